@@ -1,0 +1,50 @@
+"""The public entry points: validate a state, assess it, render the assessment.
+
+Other modules (CLI, triage, storage) call only these.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import InputError, describe
+from .models import State
+
+
+def load_state(data: Any) -> State:
+    """Validate a parsed JSON/YAML document as a runner's state; raise InputError listing every problem."""
+    if not isinstance(data, dict):
+        raise InputError([f"(document): value {type(data).__name__}: a runner's state must be a mapping; "
+                          "allowed: an object with runner, program, pain, ..."])
+    try:
+        return State.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(describe(exc, State)) from None
+
+
+def assess(state: State) -> dict[str, Any]:
+    """Assess one validated state with the shipped rule base; return the JSON-ready assessment."""
+    from .engine import default_rulebase
+
+    return default_rulebase().assess(state)
+
+
+def assess_document(data: Any) -> dict[str, Any]:
+    """Validate then assess a parsed document (raises InputError on bad input)."""
+    return assess(load_state(data))
+
+
+def rulebase_version() -> str:
+    """A short hash of the shipped rules and knowledge (stored with every assessment)."""
+    from .engine import default_rulebase
+
+    return default_rulebase().version
+
+
+def render_text(assessment: dict[str, Any], audience: str = "physio") -> str:
+    """Readable text of an assessment, for a physiotherapist ("physio") or a runner ("runner")."""
+    from .explain import render_text as _render
+
+    return _render(assessment, audience)

@@ -1,0 +1,114 @@
+"""Bad input, said clearly: every problem names the field path, the value given and what is allowed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .models import FieldProblem
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_BAD_INPUT = 2
+
+
+class InputError(Exception):
+    """Input that cannot be assessed; ``problems`` holds one line per problem."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def path_of(loc: tuple) -> str:
+    """('history', 0, 'week') -> 'history[0].week'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(document)"
+
+
+def _field_info(model: type[BaseModel], loc: tuple):
+    """The pydantic FieldInfo a location points at, or None."""
+    current: Any = model
+    info = None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return None
+        info = fields[part]
+        current = _inner_model(info.annotation)
+    return info
+
+
+def _inner_model(annotation: Any):
+    """The BaseModel inside Optional[...] / list[...] annotations, if any."""
+    stack = [annotation]
+    while stack:
+        a = stack.pop()
+        if isinstance(a, type) and issubclass(a, BaseModel):
+            return a
+        stack.extend(getattr(a, "__args__", ()) or ())
+    return None
+
+
+def _allowed(model: type[BaseModel], loc: tuple, err: dict) -> str:
+    info = _field_info(model, loc)
+    if err["type"] == "extra_forbidden":
+        parent = _field_info(model, loc[:-1])
+        sub = _inner_model(parent.annotation) if parent else model
+        names = ", ".join(sub.model_fields) if sub else ""
+        return f"no such field; known fields here: {names}"
+    if err["type"] == "missing":
+        return "a value is required"
+    if err["type"].startswith("literal") or err["type"] == "enum":
+        return f"one of {err.get('ctx', {}).get('expected', '')}"
+    desc = None
+    if info is not None:
+        desc = info.description
+        if desc is None:
+            for m in info.metadata:
+                desc = getattr(m, "description", None) or desc
+    if desc:
+        return desc
+    if err["type"] == "bool_type":
+        return "true or false"
+    if err["type"] in ("dict_type", "model_type"):
+        return "an object"
+    if err["type"] in ("list_type", "tuple_type"):
+        return "a list"
+    return err["msg"]
+
+
+def _value(v: Any) -> str:
+    try:
+        text = json.dumps(v, ensure_ascii=False)
+    except TypeError:
+        text = repr(v)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def describe(exc: ValidationError, model: type[BaseModel]) -> list[str]:
+    """One line per problem: ``path: value V is not allowed (msg); allowed: A``."""
+    lines = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        problem = err.get("ctx", {}).get("error")
+        if isinstance(problem, FieldProblem):
+            path = path_of(loc) + ("" if problem.path.startswith("[") else ".") + problem.path
+            lines.append(f"{path}: value {_value(problem.value)}: {problem}; allowed: {problem.allowed}")
+            continue
+        path = path_of(loc)
+        if err["type"] == "missing":
+            lines.append(f"{path}: missing; allowed: {_allowed(model, loc, err)}")
+            continue
+        msg = err["msg"].removeprefix("Value error, ")
+        lines.append(f"{path}: value {_value(err['input'])}: {msg}; allowed: {_allowed(model, loc, err)}")
+    return lines

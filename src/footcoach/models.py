@@ -1,0 +1,174 @@
+"""The assessment contract as pydantic models: a runner's state in, an assessment out.
+
+These models are the single definition of ``../shared/contract.md``: ranges and allowed values
+exactly as the contract says, unknown fields refused everywhere.  The scale tops that are
+clinical numbers (the 0-10 pain scale, the 45 s balance cap) and the red-flag vocabulary are read
+from ``knowledge/`` so that they live in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+
+from .knowledge import default_knowledge
+
+_KB = default_knowledge()
+NRS_MAX = _KB.nrs_max
+BALANCE_CAP = _KB.int_value("balance.test_cap_s")
+RED_FLAG_IDS = tuple(_KB.red_flags)
+
+# Contract ranges that are not clinical thresholds (contract.md, "allowed").
+AGE_MIN, AGE_MAX = 12, 100
+REPS_MAX = 200
+DROP_MAX_MM = 20
+
+RedFlagId = Literal[RED_FLAG_IDS]  # type: ignore[valid-type]
+Sex = Literal["female", "male"]
+Experience = Literal["novice", "occasional", "regular"]
+Action = Literal["refer", "regress", "hold", "progress"]
+Kind = Literal["progression", "hold", "regression", "referral", "reintroduce", "shoe_check",
+               "shoe_replace", "load_advice", "advice"]
+
+Nrs = Annotated[int, Field(ge=0, le=NRS_MAX, description=f"0-{NRS_MAX} (NRS, worst in the last 7 days)")]
+Seconds = Annotated[float, Field(ge=0, le=BALANCE_CAP, description=f"seconds, 0-{BALANCE_CAP}")]
+Reps = Annotated[int, Field(ge=0, le=REPS_MAX, description=f"repetitions, 0-{REPS_MAX}")]
+Km = Annotated[float, Field(ge=0, description="kilometres, >= 0")]
+
+
+class FieldProblem(ValueError):
+    """A cross-field problem that knows which field, value and allowed values it is about."""
+
+    def __init__(self, path: str, value: Any, allowed: str, message: str):
+        self.path, self.value, self.allowed = path, value, allowed
+        super().__init__(message)
+
+
+class Strict(BaseModel):
+    """Unknown fields are errors; no silent type coercion (``"3"`` is not 3, 1 is not true)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Runner(Strict):
+    id: str | None = None
+    age: Annotated[int, Field(ge=AGE_MIN, le=AGE_MAX, description=f"whole years, {AGE_MIN}-{AGE_MAX}")]
+    sex: Sex | None = None
+    experience: Experience | None = None
+
+
+class Program(Strict):
+    phase: Annotated[int, Field(ge=1, le=5, description="1-5")]
+    weeks_in_phase: Annotated[int, Field(ge=0, description=">= 0")]
+    weeks_in_program: Annotated[int | None, Field(ge=0, description=">= weeks_in_phase")] = None
+
+    @model_validator(mode="after")
+    def _program_covers_phase(self) -> "Program":
+        if self.weeks_in_program is not None and self.weeks_in_program < self.weeks_in_phase:
+            raise FieldProblem("weeks_in_program", self.weeks_in_program,
+                               f">= weeks_in_phase ({self.weeks_in_phase})",
+                               f"less than weeks_in_phase {self.weeks_in_phase}")
+        return self
+
+
+class Pain(Strict):
+    during: Nrs
+    after: Nrs
+    morning: Nrs
+    settled_next_morning: StrictBool
+    sharp: StrictBool = False
+
+
+class BalancePair(Strict):
+    left: Seconds
+    right: Seconds
+
+
+class RepsPair(Strict):
+    left: Reps
+    right: Reps
+
+
+class Tests(Strict):
+    balance_eyes_open_s: BalancePair | None = None
+    balance_eyes_closed_s: BalancePair | None = None
+    heel_raises: RepsPair | None = None
+    hop_pain: Nrs | None = None
+
+
+class DiaryEntry(Strict):
+    week: Annotated[int, Field(ge=0, description="week number, >= 0, strictly increasing")]
+    pain_morning: Nrs | None = None
+    balance_eyes_open_s: BalancePair | None = None
+    heel_raises: RepsPair | None = None
+    foot_fatigue: Nrs | None = None
+
+
+class Shoe(Strict):
+    name: Annotated[str, Field(min_length=1, description="text")]
+    km: Km | None = None
+    drop_mm: Annotated[float | None, Field(ge=0, le=DROP_MAX_MM, description=f"0-{DROP_MAX_MM} mm")] = None
+    minimalist: StrictBool = False
+    weeks_worn: Annotated[int | None, Field(ge=0, description=">= 0")] = None
+
+
+class Running(Strict):
+    weekly_km: Km | None = None
+    previous_weekly_km: Km | None = None
+    longest_run_km_30d: Km | None = None
+    planned_long_run_km: Km | None = None
+
+
+class State(Strict):
+    """One runner's state: the input of an assessment."""
+
+    runner: Runner
+    program: Program
+    pain: Pain
+    red_flags: list[RedFlagId] = []
+    tests: Tests = Tests()
+    history: list[DiaryEntry] = []
+    shoes: list[Shoe] = []
+    running: Running = Running()
+
+    @field_validator("history")
+    @classmethod
+    def _weeks_increase(cls, history: list[DiaryEntry]) -> list[DiaryEntry]:
+        for i in range(1, len(history)):
+            prev, cur = history[i - 1], history[i]
+            if cur.week <= prev.week:
+                raise FieldProblem(f"[{i}].week", cur.week, f"> {prev.week} (weeks strictly increasing, oldest first)",
+                                   f"week {cur.week} follows week {prev.week}")
+        return history
+
+
+# ---- output ---------------------------------------------------------------------------------
+
+class Recommendation(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    kind: Kind
+    rule: str
+    summary: str
+
+
+class PhaseChange(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    current: int
+    next: int
+
+
+class Assessment(BaseModel):
+    """One assessment: the contract's output (the project adds fields beside these)."""
+
+    model_config = ConfigDict(extra="allow")
+    action: Action
+    phase: PhaseChange
+    recommendations: list[Recommendation]
+    trace: list[Any]
+    disclaimer: str
+
+
+def state_json_schema() -> dict[str, Any]:
+    """The input's JSON Schema, as committed in ``schema/state.schema.json``."""
+    return State.model_json_schema()
