@@ -1,0 +1,420 @@
+"""Explanations as data: the trace of what fired, why no stronger action, what blocks progress.
+
+``assemble`` turns one engine run into the assessment record; ``render_text`` is a rendering of
+that same record for people.  Tests assert on the record.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from .facts import RUNNER, Obs
+from .rulebook import ACTION_KINDS, AnyCondition, FactCondition, FindingCondition, NoFindingCondition, Rule
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import Firing, Run, RuleBase
+
+PRECEDENCE = ("refer", "regress", "hold", "progress")
+KIND_ORDER = ("referral", "regression", "hold", "progression", "advice", "reintroduce", "shoe_replace",
+              "shoe_check", "load_advice")
+DISCLAIMER = ("Decision support, not a diagnosis: footcoach suggests what to do next from the answers given; "
+              "a physiotherapist or doctor who examines you decides.")
+
+
+def _num(v: Any) -> Any:
+    if isinstance(v, float):
+        return int(v) if v.is_integer() else round(v, 2)
+    return v
+
+
+# ---- conditions -------------------------------------------------------------------------------
+
+def _threshold(rb: "RuleBase", run: "Run", name: str) -> dict[str, Any]:
+    return run.resolved[name].as_record(rb.kb)
+
+
+def _fact_record(rb, run, fc: FactCondition, subject: str, holds: bool | None = None) -> dict[str, Any]:
+    from .engine import compare
+
+    o = run.facts.get((fc.fact, subject))
+    rec: dict[str, Any] = {"fact": fc.fact, "op": fc.op}
+    if o is None:
+        rec["value"] = None
+        rec["missing"] = True
+    else:
+        rec["value"] = _num(o.value)
+        if o.note:
+            rec["derived"] = o.note
+    if fc.literal is not None:
+        rec["literal"] = fc.literal
+        target = fc.literal
+    else:
+        rec["threshold"] = _threshold(rb, run, fc.value)
+        target = run.resolved[fc.value].value
+        if fc.times:
+            m = run.facts.get((fc.times, subject))
+            rec["times"] = {"fact": fc.times, "value": None if m is None else _num(m.value)}
+            target = None if m is None else target * m.value
+            if target is not None:
+                rec["compared_with"] = _num(round(target, 2))
+    if holds is None:
+        holds = o is not None and target is not None and compare(o.value, fc.op, target)
+    rec["holds"] = holds
+    if not holds and o is not None and target is not None and isinstance(o.value, (int, float)) \
+            and not isinstance(o.value, bool) and isinstance(target, (int, float)) and not isinstance(target, bool):
+        if fc.op in (">=", ">"):
+            rec["short_by"] = _num(round(target - o.value, 2))
+        elif fc.op in ("<=", "<"):
+            rec["over_by"] = _num(round(o.value - target, 2))
+    return rec
+
+
+def _findings_present(run: "Run") -> dict[tuple[str, str, str, str], int]:
+    return run.finding_step
+
+
+def _finding_match(run, name, value, subject=RUNNER):
+    return sorted(step for (n, v, s, _by), step in run.finding_step.items()
+                  if n == name and (value is None or v == value) and s in (subject, RUNNER))
+
+
+def explain_not_fired(rb: "RuleBase", run: "Run", rule: Rule, depth: int = 2,
+                      subject: str = RUNNER) -> list[dict[str, Any]]:
+    """The conditions of ``rule`` that do not hold for this run, each with values and thresholds;
+    a missing finding is explained through the rules that could have concluded it."""
+    failing: list[dict[str, Any]] = []
+    for c in rule.spec.when:
+        if isinstance(c, FactCondition):
+            rec = _fact_record(rb, run, c, subject)
+            if not rec["holds"]:
+                failing.append(rec)
+        elif isinstance(c, AnyCondition):
+            recs = [_fact_record(rb, run, fc, subject) for fc in c.any]
+            if not any(r["holds"] for r in recs):
+                failing.append({"any": recs, "holds": False})
+        elif isinstance(c, FindingCondition):
+            if not _finding_match(run, c.finding, c.value, subject):
+                rec: dict[str, Any] = {"finding": c.finding, "value": c.value, "holds": False}
+                present = sorted({v for (n, v, _s, _b) in run.finding_step if n == c.finding})
+                if present:
+                    rec["instead"] = present
+                if depth > 0:
+                    rec["because"] = [
+                        {"rule": p.id, "title": p.spec.title,
+                         "failing": explain_not_fired(rb, run, p, depth - 1, subject)}
+                        for p in sorted(rb.rules.producers(c.finding, c.value), key=lambda r: r.id)]
+                failing.append(rec)
+        elif isinstance(c, NoFindingCondition):
+            steps = _finding_match(run, c.no_finding, c.value, subject)
+            if steps:
+                failing.append({"no_finding": c.no_finding, "value": c.value, "holds": False,
+                                "present_from_steps": steps})
+    return failing
+
+
+def _condition_records(rb, run, firing: "Firing") -> list[dict[str, Any]]:
+    out = []
+    for i, c in enumerate(firing.rule.spec.when):
+        if isinstance(c, FactCondition):
+            out.append(_fact_record(rb, run, c, firing.subject, holds=True))
+        elif isinstance(c, AnyCondition):
+            branches = [_fact_record(rb, run, fc, firing.subject) for fc in c.any]
+            out.append({"any": branches, "holds": True})
+        elif isinstance(c, FindingCondition):
+            steps = _finding_match(run, c.finding, c.value, firing.subject)
+            used = [f for f in firing.findings if f[0] == c.finding and (c.value is None or f[1] == c.value)]
+            rec = {"finding": c.finding, "value": used[0][1] if used else c.value, "holds": True}
+            if used:
+                rec["from_rule"] = used[0][3]
+                rec["from_step"] = run.finding_step.get(used[0])
+            elif steps:
+                rec["from_step"] = steps[0]
+            out.append(rec)
+        elif isinstance(c, NoFindingCondition):
+            out.append({"no_finding": c.no_finding, "value": c.value, "holds": True})
+    return out
+
+
+# ---- templates --------------------------------------------------------------------------------
+
+_TEMPLATE = re.compile(r"\{([a-z_][a-z0-9_.\[\]]*)(?::([^}]*))?\}")
+
+
+def render_template(text: str, rb: "RuleBase", run: "Run", firing: "Firing") -> str:
+    """Fill ``{f.fact}``, ``{k.knowledge}``, ``{flag.attr}``, ``{finding.name}``, ``{t.N}`` and
+    ``{shoe}`` in a rule's sentence from this firing."""
+    flag_id = next((f[1] for f in firing.findings if f[0] == "red_flag"), None)
+
+    def value(name: str) -> Any:
+        if name.startswith("f."):
+            o = run.facts.get((name[2:], firing.subject)) or run.facts.get((name[2:], RUNNER))
+            return "?" if o is None else o.value
+        if name.startswith("k."):
+            return run.resolved[name[2:]].value
+        if name.startswith("flag.") and flag_id is not None:
+            attr = name[5:]
+            return flag_id if attr == "id" else getattr(rb.kb.red_flags[flag_id], attr)
+        if name.startswith("finding."):
+            return next((f[1] for f in firing.findings if f[0] == name[8:]), "?")
+        if name.startswith("t."):
+            i = int(name[2:])
+            c = firing.rule.spec.when[i]
+            t = run.resolved[c.value].value
+            if c.times:
+                m = run.facts.get((c.times, firing.subject))
+                t = t * m.value if m else t
+            return t
+        if name == "shoe":
+            o = run.facts.get(("shoe.name", firing.subject))
+            return "?" if o is None else o.value
+        return "{" + name + "}"
+
+    def sub(m: re.Match) -> str:
+        v = value(m.group(1))
+        if m.group(2):
+            try:
+                return format(v, m.group(2))
+            except (TypeError, ValueError):
+                return str(v)
+        return str(_num(v)) if not isinstance(v, bool) else ("yes" if v else "no")
+
+    return _TEMPLATE.sub(sub, text)
+
+
+# ---- assembly ---------------------------------------------------------------------------------
+
+def _chain(run: "Run", firing: "Firing") -> list[int]:
+    steps = {firing.step}
+    todo = [firing]
+    by_step = {f.step: f for f in run.firings}
+    while todo:
+        f = todo.pop()
+        for key in f.findings:
+            s = run.finding_step.get(key)
+            if s and s not in steps:
+                steps.add(s)
+                todo.append(by_step[s])
+    return sorted(steps)
+
+
+def assemble(rb: "RuleBase", run: "Run") -> dict[str, Any]:
+    """The assessment record for one run."""
+    state = run.state
+    kb = rb.kb
+    phase = state.program.phase
+    recs: list[dict[str, Any]] = []
+    seen: dict[tuple, dict] = {}
+    for f in run.firings:
+        spec = f.rule.spec
+        if spec.recommend is None:
+            continue
+        key = (f.rule.id, f.subject, tuple(sorted((n, v) for n, v, _s, _b in f.findings)))
+        chain = _chain(run, f)
+        if key in seen:
+            seen[key]["because"] = sorted(set(seen[key]["because"]) | set(chain))
+            continue
+        rec: dict[str, Any] = {"kind": spec.recommend.kind, "rule": f.rule.id,
+                               "summary": render_template(spec.physio, rb, run, f),
+                               "runner": render_template(spec.runner, rb, run, f)}
+        if f.rule.action:
+            rec["action"] = f.rule.action
+        if f.subject != RUNNER:
+            rec["subject"] = f.subject
+            shoe = run.facts.get(("shoe.name", f.subject))
+            if shoe:
+                rec["shoe"] = shoe.value
+        rec["because"] = chain
+        seen[key] = rec
+        recs.append(rec)
+
+    candidates = [r["action"] for r in recs if "action" in r]
+    action = min(candidates, key=PRECEDENCE.index) if candidates else "hold"
+    superseded = [r for r in recs if "action" in r and r["action"] != action]
+    recs = [r for r in recs if "action" not in r or r["action"] == action]
+    recs.sort(key=lambda r: (KIND_ORDER.index(r["kind"]), r["rule"], r.get("subject", "")))
+    if action == "regress":
+        nxt = max(1, phase - 1)
+    elif action == "progress":
+        nxt = phase + 1
+    else:
+        nxt = phase
+
+    why_not = []
+    for stronger in PRECEDENCE[:PRECEDENCE.index(action)]:
+        rules = sorted((r for r in rb.rules.rules.values() if r.action == stronger), key=lambda r: r.id)
+        why_not.append({"action": stronger,
+                        "rules": [{"rule": r.id, "title": r.spec.title, "failing": explain_not_fired(rb, run, r)}
+                                  for r in rules]})
+
+    blocking: dict[str, Any] | None = None
+    if action != "progress":
+        progress_rules = [r for r in rb.rules.rules.values() if r.action == "progress"
+                          and any(isinstance(c, FactCondition) and c.fact == "program.phase" and c.op == "=="
+                                  and c.literal == phase for c in r.spec.when)]
+        if progress_rules:
+            blocking = {"rules": [{"rule": r.id, "title": r.spec.title,
+                                   "failing": explain_not_fired(rb, run, r, depth=2)}
+                                  for r in sorted(progress_rules, key=lambda r: r.id)]}
+        else:
+            blocking = {"note": f"phase {phase} ({kb.phase_name(phase)}) has no further phase: maintain"}
+
+    trace = []
+    for f in run.firings:
+        spec = f.rule.spec
+        item: dict[str, Any] = {"step": f.step, "rule": f.rule.id, "family": spec.family, "title": spec.title}
+        if f.subject != RUNNER:
+            item["subject"] = f.subject
+        item["conditions"] = _condition_records(rb, run, f)
+        if spec.conclude:
+            item["concluded"] = {"finding": spec.conclude.finding, "value": spec.conclude.value}
+        if spec.recommend:
+            item["recommended"] = spec.recommend.kind
+            if f.rule.action and f.rule.action != action:
+                item["superseded_by"] = action
+        item["sources"] = [kb.source_record(k) for k in spec.sources]
+        trace.append(item)
+
+    out: dict[str, Any] = {
+        "action": action,
+        "phase": {"current": phase, "next": nxt, "current_name": kb.phase_name(phase), "next_name": kb.phase_name(nxt)},
+        "recommendations": recs,
+        "why_not": why_not,
+    }
+    if blocking is not None:
+        out["progress_blocked_by"] = blocking
+    if superseded:
+        out["superseded"] = [{"rule": r["rule"], "kind": r["kind"], "action": r["action"],
+                              "summary": r["summary"]} for r in superseded]
+    _attach_plan(out, rb, run, recs, nxt)
+    out["trace"] = trace
+    out["rules_version"] = rb.version
+    out["disclaimer"] = DISCLAIMER
+    return out
+
+
+def _attach_plan(out: dict, rb: "RuleBase", run: "Run", recs: list[dict], nxt: int) -> None:
+    try:
+        from .plan import build_plan
+    except ImportError:  # pragma: no cover - plan module not present
+        return
+    state = run.state
+    phase = state.program.phase
+    reintro = any(r["kind"] == "reintroduce" for r in recs)
+    weaker = run.facts.get(("tests.heel_raises.weaker", RUNNER))
+    weeks = state.program.weeks_in_phase if nxt == phase else 0
+    plan = build_plan(nxt, weeks, None if weaker is None else int(weaker.value),
+                      reintroduce_from_phase=(max(1, phase - 1) if reintro else None), kb=rb.kb)
+    out["plan"] = plan
+    if reintro and plan.get("reintroduce"):
+        names = [e["name"] for e in plan["reintroduce"]["exercises"]]
+        for r in recs:
+            if r["kind"] == "reintroduce":
+                r["exercises"] = names
+                r["summary"] = r["summary"].rstrip(".") + ": " + ", ".join(names) + "."
+
+
+# ---- text -------------------------------------------------------------------------------------
+
+def _cond_text(c: dict[str, Any]) -> str:
+    if "any" in c:
+        return " or ".join(_cond_text(b) for b in c["any"])
+    if "finding" in c:
+        s = f"finding {c['finding']}" + (f" = {c['value']}" if c.get("value") else "")
+        if not c.get("holds"):
+            s += " not reached" + (f" (instead: {', '.join(c['instead'])})" if c.get("instead") else "")
+        elif c.get("from_step"):
+            s += f" (step {c['from_step']})"
+        return s
+    if "no_finding" in c:
+        return f"no {c['no_finding']}" + ("" if c.get("holds") else " (but it was reached)")
+    if c.get("missing"):
+        return f"{c['fact']} not measured (missing)"
+    if "literal" in c:
+        lit = c["literal"]
+        lit = str(lit).lower() if isinstance(lit, bool) else lit
+        return f"{c['fact']} = {c['value']} ({c['op']} {lit})"
+    t = c["threshold"]
+    right = f"{t['name']} {t['value']}"
+    if "times" in c:
+        right = f"{t['value']} x {c['times']['fact']} {c['times']['value']} = {c.get('compared_with', '?')}"
+    s = f"{c['fact']} {c['value']} {c['op']} {right}"
+    if t.get("note"):
+        s += f" [{t['note']}]"
+    if "short_by" in c:
+        s += f", short by {c['short_by']}"
+    if "over_by" in c:
+        s += f", over by {c['over_by']}"
+    return s
+
+
+def _failing_lines(failing: list[dict], indent: str, out: list[str]) -> None:
+    for c in failing:
+        out.append(f"{indent}- {_cond_text(c)}")
+        for b in c.get("because", []):
+            if b["failing"]:
+                out.append(f"{indent}    {b['rule']}: " + "; ".join(_cond_text(x) for x in b["failing"]
+                                                                    if "because" not in x))
+
+
+def render_text(a: dict[str, Any], audience: str = "physio") -> str:
+    """The assessment as text: for a physiotherapist (default) or in a runner's words."""
+    lines: list[str] = []
+    ph = a["phase"]
+    head = f"Action: {a['action'].upper()}"
+    lines.append(f"{head} - phase {ph['current']} ({ph['current_name']}) -> train in phase {ph['next']} "
+                 f"({ph['next_name']}) next")
+    lines.append("")
+    lines.append("Recommendations" if audience == "physio" else "What to do")
+    for r in a["recommendations"]:
+        text = r["summary"] if audience == "physio" else r["runner"]
+        tag = f"[{r['kind']}]" + (f" {r['shoe']}:" if r.get("shoe") else "")
+        lines.append(f"  {tag} {text}")
+        if audience == "physio":
+            lines.append(f"      rule {r['rule']}; trace steps {', '.join(map(str, r['because']))}")
+    if audience == "physio":
+        if a.get("why_not"):
+            lines.append("")
+            lines.append("Why not a stronger action")
+            for w in a["why_not"]:
+                lines.append(f"  not {w['action']}:")
+                for r in w["rules"]:
+                    lines.append(f"    {r['rule']}:")
+                    _failing_lines(r["failing"], "      ", lines)
+        blocked = a.get("progress_blocked_by")
+        if blocked:
+            lines.append("")
+            lines.append("What blocks progress")
+            if "note" in blocked:
+                lines.append(f"  {blocked['note']}")
+            for r in blocked.get("rules", []):
+                _failing_lines(r["failing"], "  ", lines)
+        if a.get("superseded"):
+            lines.append("")
+            lines.append("Also indicated, but a stronger action takes precedence")
+            for s in a["superseded"]:
+                lines.append(f"  [{s['kind']}] {s['rule']}: {s['summary']}")
+        lines.append("")
+        lines.append("Trace")
+        for t in a["trace"]:
+            subj = f" ({t['subject']})" if t.get("subject") else ""
+            concl = f" => {t['concluded']['finding']} = {t['concluded']['value']}" if t.get("concluded") else ""
+            rec = f" => recommends {t['recommended']}" if t.get("recommended") else ""
+            lines.append(f"  {t['step']}. {t['rule']}{subj}{concl}{rec}")
+            for c in t["conditions"]:
+                lines.append(f"       {_cond_text(c)}")
+                if c.get("derived"):
+                    lines.append(f"         ({c['fact']}: {c['derived']})")
+            for src in t["sources"]:
+                lines.append(f"       source: {src['citation']} [{src['evidence']}]")
+    plan = a.get("plan")
+    if plan:
+        try:
+            from .plan import render_plan_text
+            lines.append("")
+            lines.append(render_plan_text(plan).rstrip())
+        except ImportError:  # pragma: no cover
+            pass
+    lines.append("")
+    lines.append(a["disclaimer"])
+    return "\n".join(lines) + "\n"

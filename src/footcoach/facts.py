@@ -1,0 +1,232 @@
+"""The fact catalogue and the derivation of facts from a runner's state.
+
+Every name a rule may test is declared here with its type, its scale and how it is derived, so
+that a rule file naming an unknown fact is refused ("did you mean ...") and a banded rule can be
+checked against the scale of its fact.  Derived facts (weaker leg, limb symmetry index, diary
+trends) carry a note saying how they were computed; the explanation trace shows it.
+
+Window sizes and tolerances used by derivations are knowledge values, read by name.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from .knowledge import Knowledge
+from .models import AGE_MAX, AGE_MIN, BALANCE_CAP, DROP_MAX_MM, NRS_MAX, REPS_MAX, State
+
+RUNNER = "runner"
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    """What a fact name means: its type (number, bool, text), scale and whether it is per shoe."""
+
+    name: str
+    type: str
+    description: str
+    lo: float | None = None
+    hi: float | None = None
+    per: str | None = None  # "shoe" for facts about one shoe
+
+
+@dataclass(frozen=True)
+class Obs:
+    """One observed or derived fact about a subject (the runner, or one shoe)."""
+
+    name: str
+    value: Any
+    subject: str = RUNNER
+    note: str = ""
+
+
+def _catalogue(kb: Knowledge) -> dict[str, FactSpec]:
+    specs: list[FactSpec] = [
+        FactSpec("runner.age", "number", "age in whole years", AGE_MIN, AGE_MAX),
+        FactSpec("runner.sex", "text", "female or male, if given"),
+        FactSpec("runner.experience", "text", "novice, occasional or regular, if given"),
+        FactSpec("program.phase", "number", "current phase 1-5", 1, 5),
+        FactSpec("program.weeks_in_phase", "number", "weeks in the current phase", 0, None),
+        FactSpec("program.weeks_in_program", "number",
+                 "weeks in the program (weeks_in_phase when not given: a lower bound)", 0, None),
+        FactSpec("pain.during", "number", "worst pain during exercise or running, last 7 days", 0, NRS_MAX),
+        FactSpec("pain.after", "number", "worst pain in the hours after, last 7 days", 0, NRS_MAX),
+        FactSpec("pain.morning", "number", "worst first-steps pain next morning, last 7 days", 0, NRS_MAX),
+        FactSpec("pain.worst", "number", "the higher of pain during and pain after", 0, NRS_MAX),
+        FactSpec("pain.settled_next_morning", "bool", "pain back to usual by the next morning"),
+        FactSpec("pain.sharp", "bool", "sharp, stabbing pain during activity"),
+        FactSpec("pain.morning_improvement", "number",
+                 "first diary entry's morning pain minus the current morning pain", -NRS_MAX, NRS_MAX),
+        FactSpec("history.count", "number", "number of diary entries", 0, None),
+        FactSpec("history.latest.pain_morning", "number", "morning pain of the latest diary entry", 0, NRS_MAX),
+        FactSpec("history.pain_morning_rising", "bool",
+                 "morning pain strictly rising over the latest pain.rising_entries diary entries"),
+        FactSpec("history.window.entries", "number", "diary entries in the stall window", 0, None),
+        FactSpec("history.window.balance_gain_s", "number",
+                 "weaker-leg eyes-open balance gain over the stall window (missing counts as no gain)",
+                 -BALANCE_CAP, BALANCE_CAP),
+        FactSpec("history.window.heel_raise_gain", "number",
+                 "weaker-leg heel-raise gain over the stall window (missing counts as no gain)", -REPS_MAX, REPS_MAX),
+        FactSpec("history.window.pain_morning_fall", "number",
+                 "fall in morning pain over the stall window (missing counts as no fall)", -NRS_MAX, NRS_MAX),
+        FactSpec("tests.hop_pain", "number", "pain on single-leg hopping", 0, NRS_MAX),
+        FactSpec("running.weekly_km", "number", "this week's distance", 0, None),
+        FactSpec("running.previous_weekly_km", "number", "last week's distance", 0, None),
+        FactSpec("running.longest_run_km_30d", "number", "longest run of the last 30 days", 0, None),
+        FactSpec("running.planned_long_run_km", "number", "the planned long run", 0, None),
+        FactSpec("running.long_run_increase_pct", "number", "planned long run over the 30-day longest, %", None, None),
+        FactSpec("running.weekly_increase_pct", "number", "weekly distance over the previous week, %", None, None),
+        FactSpec("shoe.name", "text", "the shoe's name", per="shoe"),
+        FactSpec("shoe.km", "number", "distance run in the shoe", 0, None, per="shoe"),
+        FactSpec("shoe.drop_mm", "number", "heel-to-toe drop", 0, DROP_MAX_MM, per="shoe"),
+        FactSpec("shoe.minimalist", "bool", "a minimalist shoe", per="shoe"),
+        FactSpec("shoe.weeks_worn", "number", "weeks the shoe has been worn", 0, None, per="shoe"),
+    ]
+    for test, hi in (("balance_eyes_open_s", BALANCE_CAP), ("balance_eyes_closed_s", BALANCE_CAP),
+                     ("heel_raises", REPS_MAX)):
+        for leg in ("left", "right"):
+            specs.append(FactSpec(f"tests.{test}.{leg}", "number", f"{test} {leg}", 0, hi))
+        specs.append(FactSpec(f"tests.{test}.weaker", "number", f"{test}: the weaker leg", 0, hi))
+        specs.append(FactSpec(f"tests.{test}.lsi", "number",
+                              f"{test}: limb symmetry index, weaker / stronger x 100", 0, 100))
+    for flag in kb.red_flags:
+        specs.append(FactSpec(f"red_flags.{flag}", "bool", kb.red_flags[flag].reported))
+    return {s.name: s for s in specs}
+
+
+_CATALOGUES: dict[int, dict[str, FactSpec]] = {}
+
+
+def catalogue(kb: Knowledge) -> dict[str, FactSpec]:
+    """Every fact name a rule may use, for this knowledge base (red flags come from knowledge)."""
+    key = id(kb)
+    if key not in _CATALOGUES:
+        _CATALOGUES[key] = _catalogue(kb)
+    return _CATALOGUES[key]
+
+
+def suggest(name: str, names) -> str:
+    close = difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _n(v: float) -> float | int:
+    return int(v) if isinstance(v, float) and v.is_integer() else round(v, 2) if isinstance(v, float) else v
+
+
+def _pair(prefix: str, pair, out: list[Obs], subject: str = RUNNER) -> None:
+    if pair is None:
+        return
+    left, right = pair.left, pair.right
+    out.append(Obs(f"{prefix}.left", _n(left), subject))
+    out.append(Obs(f"{prefix}.right", _n(right), subject))
+    weaker, stronger = min(left, right), max(left, right)
+    out.append(Obs(f"{prefix}.weaker", _n(weaker), subject, f"the lower of left {_n(left)} and right {_n(right)}"))
+    lsi = 100.0 if stronger == 0 else weaker / stronger * 100
+    out.append(Obs(f"{prefix}.lsi", round(lsi, 1), subject,
+                   f"{_n(weaker)} / {_n(stronger)} x 100" if stronger else "both legs 0: symmetric"))
+
+
+def _weaker(pair) -> float | None:
+    return None if pair is None else min(pair.left, pair.right)
+
+
+def derive(state: State, kb: Knowledge) -> list[Obs]:
+    """All facts of one state, observed and derived, in a fixed order."""
+    out: list[Obs] = []
+    r, p, pain = state.runner, state.program, state.pain
+    out.append(Obs("runner.age", r.age))
+    if r.sex:
+        out.append(Obs("runner.sex", r.sex))
+    if r.experience:
+        out.append(Obs("runner.experience", r.experience))
+    out.append(Obs("program.phase", p.phase))
+    out.append(Obs("program.weeks_in_phase", p.weeks_in_phase))
+    if p.weeks_in_program is not None:
+        out.append(Obs("program.weeks_in_program", p.weeks_in_program))
+    else:
+        out.append(Obs("program.weeks_in_program", p.weeks_in_phase,
+                       note="not given: weeks_in_phase used as a lower bound"))
+    out.append(Obs("pain.during", pain.during))
+    out.append(Obs("pain.after", pain.after))
+    out.append(Obs("pain.morning", pain.morning))
+    worst = max(pain.during, pain.after)
+    out.append(Obs("pain.worst", worst, note=f"the higher of during {pain.during} and after {pain.after}"))
+    out.append(Obs("pain.settled_next_morning", pain.settled_next_morning))
+    out.append(Obs("pain.sharp", pain.sharp))
+    reported = set(state.red_flags)
+    for flag in kb.red_flags:
+        out.append(Obs(f"red_flags.{flag}", flag in reported))
+
+    t = state.tests
+    _pair("tests.balance_eyes_open_s", t.balance_eyes_open_s, out)
+    _pair("tests.balance_eyes_closed_s", t.balance_eyes_closed_s, out)
+    _pair("tests.heel_raises", t.heel_raises, out)
+    if t.hop_pain is not None:
+        out.append(Obs("tests.hop_pain", t.hop_pain))
+
+    h = state.history
+    out.append(Obs("history.count", len(h)))
+    if h:
+        if h[-1].pain_morning is not None:
+            out.append(Obs("history.latest.pain_morning", h[-1].pain_morning, note=f"week {h[-1].week}"))
+        first = next((e for e in h if e.pain_morning is not None), None)
+        if first is not None:
+            out.append(Obs("pain.morning_improvement", first.pain_morning - pain.morning,
+                           note=f"first diary morning pain {first.pain_morning} (week {first.week}) "
+                                f"minus current {pain.morning}"))
+    n_rise = kb.int_value("pain.rising_entries")
+    last = h[-n_rise:]
+    values = [e.pain_morning for e in last]
+    rising = len(last) == n_rise and None not in values and all(a < b for a, b in zip(values, values[1:]))
+    shown = ", ".join("-" if v is None else str(v) for v in values) or "none"
+    out.append(Obs("history.pain_morning_rising", rising,
+                   note=f"latest {n_rise} diary morning pain: {shown}"))
+
+    n_win = kb.int_value("stall.window_entries")
+    window = h[-n_win:]
+    out.append(Obs("history.window.entries", len(window)))
+    if window:
+        a, b = window[0], window[-1]
+        span = f"week {a.week} to week {b.week}"
+        for name, get in (("history.window.balance_gain_s", lambda e: _weaker(e.balance_eyes_open_s)),
+                          ("history.window.heel_raise_gain", lambda e: _weaker(e.heel_raises))):
+            va, vb = get(a), get(b)
+            if va is None or vb is None:
+                out.append(Obs(name, 0, note=f"{span}: missing in an entry, counted as not gained"))
+            else:
+                out.append(Obs(name, _n(vb - va), note=f"{span}: weaker leg {_n(va)} -> {_n(vb)}"))
+        if a.pain_morning is None or b.pain_morning is None:
+            out.append(Obs("history.window.pain_morning_fall", 0,
+                           note=f"{span}: missing in an entry, counted as no fall"))
+        else:
+            out.append(Obs("history.window.pain_morning_fall", a.pain_morning - b.pain_morning,
+                           note=f"{span}: {a.pain_morning} -> {b.pain_morning}"))
+
+    for i, shoe in enumerate(state.shoes):
+        subj = f"shoes[{i}]"
+        out.append(Obs("shoe.name", shoe.name, subj))
+        if shoe.km is not None:
+            out.append(Obs("shoe.km", _n(shoe.km), subj))
+        if shoe.drop_mm is not None:
+            out.append(Obs("shoe.drop_mm", _n(shoe.drop_mm), subj))
+        out.append(Obs("shoe.minimalist", shoe.minimalist, subj))
+        if shoe.weeks_worn is not None:
+            out.append(Obs("shoe.weeks_worn", shoe.weeks_worn, subj))
+
+    run = state.running
+    for name in ("weekly_km", "previous_weekly_km", "longest_run_km_30d", "planned_long_run_km"):
+        v = getattr(run, name)
+        if v is not None:
+            out.append(Obs(f"running.{name}", _n(v)))
+    if run.planned_long_run_km is not None and run.longest_run_km_30d:
+        pct = (run.planned_long_run_km / run.longest_run_km_30d - 1) * 100
+        out.append(Obs("running.long_run_increase_pct", round(pct),
+                       note=f"{_n(run.planned_long_run_km)} km / {_n(run.longest_run_km_30d)} km"))
+    if run.weekly_km is not None and run.previous_weekly_km:
+        pct = (run.weekly_km / run.previous_weekly_km - 1) * 100
+        out.append(Obs("running.weekly_increase_pct", round(pct),
+                       note=f"{_n(run.weekly_km)} km / {_n(run.previous_weekly_km)} km"))
+    return out

@@ -1,0 +1,375 @@
+"""Rules as data: one YAML file per rule under ``rules/<family>/<id>.yaml``.
+
+A rule states conditions on facts (compared with named knowledge values), what it concludes (an
+intermediate finding that other rules match, and/or a recommendation), a sentence for the
+physiotherapist and one for the runner, its sources, and its own cases.  Every file is validated
+when it loads; a bad file is refused with ``file:line: field: message`` and never reaches the
+engine.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .facts import catalogue, suggest
+from .knowledge import Knowledge
+from .paths import rules_dir
+from .yamlio import DataFileError, load_with_lines
+
+Op = Literal["==", "!=", "<", "<=", ">", ">="]
+ACTION_KINDS = {"referral": "refer", "regression": "regress", "hold": "hold", "progression": "progress"}
+OTHER_KINDS = ("reintroduce", "shoe_check", "shoe_replace", "load_advice", "advice")
+Kind = Literal["progression", "hold", "regression", "referral", "reintroduce", "shoe_check", "shoe_replace",
+               "load_advice", "advice"]
+CASE_BASE = "case-base.yaml"
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+class _M(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FactCondition(_M):
+    """``fact op value``: value is a knowledge name (``value``), possibly times another fact
+    (``times``), or a literal that is not a clinical number (``literal``: a phase, true/false, a word)."""
+
+    fact: str
+    op: Op
+    value: str | None = None
+    times: str | None = None
+    literal: Union[bool, int, str, None] = None
+
+    @model_validator(mode="after")
+    def _one_right_side(self) -> "FactCondition":
+        if (self.value is None) == (self.literal is None):
+            raise ValueError("give exactly one of value (a knowledge name) or literal")
+        if self.times and self.value is None:
+            raise ValueError("times needs value (a knowledge name)")
+        return self
+
+
+class FindingCondition(_M):
+    finding: str
+    value: str | None = None
+
+
+class NoFindingCondition(_M):
+    no_finding: str
+    value: str | None = None
+
+
+class AnyCondition(_M):
+    any: tuple[FactCondition, ...] = Field(min_length=2)
+
+
+Condition = Union[FactCondition, FindingCondition, NoFindingCondition, AnyCondition]
+
+
+class Conclusion(_M):
+    finding: str
+    value: str
+
+
+class Recommend(_M):
+    kind: Kind
+
+
+class Case(_M):
+    name: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    state: dict[str, Any] = {}
+    full_state: bool = False
+    note: str | None = None
+
+
+class Cases(_M):
+    fires: tuple[Case, ...] = Field(min_length=1)
+    does_not_fire: tuple[Case, ...] = Field(min_length=1)
+
+
+class RuleSpec(_M):
+    title: str
+    family: str
+    for_each: Literal["shoe"] | None = None
+    band: str | None = None
+    when: tuple[Condition, ...] = Field(min_length=1)
+    conclude: Conclusion | None = None
+    recommend: Recommend | None = None
+    physio: str | None = None
+    runner: str | None = None
+    sources: tuple[str, ...] = Field(min_length=1)
+    cases: Cases
+
+    @model_validator(mode="after")
+    def _does_something(self) -> "RuleSpec":
+        if self.conclude is None and self.recommend is None:
+            raise ValueError("a rule must conclude a finding, recommend, or both")
+        if self.recommend is not None and (not self.physio or not self.runner):
+            raise ValueError("a recommending rule needs both sentences: physio and runner")
+        return self
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A validated rule, with where it came from."""
+
+    id: str
+    path: Path
+    spec: RuleSpec
+    lines: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def family(self) -> str:
+        return self.spec.family
+
+    @property
+    def action(self) -> str | None:
+        return ACTION_KINDS.get(self.spec.recommend.kind) if self.spec.recommend else None
+
+    def knowledge_names(self) -> list[str]:
+        names: list[str] = []
+        for c in self.spec.when:
+            for fc in (c.any if isinstance(c, AnyCondition) else (c,)):
+                if isinstance(fc, FactCondition) and fc.value:
+                    names.append(fc.value)
+        names.extend(_TEMPLATE_NAMES(self.spec.physio) + _TEMPLATE_NAMES(self.spec.runner))
+        return names
+
+    def fact_names(self) -> list[str]:
+        names: list[str] = []
+        for c in self.spec.when:
+            for fc in (c.any if isinstance(c, AnyCondition) else (c,)):
+                if isinstance(fc, FactCondition):
+                    names.append(fc.fact)
+                    if fc.times:
+                        names.append(fc.times)
+        return names
+
+    def findings_used(self) -> list[tuple[str, str | None, bool]]:
+        """(finding, value or None, negated) for every finding condition."""
+        out = []
+        for c in self.spec.when:
+            if isinstance(c, FindingCondition):
+                out.append((c.finding, c.value, False))
+            elif isinstance(c, NoFindingCondition):
+                out.append((c.no_finding, c.value, True))
+        return out
+
+
+_TEMPLATE = re.compile(r"\{([a-z_][a-z0-9_.\[\]]*)(?::[^}]*)?\}")
+
+
+def _TEMPLATE_NAMES(text: str | None) -> list[str]:
+    return [] if not text else [m.group(1)[2:] for m in _TEMPLATE.finditer(text) if m.group(1).startswith("k.")]
+
+
+@dataclass
+class RuleSet:
+    """Every rule of a folder, validated against the knowledge base and the fact catalogue."""
+
+    folder: Path
+    rules: dict[str, Rule]
+    case_base: dict[str, Any]
+    salience: dict[str, int]
+
+    def by_family(self) -> dict[str, list[Rule]]:
+        out: dict[str, list[Rule]] = {}
+        for r in self.rules.values():
+            out.setdefault(r.family, []).append(r)
+        return out
+
+    def producers(self, finding: str, value: str | None = None) -> list[Rule]:
+        return [r for r in self.rules.values()
+                if r.spec.conclude and r.spec.conclude.finding == finding
+                and (value is None or r.spec.conclude.value == value)]
+
+
+class RuleBaseError(Exception):
+    """Every problem of a rule base, each ``file:line: field: message``."""
+
+    def __init__(self, errors: list[DataFileError]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+def _loc_str(loc: tuple) -> str:
+    out = ""
+    for p in loc:
+        out += f"[{p}]" if isinstance(p, int) else (("." if out else "") + str(p))
+    return out
+
+
+def _pyd_errors(path: Path, line_of, exc: ValidationError) -> list[DataFileError]:
+    errs = []
+    seen = set()
+    for e in exc.errors():
+        # Union members report one error each; keep the first message per location.
+        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p[:1].isupper()))
+        loc = tuple(p for p in loc if p not in ("FactCondition", "FindingCondition", "NoFindingCondition",
+                                                "AnyCondition", "bool", "int", "str"))
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            key = loc[-1]
+            msg = f"unknown key '{key}'" + suggest(str(key), _KNOWN_KEYS)
+        key = (loc, msg)
+        if key in seen:
+            continue
+        seen.add(key)
+        errs.append(DataFileError(path, line_of(loc), _loc_str(loc), msg))
+    return errs
+
+
+_KNOWN_KEYS = sorted(set(RuleSpec.model_fields) | set(FactCondition.model_fields) | set(Case.model_fields)
+                     | {"finding", "no_finding", "any", "fires", "does_not_fire", "kind"})
+
+
+def _check_names(rule: Rule, kb: Knowledge, facts: dict, line_of) -> list[DataFileError]:
+    errs: list[DataFileError] = []
+    path = rule.path
+    spec = rule.spec
+    for i, c in enumerate(spec.when):
+        items = [(("when", i), c)] if not isinstance(c, AnyCondition) else \
+            [(("when", i, "any", j), fc) for j, fc in enumerate(c.any)]
+        for loc, fc in items:
+            if not isinstance(fc, FactCondition):
+                continue
+            for key in ("fact", "times"):
+                name = getattr(fc, key)
+                if name is None:
+                    continue
+                if name not in facts:
+                    errs.append(DataFileError(path, line_of(loc + (key,)), _loc_str(loc + (key,)),
+                                              f"unknown fact '{name}'{suggest(name, facts)}"))
+                elif facts[name].per and spec.for_each != facts[name].per:
+                    errs.append(DataFileError(path, line_of(loc + (key,)), _loc_str(loc + (key,)),
+                                              f"fact '{name}' is per {facts[name].per}: the rule needs "
+                                              f"for_each: {facts[name].per}"))
+            if fc.value is not None and not kb.has(fc.value):
+                errs.append(DataFileError(path, line_of(loc + ("value",)), _loc_str(loc + ("value",)),
+                                          f"unknown knowledge name '{fc.value}'{kb.suggest(fc.value)}"))
+            if fc.literal is not None and fc.fact in facts:
+                spec_f = facts[fc.fact]
+                ok = (spec_f.type == "bool" and isinstance(fc.literal, bool)) or \
+                     (spec_f.type == "number" and isinstance(fc.literal, int) and not isinstance(fc.literal, bool)) or \
+                     (spec_f.type == "text" and isinstance(fc.literal, str))
+                if not ok:
+                    errs.append(DataFileError(path, line_of(loc + ("literal",)), _loc_str(loc + ("literal",)),
+                                              f"literal {fc.literal!r} does not fit fact '{fc.fact}' "
+                                              f"({spec_f.type})"))
+    for key in spec.sources:
+        if key not in kb.sources:
+            errs.append(DataFileError(path, line_of(("sources",)), "sources",
+                                      f"unknown source '{key}'{suggest(key, kb.sources)}"))
+    for name in rule.knowledge_names():
+        if name not in [fc.value for fc in []] and not kb.has(name):
+            errs.append(DataFileError(path, line_of(("physio",)), "physio/runner",
+                                      f"unknown knowledge name '{name}' in a sentence{kb.suggest(name)}"))
+    if spec.band is not None and spec.band not in facts:
+        errs.append(DataFileError(path, line_of(("band",)), "band", f"unknown fact '{spec.band}'"
+                                  f"{suggest(spec.band, facts)}"))
+    return errs
+
+
+def _stratify(rules: dict[str, Rule]) -> tuple[dict[str, int], list[str]]:
+    """Level of each rule: 0 if it matches no finding, else 1 + the level of every producer.
+
+    Rules at a higher level fire after every rule they depend on (salience = -level), so a
+    ``no_finding`` condition is only judged once its producers have had their say.
+    """
+    level: dict[str, int] = {}
+    problems: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(rid: str) -> int:
+        if rid in level:
+            return level[rid]
+        if rid in visiting:
+            problems.append(rid)
+            return 0
+        visiting.add(rid)
+        lv = 0
+        for name, value, _neg in rules[rid].findings_used():
+            for p in rules.values():
+                c = p.spec.conclude
+                if c and c.finding == name and (value is None or c.value == value):
+                    lv = max(lv, visit(p.id) + 1)
+        visiting.discard(rid)
+        level[rid] = lv
+        return lv
+
+    for rid in sorted(rules):
+        visit(rid)
+    return level, problems
+
+
+def load_rules(folder: Path | None, kb: Knowledge) -> RuleSet:
+    """Load and check every rule file; raise RuleBaseError listing every problem found."""
+    folder = Path(folder) if folder else rules_dir()
+    errors: list[DataFileError] = []
+    facts = catalogue(kb)
+    rules: dict[str, Rule] = {}
+    first_path: dict[str, Path] = {}
+    base_path = folder / CASE_BASE
+    case_base: dict[str, Any] = {}
+    if base_path.is_file():
+        try:
+            case_base, _ = load_with_lines(base_path)
+        except DataFileError as e:
+            errors.append(e)
+    else:
+        errors.append(DataFileError(base_path, None, "", "missing: the base state every rule case starts from"))
+    files = sorted(p for p in folder.rglob("*.yaml") if p.name != CASE_BASE)
+    if not files:
+        errors.append(DataFileError(folder, None, "", "no rule files found"))
+    for path in files:
+        rid = path.stem
+        try:
+            data, line_of = load_with_lines(path)
+        except DataFileError as e:
+            errors.append(e)
+            continue
+        if not isinstance(data, dict):
+            errors.append(DataFileError(path, 1, "", "a rule file must be a mapping"))
+            continue
+        if not _ID.match(rid):
+            errors.append(DataFileError(path, 1, "id", f"rule id '{rid}' (the file name) must be kebab-case"))
+        if "id" in data:
+            errors.append(DataFileError(path, line_of(("id",)), "id",
+                                        "the id is the file name; remove the id key"))
+            data = {k: v for k, v in data.items() if k != "id"}
+        try:
+            spec = RuleSpec.model_validate(data)
+        except ValidationError as exc:
+            errors.extend(_pyd_errors(path, line_of, exc))
+            continue
+        family_dir = path.parent.name
+        if spec.family != family_dir:
+            errors.append(DataFileError(path, line_of(("family",)), "family",
+                                        f"family '{spec.family}' does not match its folder '{family_dir}'"))
+        rule = Rule(rid, path, spec)
+        errors.extend(_check_names(rule, kb, facts, line_of))
+        if rid in rules:
+            errors.append(DataFileError(path, 1, "id", f"duplicate rule id '{rid}' (also {first_path[rid]})"))
+            continue
+        first_path[rid] = path
+        rules[rid] = rule
+    # Findings that are matched but never concluded are dead conditions.
+    concluded = {(r.spec.conclude.finding, r.spec.conclude.value) for r in rules.values() if r.spec.conclude}
+    names_concluded = {f for f, _ in concluded}
+    for r in rules.values():
+        for name, value, _neg in r.findings_used():
+            if name not in names_concluded or (value is not None and (name, value) not in concluded):
+                what = name if value is None else f"{name} = {value}"
+                errors.append(DataFileError(r.path, None, "when",
+                                            f"finding '{what}' is concluded by no rule"
+                                            f"{suggest(name, names_concluded)}"))
+    level, cycles = _stratify(rules)
+    for rid in sorted(set(cycles)):
+        errors.append(DataFileError(rules[rid].path, None, "when", "rule is part of a cycle of findings"))
+    if errors:
+        raise RuleBaseError(errors)
+    return RuleSet(folder, rules, case_base or {}, {rid: -lv for rid, lv in level.items()})
