@@ -23,7 +23,7 @@ from . import _compat  # noqa: F401  (must precede experta)
 from experta import AS, MATCH, NOT, OR, TEST, AND, Fact, KnowledgeEngine, Rule as XRule
 from experta.strategies import DepthStrategy
 
-from .facts import RUNNER, Obs, derive
+from .facts import RUNNER, Obs, catalogue, derive
 from .knowledge import Knowledge, Resolved, default_knowledge, fingerprint_folder, load_knowledge
 from .models import State
 from .rulebook import (AnyCondition, FactCondition, FindingCondition, NoFindingCondition, Rule, RuleSet,
@@ -86,15 +86,18 @@ class Run:
     finding_step: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
 
 
-def _fact_patterns(idx: str, fc: FactCondition, per_subject: bool) -> list:
-    subject = MATCH.subject if per_subject else RUNNER
+def _fact_patterns(idx: str, fc: FactCondition, per_subject: set[str]) -> list:
+    """Patterns for one fact condition; facts about a shoe join on the rule's subject variable."""
+    subject = MATCH.subject if fc.fact in per_subject else RUNNER
     pats = [getattr(AS, f"o{idx}") << ObsFact(name=fc.fact, subject=subject, value=getattr(MATCH, f"v{idx}"))]
     params = [f"v{idx}"]
     if fc.value is not None:
         pats.append(KnFact(name=fc.value, value=getattr(MATCH, f"t{idx}")))
         params.append(f"t{idx}")
         if fc.times:
-            pats.append(getattr(AS, f"m{idx}") << ObsFact(name=fc.times, subject=subject, value=getattr(MATCH, f"x{idx}")))
+            times_subject = MATCH.subject if fc.times in per_subject else RUNNER
+            pats.append(getattr(AS, f"m{idx}") << ObsFact(name=fc.times, subject=times_subject,
+                                                          value=getattr(MATCH, f"x{idx}")))
             params.append(f"x{idx}")
     op, literal, times = fc.op, fc.literal, fc.times
 
@@ -112,9 +115,11 @@ def _fact_patterns(idx: str, fc: FactCondition, per_subject: bool) -> list:
     return pats
 
 
-def _compile(rule: Rule, salience: int, on_fire: Callable) -> XRule:
-    per_subject = rule.spec.for_each is not None
+def _compile(rule: Rule, salience: int, on_fire: Callable, per_subject: set[str]) -> XRule:
     ces: list = []
+    if rule.spec.for_each == "shoe":
+        # Anchor the subject: the rule fires once per shoe, even when its conditions are about the runner.
+        ces.append(ObsFact(name="shoe.name", subject=MATCH.subject))
     for i, c in enumerate(rule.spec.when):
         if isinstance(c, FactCondition):
             ces.extend(_fact_patterns(str(i), c, per_subject))
@@ -145,27 +150,29 @@ class RuleBase:
         self.rules, self.kb = rules, kb
         self.version = fingerprint_folder(rules.folder, kb.folder)
         attrs: dict[str, Any] = {}
+        per_subject = {name for name, spec in catalogue(kb).items() if spec.per}
         for rid in sorted(rules.rules):
-            attrs[rid.replace("-", "_")] = _compile(rules.rules[rid], rules.salience[rid], self._on_fire)
+            attrs[rid.replace("-", "_")] = _compile(rules.rules[rid], rules.salience[rid], self._on_fire, per_subject)
         attrs["__strategy__"] = StableStrategy
         self.engine_class = type("FootcoachEngine", (KnowledgeEngine,), attrs)
         self._engine = None
         self._lock = threading.Lock()
         self._run: Run | None = None
+        from .paths import knowledge_dir
+        from .plan import load_catalogue
+
+        self.catalogue = load_catalogue(None if kb.folder.resolve() == knowledge_dir().resolve() else kb.folder)
         self.knowledge_used = sorted({n for r in rules.rules.values() for n in r.knowledge_names()})
 
     # -- firing ----------------------------------------------------------------------------------
     def _on_fire(self, engine, rule: Rule, ctx: dict) -> None:
         run = self._run
         obs: dict[int, Obs] = {}
-        subject = RUNNER
+        subject = ctx.get("subject", RUNNER)
         for key, fact in sorted(ctx.items()):
             if key.startswith("o"):
                 o = Obs(fact["name"], fact["value"], fact["subject"])
-                idx = key[1:]
-                obs[idx] = run.facts.get((o.name, o.subject), o)
-                if o.subject != RUNNER:
-                    subject = o.subject
+                obs[key[1:]] = run.facts.get((o.name, o.subject), o)
             elif key.startswith("m"):
                 o = Obs(fact["name"], fact["value"], fact["subject"])
                 obs["times" + key[1:]] = run.facts.get((o.name, o.subject), o)

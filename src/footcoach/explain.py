@@ -304,7 +304,8 @@ def _attach_plan(out: dict, rb: "RuleBase", run: "Run", recs: list[dict], nxt: i
     weaker = run.facts.get(("tests.heel_raises.weaker", RUNNER))
     weeks = state.program.weeks_in_phase if nxt == phase else 0
     plan = build_plan(nxt, weeks, None if weaker is None else int(weaker.value),
-                      reintroduce_from_phase=(max(1, phase - 1) if reintro else None), kb=rb.kb)
+                      reintroduce_from_phase=(max(1, phase - 1) if reintro else None),
+                      catalogue=rb.catalogue, kb=rb.kb)
     out["plan"] = plan
     if reintro and plan.get("reintroduce"):
         names = [e["name"] for e in plan["reintroduce"]["exercises"]]

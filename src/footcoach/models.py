@@ -19,10 +19,10 @@ NRS_MAX = _KB.nrs_max
 BALANCE_CAP = _KB.int_value("balance.test_cap_s")
 RED_FLAG_IDS = tuple(_KB.red_flags)
 
-# Contract ranges that are not clinical thresholds (contract.md, "allowed").
-AGE_MIN, AGE_MAX = 12, 100
-REPS_MAX = 200
-DROP_MAX_MM = 20
+# Contract ranges (contract.md, "allowed"), kept beside the thresholds in knowledge/.
+AGE_MIN, AGE_MAX = _KB.int_value("contract.age_min"), _KB.int_value("contract.age_max")
+REPS_MAX = _KB.int_value("contract.reps_max")
+DROP_MAX_MM = _KB.int_value("contract.drop_max_mm")
 
 RedFlagId = Literal[RED_FLAG_IDS]  # type: ignore[valid-type]
 Sex = Literal["female", "male"]

@@ -1,0 +1,250 @@
+"""``footcoach rules``: check, list, show and document the rule base."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK
+
+
+def load_rulebase(rules: str | None, knowledge: str | None):
+    """Load and compile a rule base; return (rulebase, problems) with problems as strings."""
+    from .engine import RuleBase
+    from .knowledge import KnowledgeError, default_knowledge, load_knowledge
+    from .plan import load_catalogue
+    from .rulebook import RuleBaseError, load_rules
+
+    try:
+        kb = load_knowledge(Path(knowledge)) if knowledge else default_knowledge()
+        load_catalogue(Path(knowledge) if knowledge else None)
+    except KnowledgeError as exc:
+        return None, [str(e) for e in exc.errors]
+    try:
+        rs = load_rules(Path(rules) if rules else None, kb)
+    except RuleBaseError as exc:
+        return None, [str(e) for e in exc.errors]
+    return RuleBase(rs, kb), []
+
+
+def _dir_option(name: str, help_: str):
+    return click.option(f"--{name}", type=click.Path(exists=True, file_okay=False), default=None, help=help_)
+
+
+@click.group("rules")
+def rules_group() -> None:
+    """Check, list, show and document the rule base."""
+
+
+@rules_group.command("check")
+@_dir_option("rules", "Rule folder (default: the shipped rules).")
+@_dir_option("knowledge", "Knowledge folder (default: the shipped knowledge).")
+def check_cmd(rules: str | None, knowledge: str | None) -> None:
+    """Validate a rule base: files, names, bands, unused knowledge, every rule's cases.
+
+    Exit 0 when clean; otherwise exit 1 listing every problem as file:line: field: message.
+    """
+    from .lint import lint
+
+    rb, problems = load_rulebase(rules, knowledge)
+    if rb is not None:
+        problems = [str(p) for p in lint(rb)]
+    if problems:
+        for p in problems:
+            click.echo(p)
+        click.echo(f"{len(problems)} problem(s) found", err=True)
+        sys.exit(EXIT_FINDINGS)
+    n_cases = sum(len(r.spec.cases.fires) + len(r.spec.cases.does_not_fire) for r in rb.rules.rules.values())
+    click.echo(f"ok: {len(rb.rules.rules)} rules in {len(rb.rules.by_family())} families, {n_cases} cases pass, "
+               f"rule-base version {rb.version}")
+    sys.exit(EXIT_OK)
+
+
+def _concludes(rule) -> str:
+    parts = []
+    if rule.spec.conclude:
+        parts.append(f"{rule.spec.conclude.finding} = {rule.spec.conclude.value}")
+    if rule.spec.recommend:
+        parts.append(rule.spec.recommend.kind + (f" ({rule.action})" if rule.action else ""))
+    return "; ".join(parts)
+
+
+@rules_group.command("list")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def list_cmd(fmt: str) -> None:
+    """Every rule: id, family, title, what it concludes."""
+    from .engine import default_rulebase
+
+    rb = default_rulebase()
+    rows = [{"id": r.id, "family": r.family, "title": r.spec.title, "concludes": _concludes(r)}
+            for r in sorted(rb.rules.rules.values(), key=lambda r: (r.family, r.id))]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    width = max(len(r["id"]) for r in rows)
+    for row in rows:
+        click.echo(f"{row['id']:<{width}}  {row['family']:<12} {row['concludes']:<34} {row['title']}")
+
+
+def rule_record(rb, rule) -> dict:
+    """Everything a reviewer needs about one rule, as data."""
+    from .rulebook import AnyCondition, FactCondition, FindingCondition, NoFindingCondition
+
+    def cond(c):
+        if isinstance(c, FactCondition):
+            d = {"fact": c.fact, "op": c.op}
+            if c.literal is not None:
+                d["literal"] = c.literal
+            else:
+                d["knowledge"] = c.value
+                d.update(_knowledge_record(rb, c.value))
+                if c.times:
+                    d["times"] = c.times
+            return d
+        if isinstance(c, AnyCondition):
+            return {"any": [cond(x) for x in c.any]}
+        if isinstance(c, FindingCondition):
+            return {"finding": c.finding, "value": c.value}
+        if isinstance(c, NoFindingCondition):
+            return {"no_finding": c.no_finding, "value": c.value}
+        raise TypeError(c)
+
+    spec = rule.spec
+    rec = {"id": rule.id, "family": rule.family, "title": spec.title, "file": str(rule.path),
+           "when": [cond(c) for c in spec.when], "concludes": _concludes(rule),
+           "sources": [rb.kb.source_record(k) for k in spec.sources]}
+    if spec.for_each:
+        rec["for_each"] = spec.for_each
+    if spec.physio:
+        rec["physio"] = spec.physio
+        rec["runner"] = spec.runner
+    rec["cases"] = {kind: [{"name": c.name, "state": c.state} for c in getattr(spec.cases, kind)]
+                    for kind in ("fires", "does_not_fire")}
+    return rec
+
+
+def _knowledge_record(rb, name: str) -> dict:
+    kb = rb.kb
+    if name in kb.thresholds:
+        t = kb.thresholds[name]
+        return {"value": t.value if not float(t.value).is_integer() else int(t.value), "unit": t.unit,
+                "source": kb.source_record(t.source)}
+    n = kb.norms[name]
+    bands = []
+    for b in n.bands:
+        age = f"{'' if b.age_min is None else b.age_min}-{'' if b.age_max is None else b.age_max}"
+        bands.append({"age": age, **({"female": b.female, "male": b.male} if n.by_sex else {"value": b.value})})
+    return {"norm_bands": bands, "unit": n.unit, "source": kb.source_record(n.source)}
+
+
+def _cond_line(c: dict) -> str:
+    if "any" in c:
+        return " OR ".join(_cond_line(x) for x in c["any"])
+    if "finding" in c:
+        return f"finding {c['finding']}" + (f" = {c['value']}" if c.get("value") else "")
+    if "no_finding" in c:
+        return f"no finding {c['no_finding']}" + (f" = {c['value']}" if c.get("value") else "")
+    if "literal" in c:
+        lit = c["literal"]
+        return f"{c['fact']} {c['op']} {str(lit).lower() if isinstance(lit, bool) else lit}"
+    right = c["knowledge"]
+    if "value" in c:
+        right += f" ({c['value']} {c['unit']}; {c['source']['citation']} [{c['source']['evidence']}])"
+    else:
+        bands = ", ".join(f"{b['age']}: " + (f"F {b['female']} / M {b['male']}" if "female" in b else f"{b['value']}")
+                          for b in c["norm_bands"])
+        right += f" (age-banded norm, {c['unit']}: {bands}; {c['source']['citation']} [{c['source']['evidence']}])"
+    if c.get("times"):
+        right += f" x {c['times']}"
+    return f"{c['fact']} {c['op']} {right}"
+
+
+@rules_group.command("show")
+@click.argument("rule_id")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def show_cmd(rule_id: str, fmt: str) -> None:
+    """One rule: conditions, thresholds with values and sources, sentences, cases."""
+    from .engine import default_rulebase
+    from .facts import suggest
+
+    rb = default_rulebase()
+    rule = rb.rules.rules.get(rule_id)
+    if rule is None:
+        click.echo(f"error: rule: value {rule_id!r}: no such rule{suggest(rule_id, rb.rules.rules)}; "
+                   "allowed: an id from `footcoach rules list`", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    rec = rule_record(rb, rule)
+    if fmt == "json":
+        click.echo(json.dumps(rec, indent=2, ensure_ascii=False))
+        return
+    click.echo(render_rule_markdown(rec).rstrip())
+
+
+def render_rule_markdown(rec: dict) -> str:
+    lines = [f"### `{rec['id']}`: {rec['title']}", "",
+             f"- family: {rec['family']}" + (f"; for each {rec['for_each']}" if rec.get("for_each") else ""),
+             f"- concludes: {rec['concludes']}", "- when all of:"]
+    for c in rec["when"]:
+        lines.append(f"  - {_cond_line(c)}")
+    if rec.get("physio"):
+        lines.append(f"- physiotherapist reads: {rec['physio']}")
+        lines.append(f"- runner reads: {rec['runner']}")
+    lines.append("- sources: " + "; ".join(f"{s['citation']} [{s['evidence']}]" for s in rec["sources"]))
+    for kind in ("fires", "does_not_fire"):
+        label = "fires on" if kind == "fires" else "does not fire on"
+        lines.append(f"- {label}: " + ", ".join(f"`{c['name']}`" for c in rec["cases"][kind]))
+    return "\n".join(lines) + "\n"
+
+
+def rulebook_markdown(rb) -> str:
+    """The whole rule book as Markdown (committed as docs/rulebook.md, kept in sync by a test)."""
+    out = ["# footcoach rule book", "",
+           "Generated by `footcoach rules doc` from `rules/` and `knowledge/`; do not edit by hand.",
+           "Decision precedence: refer > regress > hold > progress (one action per assessment).", ""]
+    for family, rules in sorted(rb.rules.by_family().items()):
+        out.append(f"## {family}")
+        out.append("")
+        for rule in sorted(rules, key=lambda r: r.id):
+            out.append(render_rule_markdown(rule_record(rb, rule)))
+    return "\n".join(out).rstrip() + "\n"
+
+
+@rules_group.command("doc")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
+def doc_cmd(out: str | None) -> None:
+    """Write the rule book as Markdown."""
+    from .engine import default_rulebase
+
+    text = rulebook_markdown(default_rulebase())
+    if out:
+        tmp = Path(out).with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out)
+    else:
+        click.echo(text, nl=False)
+
+
+@rules_group.command("coverage")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def coverage_cmd(fmt: str) -> None:
+    """How often each rule fires across every rule case and the feature examples; exit 1 if any never fires."""
+    from .engine import default_rulebase
+    from .lint import check_cases
+
+    rb = default_rulebase()
+    _problems, counts = check_cases(rb)
+    never = sorted(r for r, n in counts.items() if n == 0)
+    if fmt == "json":
+        click.echo(json.dumps({"fired_in_cases": dict(sorted(counts.items())), "never_fired": never}, indent=2))
+    else:
+        for rid, n in sorted(counts.items()):
+            click.echo(f"{n:4d}  {rid}")
+        click.echo(f"{len(counts) - len(never)}/{len(counts)} rules fire in at least one case")
+    sys.exit(EXIT_FINDINGS if never else EXIT_OK)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(rules_group)

@@ -1,0 +1,131 @@
+"""The rule-base linter behind ``footcoach rules check``.
+
+Beyond loading (syntax, unknown keys, unknown names, duplicate ids: see :mod:`rulebook`), it
+reports: knowledge values no rule or derivation uses, bands on the same scale that overlap or
+leave a gap, rule cases that fail, and rules that no case ever fires.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cases import run_all_cases
+from .facts import catalogue
+from .rulebook import FactCondition, Rule
+
+_PKG = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+def _interval(rule: Rule, fact: str, rb) -> tuple[float, bool, float, bool] | None:
+    """(lo, lo_closed, hi, hi_closed) the rule's conditions allow for ``fact``."""
+    spec = catalogue(rb.kb)[fact]
+    lo, lo_c = (spec.lo if spec.lo is not None else float("-inf")), True
+    hi, hi_c = (spec.hi if spec.hi is not None else float("inf")), True
+    for c in rule.spec.when:
+        if not isinstance(c, FactCondition) or c.fact != fact or c.times:
+            continue
+        v = c.literal if c.literal is not None else rb.kb.value(c.value) if c.value in rb.kb.thresholds else None
+        if v is None or isinstance(v, (bool, str)):
+            continue
+        if c.op in (">", ">=") and (v > lo or (v == lo and c.op == ">")):
+            lo, lo_c = v, c.op == ">="
+        elif c.op in ("<", "<=") and (v < hi or (v == hi and c.op == "<")):
+            hi, hi_c = v, c.op == "<="
+        elif c.op == "==":
+            lo, lo_c, hi, hi_c = v, True, v, True
+    return lo, lo_c, hi, hi_c
+
+
+def _contains(iv, x: float) -> bool:
+    lo, lo_c, hi, hi_c = iv
+    return (x > lo or (lo_c and x == lo)) and (x < hi or (hi_c and x == hi))
+
+
+def check_bands(rb) -> list[Problem]:
+    """Rules that declare ``band: FACT`` must partition that fact's scale: no overlap, no gap.
+
+    The scale is checked at every half point between its ends (pain scores are whole numbers;
+    the half points catch a gap between 3 and 4 on a continuous reading)."""
+    problems: list[Problem] = []
+    by_scale: dict[str, list[Rule]] = {}
+    for r in rb.rules.rules.values():
+        if r.spec.band:
+            by_scale.setdefault(r.spec.band, []).append(r)
+    for fact, rules in sorted(by_scale.items()):
+        spec = catalogue(rb.kb)[fact]
+        if spec.lo is None or spec.hi is None:
+            problems.append(Problem(fact, "a banded fact needs a bounded scale"))
+            continue
+        ivs = {r.id: _interval(r, fact, rb) for r in sorted(rules, key=lambda r: r.id)}
+        x = spec.lo
+        reported_overlap: set[tuple[str, str]] = set()
+        while x <= spec.hi:
+            covering = [rid for rid, iv in ivs.items() if _contains(iv, x)]
+            shown = int(x) if float(x).is_integer() else x
+            if not covering:
+                problems.append(Problem(fact, f"no band covers {fact} = {shown} "
+                                              f"(bands: {', '.join(str(rb.rules.rules[r].path) for r in ivs)})"))
+            for i in range(len(covering)):
+                for j in range(i + 1, len(covering)):
+                    pair = (covering[i], covering[j])
+                    if pair not in reported_overlap:
+                        reported_overlap.add(pair)
+                        a, b = rb.rules.rules[pair[0]], rb.rules.rules[pair[1]]
+                        problems.append(Problem(str(a.path), f"band overlaps {b.path}: both cover {fact} = {shown}"))
+            x += 0.5
+    return problems
+
+
+def code_references(name: str) -> bool:
+    """Whether the package code or the exercise catalogue names a knowledge value."""
+    pattern = re.compile(r"[\"']" + re.escape(name) + r"[\"']")
+    for p in sorted(_PKG.glob("*.py")):
+        if pattern.search(p.read_text(encoding="utf-8")):
+            return True
+    return False
+
+
+def check_unused(rb) -> list[Problem]:
+    used = set(rb.knowledge_used)
+    extra_text = ""
+    cat = rb.kb.folder / "exercises.yaml"
+    if cat.is_file():
+        extra_text = cat.read_text(encoding="utf-8")
+    problems = []
+    for name in rb.kb.names():
+        if name in used or code_references(name) or re.search(r"\b" + re.escape(name) + r"\b", extra_text):
+            continue
+        problems.append(Problem(str(rb.kb.folder), f"knowledge value '{name}' is used by no rule or derivation"))
+    return problems
+
+
+def check_cases(rb) -> tuple[list[Problem], dict[str, int]]:
+    """Run every case; report failures and rules no case fires. Returns (problems, fire counts)."""
+    results = run_all_cases(rb)
+    problems = [Problem(r.message.split(": ", 1)[0], r.message.split(": ", 1)[1]) for r in results if not r.ok]
+    counts = {rid: 0 for rid in rb.rules.rules}
+    for r in results:
+        for rid in r.fired_rules:
+            counts[rid] = counts.get(rid, 0) + 1
+    for rid, n in sorted(counts.items()):
+        if n == 0:
+            problems.append(Problem(str(rb.rules.rules[rid].path), "no case fires this rule"))
+    return problems, counts
+
+
+def lint(rb) -> list[Problem]:
+    """Every linter finding for a loaded rule base (empty when clean)."""
+    problems = check_bands(rb) + check_unused(rb)
+    case_problems, _ = check_cases(rb)
+    return problems + case_problems
