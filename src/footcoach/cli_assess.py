@@ -96,5 +96,23 @@ def assess_cmd(ctx: click.Context, source: str | None, fmt: str, runner_id: str 
     emit(assessment, fmt, audience)
 
 
+
+
+@click.command("schema")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
+def schema_cmd(out: str | None) -> None:
+    """Print the JSON Schema of a runner's state (the assessment input)."""
+    from .models import state_json_schema
+
+    text = dump_json(state_json_schema())
+    if out:
+        tmp = Path(out).with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out)
+    else:
+        click.echo(text, nl=False)
+
+
 def register(group: click.Group) -> None:
     group.add_command(assess_cmd)
+    group.add_command(schema_cmd)
