@@ -12,6 +12,7 @@ from .models import FieldProblem
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
+_SHOWN_MAX = 64  # longest value quoted back in an error message
 
 
 class InputError(Exception):
@@ -92,7 +93,7 @@ def _value(v: Any) -> str:
         text = json.dumps(v, ensure_ascii=False)
     except TypeError:
         text = repr(v)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return text if len(text) <= _SHOWN_MAX else text[:_SHOWN_MAX - 3] + "..."
 
 
 def describe(exc: ValidationError, model: type[BaseModel]) -> list[str]:

@@ -262,7 +262,7 @@ def fingerprint_folder(*folders: Path) -> str:
         for p in sorted(folder.rglob("*.yaml")):
             h.update(str(p.relative_to(folder)).encode())
             h.update(p.read_bytes())
-    return h.hexdigest()[:12]
+    return h.hexdigest()[:16]
 
 
 def load_knowledge(folder: Path | None = None) -> Knowledge:

@@ -1,0 +1,71 @@
+"""The knowledge base: norms by age and sex, sources, and no clinical number in the code."""
+
+from __future__ import annotations
+
+import io
+import tokenize
+from pathlib import Path
+
+import pytest
+
+from footcoach.knowledge import default_knowledge
+
+KB = default_knowledge()
+
+
+@pytest.mark.parametrize("age,sex,expected", [
+    (15, None, 13.1), (25, "male", 16.9), (42, "female", 13.5), (42, "male", 12.0), (42, None, 12.0),
+    (55, "female", 7.9), (65, "male", 5.1), (75, None, 2.6), (85, "female", 2.1), (39, "female", 13.1),
+    (40, "female", 13.5), (80, "male", 1.8),
+])
+def test_eyes_closed_norm_by_age_and_sex(age, sex, expected):
+    assert KB.resolve("balance.eyes_closed_norm", age, sex).value == expected
+
+
+@pytest.mark.parametrize("age,expected", [(12, 44), (39, 44), (40, 41), (59, 41), (60, 32), (79, 21), (80, 9), (100, 9)])
+def test_eyes_open_norm_by_age(age, expected):
+    assert KB.resolve("balance.eyes_open_norm", age).value == expected
+
+
+def test_under_18_says_youngest_band_is_used():
+    assert "youngest band" in KB.resolve("balance.eyes_open_norm", 16).note
+    assert "youngest band" not in KB.resolve("balance.eyes_open_norm", 30).note
+
+
+def test_every_threshold_has_unit_and_known_source():
+    for name, t in KB.thresholds.items():
+        assert t.unit and t.source in KB.sources, name
+    for name, n in KB.norms.items():
+        assert n.unit and n.source in KB.sources, name
+
+
+def test_evidence_labels_are_the_briefs():
+    assert {s.evidence for s in KB.sources.values()} <= {"guideline", "trial", "norm", "consensus", "design"}
+    for key, s in KB.sources.items():
+        if s.evidence == "design":
+            assert "footcoach" in s.citation or key == "design-lsi" or s.based_on, key
+
+
+def _clinical_numbers() -> set[float]:
+    nums = {t.value for t in KB.thresholds.values()}
+    for n in KB.norms.values():
+        for b in n.bands:
+            nums |= {v for v in (b.value, b.female, b.male, b.age_min, b.age_max) if v is not None}
+    # Small integers (0-10) are indexes, offsets and phase numbers everywhere in code; the
+    # distinctive values of the brief are what must never be written in src/.
+    return {v for v in nums if not (float(v).is_integer() and 0 <= v <= 10)}
+
+
+def test_no_clinical_number_written_in_src(root):
+    numbers = _clinical_numbers()
+    offenders = []
+    for path in sorted((root / "src").rglob("*.py")):
+        for tok in tokenize.generate_tokens(io.StringIO(path.read_text()).readline):
+            if tok.type == tokenize.NUMBER:
+                try:
+                    v = float(tok.string)
+                except ValueError:
+                    continue
+                if v in numbers and v != 100:  # 100: the LSI and percentage formulas
+                    offenders.append(f"{path.relative_to(root)}:{tok.start[0]}: {tok.string}")
+    assert not offenders, offenders

@@ -1,0 +1,176 @@
+"""`footcoach rules check` passes the shipped rules and refuses broken copies with file:line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from footcoach.cli import main
+
+
+@pytest.fixture
+def copy(tmp_path, root):
+    rules = tmp_path / "rules"
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(root / "rules", rules)
+    shutil.copytree(root / "knowledge", knowledge)
+    return rules, knowledge
+
+
+def check(rules: Path, knowledge: Path):
+    return CliRunner().invoke(main, ["rules", "check", "--rules", str(rules), "--knowledge", str(knowledge)])
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_shipped_rules_pass():
+    r = CliRunner().invoke(main, ["rules", "check"])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("ok: ")
+
+
+def test_unchanged_copy_passes(copy):
+    r = check(*copy)
+    assert r.exit_code == 0, r.output
+
+
+def test_yaml_syntax_error_has_file_and_line(copy):
+    rules, kb = copy
+    p = rules / "pain" / "pain-amber.yaml"
+    edit(p, "family: pain", "family: [pain")
+    r = check(rules, kb)
+    assert r.exit_code == 1
+    assert f"{p}:" in r.stdout and "YAML syntax error" in r.stdout
+
+
+def test_unknown_key_with_did_you_mean(copy):
+    rules, kb = copy
+    p = rules / "pain" / "pain-amber.yaml"
+    edit(p, "sources:", "sorces:")
+    r = check(rules, kb)
+    assert r.exit_code == 1
+    assert f"{p}:" in r.stdout and "unknown key 'sorces'" in r.stdout and "did you mean 'sources'" in r.stdout
+
+
+def test_unknown_fact_with_did_you_mean_and_line(copy):
+    rules, kb = copy
+    p = rules / "pain" / "pain-amber.yaml"
+    edit(p, "fact: pain.worst", "fact: pain.worse")
+    r = check(rules, kb)
+    line = next(i for i, l in enumerate(p.read_text().splitlines(), 1) if "pain.worse" in l)
+    assert f"{p}:{line}: when[0].fact: unknown fact 'pain.worse' (did you mean 'pain.worst'?)" in r.stdout
+
+
+def test_unknown_knowledge_name(copy):
+    rules, kb = copy
+    p = rules / "progression" / "gate-p2-hop.yaml"
+    edit(p, "value: hop.pain_max", "value: hop.pain_maxx")
+    r = check(rules, kb)
+    assert "unknown knowledge name 'hop.pain_maxx' (did you mean 'hop.pain_max'?)" in r.stdout
+
+
+def test_duplicate_rule_id(copy):
+    rules, kb = copy
+    shutil.copy(rules / "pain" / "pain-amber.yaml", rules / "load" / "pain-amber.yaml")
+    r = check(rules, kb)
+    assert r.exit_code == 1 and "duplicate rule id 'pain-amber'" in r.stdout
+
+
+def test_overlapping_pain_bands_name_both_files(copy):
+    rules, kb = copy
+    # amber starts at 3 instead of above 3: 3/10 is then both green and amber.
+    edit(rules / "pain" / "pain-amber.yaml", 'op: ">"\n    value: pain.safe_max', 'op: ">="\n    value: pain.safe_max')
+    r = check(rules, kb)
+    assert r.exit_code == 1
+    line = next(l for l in r.stdout.splitlines() if "overlaps" in l)
+    assert "pain-amber.yaml" in line and "pain-green.yaml" in line and "pain.worst = 3" in line
+
+
+def test_gapped_pain_bands(copy):
+    rules, kb = copy
+    edit(rules / "pain" / "pain-green.yaml", 'op: "<="\n    value: pain.safe_max', 'op: "<"\n    value: pain.safe_max')
+    r = check(rules, kb)
+    assert r.exit_code == 1 and "no band covers pain.worst = 3" in r.stdout
+
+
+def test_failing_case_is_reported(copy):
+    rules, kb = copy
+    edit(kb / "thresholds.yaml", "value: 800", "value: 900")
+    r = check(rules, kb)
+    assert r.exit_code == 1
+    assert "shoe-replace-worn.yaml: case km-800 (fires): rule did not fire" in r.stdout
+
+
+def test_value_outside_declared_range(copy):
+    rules, kb = copy
+    edit(kb / "thresholds.yaml", "value: 1.10", "value: 3.5")
+    r = check(rules, kb)
+    assert r.exit_code == 1
+    assert "thresholds.yaml" in r.stdout and "outside its declared range" in r.stdout
+
+
+def test_unused_knowledge_value(copy):
+    rules, kb = copy
+    with (kb / "thresholds.yaml").open("a") as f:
+        f.write("extra:\n  never_used:\n    value: 7\n    unit: s\n    source: springer2007\n"
+                "    range: [0, 10]\n    description: nobody reads this\n")
+    r = check(rules, kb)
+    assert r.exit_code == 1 and "knowledge value 'extra.never_used' is used by no rule" in r.stdout
+
+
+def test_rule_without_negative_cases(copy):
+    rules, kb = copy
+    p = rules / "load" / "load-weekly-spike.yaml"
+    text = p.read_text()
+    p.write_text(text[:text.index("  does_not_fire:")])
+    r = check(rules, kb)
+    assert r.exit_code == 1 and "cases.does_not_fire" in r.stdout and "load-weekly-spike.yaml:" in r.stdout
+
+
+def test_finding_nobody_concludes(copy):
+    rules, kb = copy
+    edit(rules / "pain" / "regress-red-pain.yaml", "value: red", "value: crimson")
+    r = check(rules, kb)
+    assert "finding 'pain_band = crimson' is concluded by no rule" in r.stdout
+
+
+def test_bad_rule_never_reaches_engine(copy):
+    from footcoach.knowledge import load_knowledge
+    from footcoach.rulebook import RuleBaseError, load_rules
+
+    rules, kb = copy
+    edit(rules / "pain" / "pain-amber.yaml", 'op: "<="', 'op: "=<"')
+    with pytest.raises(RuleBaseError) as exc:
+        load_rules(rules, load_knowledge(kb))
+    assert "pain-amber.yaml" in str(exc.value)
+
+
+def test_rules_list_show_doc(root):
+    r = CliRunner().invoke(main, ["rules", "list"])
+    assert r.exit_code == 0 and "pain-red-band" in r.stdout and "refer-red-flag" in r.stdout
+    r = CliRunner().invoke(main, ["rules", "show", "gate-p2-balance-eyes-closed"])
+    assert r.exit_code == 0
+    assert "balance.eyes_closed_norm" in r.stdout and "Springer" in r.stdout and "F 13.5 / M 12" in r.stdout
+    r = CliRunner().invoke(main, ["rules", "show", "pain-ambr"])
+    assert r.exit_code == 2 and "did you mean 'pain-amber'" in r.stderr
+
+
+def test_committed_rulebook_is_current(root):
+    from footcoach.cli_rules import rulebook_markdown
+    from footcoach.engine import default_rulebase
+
+    committed = (root / "docs" / "rulebook.md").read_text()
+    assert committed == rulebook_markdown(default_rulebase()), \
+        "docs/rulebook.md is stale: run `footcoach rules doc --out docs/rulebook.md`"
+
+
+def test_every_rule_fires_in_some_case():
+    r = CliRunner().invoke(main, ["rules", "coverage", "--format", "json"])
+    assert r.exit_code == 0, r.output
