@@ -162,6 +162,10 @@ class RuleBase:
         from .plan import load_catalogue
 
         self.catalogue = load_catalogue(None if kb.folder.resolve() == knowledge_dir().resolve() else kb.folder)
+        # Only facts some rule tests enter the network; the rest stay in the run for explanations.
+        self.facts_used = {n for r in rules.rules.values() for n in r.fact_names()}
+        if any(r.spec.for_each == "shoe" for r in rules.rules.values()):
+            self.facts_used.add("shoe.name")
         self.knowledge_used = sorted({n for r in rules.rules.values() for n in r.knowledge_names()})
 
     # -- firing ----------------------------------------------------------------------------------
@@ -207,7 +211,8 @@ class RuleBase:
             try:
                 engine.reset()
                 engine.declare(*[KnFact(name=name, value=resolved[name].value) for name in self.knowledge_used],
-                               *[ObsFact(name=o.name, subject=o.subject, value=o.value) for o in facts])
+                               *[ObsFact(name=o.name, subject=o.subject, value=o.value) for o in facts
+                                 if o.name in self.facts_used])
                 engine.run()
             finally:
                 self._run = None

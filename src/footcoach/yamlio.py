@@ -26,7 +26,10 @@ class DataFileError(Exception):
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 
-class _Loader(yaml.SafeLoader):
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: parsing is the load-time cost
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
     """Safe loader that refuses duplicate keys (a silently lost rule condition is a bug)."""
 
 
@@ -69,13 +72,16 @@ def load_with_lines(path: str | Path, text: str | None = None) -> tuple[Any, Cal
     path = Path(path)
     if text is None:
         text = path.read_text(encoding="utf-8")
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise DataFileError(path, line, "", f"YAML syntax error: {exc.problem or exc}") from None
+    finally:
+        loader.dispose()
     index = _line_index(node)
 
     def line_of(loc: tuple) -> int | None:
