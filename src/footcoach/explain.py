@@ -138,12 +138,13 @@ def _condition_records(rb, run, firing: "Firing") -> list[dict[str, Any]]:
 
 # ---- templates --------------------------------------------------------------------------------
 
-_TEMPLATE = re.compile(r"\{([a-z_][a-z0-9_.\[\]]*)(?::([^}]*))?\}")
+_TEMPLATE = re.compile(r"\{([a-z_][a-z0-9_.\[\]]*)(?::([^}|]*))?(?:\|([^}]*))?\}")
 
 
 def render_template(text: str, rb: "RuleBase", run: "Run", firing: "Firing") -> str:
     """Fill ``{f.fact}``, ``{k.knowledge}``, ``{flag.attr}``, ``{finding.name}``, ``{t.N}`` and
-    ``{shoe}`` in a rule's sentence from this firing."""
+    ``{shoe}`` in a rule's sentence from this firing; ``{name|text}`` gives text when the value is
+    not known (a missing measurement)."""
     flag_id = next((f[1] for f in firing.findings if f[0] == "red_flag"), None)
 
     def value(name: str) -> Any:
@@ -172,6 +173,8 @@ def render_template(text: str, rb: "RuleBase", run: "Run", firing: "Firing") -> 
 
     def sub(m: re.Match) -> str:
         v = value(m.group(1))
+        if v == "?" and m.group(3) is not None:
+            return m.group(3)
         if m.group(2):
             try:
                 return format(v, m.group(2))
@@ -332,9 +335,12 @@ def _cond_text(c: dict[str, Any]) -> str:
     if c.get("missing"):
         return f"{c['fact']} not measured (missing)"
     if "literal" in c:
-        lit = c["literal"]
-        lit = str(lit).lower() if isinstance(lit, bool) else lit
-        return f"{c['fact']} = {c['value']} ({c['op']} {lit})"
+        def word(v):
+            return str(v).lower() if isinstance(v, bool) else v
+        if c["op"] == "==":
+            needs = "" if c.get("holds") else f" (needs {word(c['literal'])})"
+            return f"{c['fact']} is {word(c['value'])}{needs}"
+        return f"{c['fact']} {word(c['value'])} {c['op']} {word(c['literal'])}" + ("" if c.get("holds") else " (fails)")
     t = c["threshold"]
     right = f"{t['name']} {t['value']}"
     if "times" in c:

@@ -262,7 +262,10 @@ def write_report(db_path: str | None, runner_id: str, out: str | os.PathLike) ->
     html = render_html(store.progress_data(db_path, runner_id))
     path = Path(out)
     try:
-        path.write_text(html, encoding="utf-8")
+        # Owner-only, like the database: the report holds health data.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(html)
     except OSError as exc:
         raise InputError([f"--out: {path}: cannot write it: {exc.strerror}"]) from None
     return path

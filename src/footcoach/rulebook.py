@@ -160,7 +160,7 @@ class Rule:
         return out
 
 
-_TEMPLATE = re.compile(r"\{([a-z_][a-z0-9_.\[\]]*)(?::[^}]*)?\}")
+_TEMPLATE = re.compile(r"\{([a-z_][a-z0-9_.\[\]]*)(?::[^}|]*)?(?:\|[^}]*)?\}")
 
 
 def _TEMPLATE_NAMES(text: str | None) -> list[str]:
