@@ -153,6 +153,8 @@ def render_template(text: str, rb: "RuleBase", run: "Run", firing: "Firing") -> 
             return "?" if o is None else o.value
         if name.startswith("k."):
             return run.resolved[name[2:]].value
+        if name.startswith("pct."):
+            return round((run.resolved[name[4:]].value - 1) * 100)
         if name.startswith("flag.") and flag_id is not None:
             attr = name[5:]
             return flag_id if attr == "id" else getattr(rb.kb.red_flags[flag_id], attr)

@@ -164,7 +164,10 @@ _TEMPLATE = re.compile(r"\{([a-z_][a-z0-9_.\[\]]*)(?::[^}|]*)?(?:\|[^}]*)?\}")
 
 
 def _TEMPLATE_NAMES(text: str | None) -> list[str]:
-    return [] if not text else [m.group(1)[2:] for m in _TEMPLATE.finditer(text) if m.group(1).startswith("k.")]
+    """Knowledge names a sentence quotes: ``{k.name}`` (the value) or ``{pct.name}`` (a ratio as % over)."""
+    if not text:
+        return []
+    return [m.group(1).split(".", 1)[1] for m in _TEMPLATE.finditer(text) if m.group(1).startswith(("k.", "pct."))]
 
 
 @dataclass

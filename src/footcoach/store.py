@@ -587,7 +587,9 @@ def add_diary_entry(db_path: str | None, runner_id: str, entry: dict[str, Any],
             history = [_entry_doc(r) for r in conn.execute(
                 "SELECT * FROM diary WHERE runner_id = ? ORDER BY week", (runner_id,))]
             state = {"runner": _runner_doc(runner_row), **new_doc, "history": history}
-            api.load_state(state)  # cross-field checks (weeks_in_program >= weeks_in_phase, ...)
+            # The whole state must hold (cross-field checks such as weeks_in_program >= weeks_in_phase);
+            # store it as the model normalises it (defaults filled in).
+            new_doc = _report_from_state(api.load_state(state))
             _insert_report(conn, runner_id, week, new_doc, changed, "diary")
             report_updated = True
     return {"runner": runner_id, "entry": _entry_doc_from_model(diary_entry), "report_updated": report_updated,
@@ -673,9 +675,7 @@ def import_state(db_path: str | None, runner_id: str, document: Any, *, replace:
     if state.runner.id is not None and state.runner.id != runner_id:
         raise InputError([f"runner.id: value {json.dumps(state.runner.id)}: differs from the runner id given "
                           f"({runner_id}); allowed: {json.dumps(runner_id)} or no id"])
-    doc = state.model_dump(mode="json")
-    report_doc = {k: doc[k] for k in ("program", "pain", "red_flags", "tests", "shoes", "running")}
-    report_doc = _strip_none(report_doc)
+    report_doc = _report_from_state(state)
     if state.history:
         report_week = max(state.history[-1].week, 0)
     else:
@@ -703,6 +703,12 @@ def import_state(db_path: str | None, runner_id: str, document: Any, *, replace:
     return {"runner": runner_id, "entries": len(state.history), "report_week": report_week, "created": not exists}
 
 
+def _report_from_state(state: State) -> dict[str, Any]:
+    """The current-report part of a validated state, without the fields not given."""
+    doc = state.model_dump(mode="json")
+    return _strip_none({k: doc[k] for k in ("program", "pain", "red_flags", "tests", "shoes", "running")})
+
+
 def _strip_none(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _strip_none(v) for k, v in value.items() if v is not None}
@@ -716,9 +722,8 @@ def _export(conn: sqlite3.Connection, runner_id: str) -> dict[str, Any]:
     report = _latest_report(conn, runner_id)
     if report is None:
         raise InputError([f"runner: value {json.dumps(runner_id)}: no current report yet (program and pain); "
-                          "allowed: a runner with one: import a state document, or give "
-                          + ", ".join("--" + p.split(".")[1].replace("_", "-") for p in REQUIRED_FOR_REPORT)
-                          + " to `footcoach diary add`"])
+                          "allowed: a runner with one: import a state document, or record "
+                          + ", ".join(REQUIRED_FOR_REPORT) + " with `footcoach diary add` (see its --help)"])
     history = [_entry_doc(r) for r in conn.execute(
         "SELECT * FROM diary WHERE runner_id = ? ORDER BY week", (runner_id,))]
     doc = report["doc"]

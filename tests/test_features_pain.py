@@ -1,0 +1,7 @@
+"""Gherkin scenarios for the pain rules: features/pain.feature (steps in tests/bdd_steps.py)."""
+
+from pytest_bdd import scenarios
+
+from tests.bdd_steps import *  # noqa: F401,F403
+
+scenarios("pain.feature")
