@@ -63,9 +63,10 @@ def _fact_record(rb, run, fc: FactCondition, subject: str, holds: bool | None = 
     rec["holds"] = holds
     if not holds and o is not None and target is not None and isinstance(o.value, (int, float)) \
             and not isinstance(o.value, bool) and isinstance(target, (int, float)) and not isinstance(target, bool):
-        if fc.op in (">=", ">"):
+        # Only for inclusive bounds: "short by 2" of ">= 12" is exact; of "> 5" it would mislead.
+        if fc.op == ">=":
             rec["short_by"] = _num(round(target - o.value, 2))
-        elif fc.op in ("<=", "<"):
+        elif fc.op == "<=":
             rec["over_by"] = _num(round(o.value - target, 2))
     return rec
 
@@ -357,10 +358,21 @@ def _cond_text(c: dict[str, Any]) -> str:
     return s
 
 
+def _only_false_flags(because: list[dict]) -> bool:
+    return len(because) > 2 and all(
+        len(b["failing"]) == 1 and b["failing"][0].get("literal") is True and b["failing"][0].get("value") is False
+        for b in because)
+
+
 def _failing_lines(failing: list[dict], indent: str, out: list[str]) -> None:
     for c in failing:
         out.append(f"{indent}- {_cond_text(c)}")
-        for b in c.get("because", []):
+        because = c.get("because", [])
+        if _only_false_flags(because):
+            names = ", ".join(b["failing"][0]["fact"].split(".")[-1] for b in because)
+            out.append(f"{indent}    none reported ({len(because)} checked: {names})")
+            continue
+        for b in because:
             if b["failing"]:
                 out.append(f"{indent}    {b['rule']}: " + "; ".join(_cond_text(x) for x in b["failing"]
                                                                     if "because" not in x))
@@ -377,7 +389,7 @@ def render_text(a: dict[str, Any], audience: str = "physio") -> str:
     lines.append("Recommendations" if audience == "physio" else "What to do")
     for r in a["recommendations"]:
         text = r["summary"] if audience == "physio" else r["runner"]
-        tag = f"[{r['kind']}]" + (f" {r['shoe']}:" if r.get("shoe") else "")
+        tag = f"[{r['kind']}]"
         lines.append(f"  {tag} {text}")
         if audience == "physio":
             lines.append(f"      rule {r['rule']}; trace steps {', '.join(map(str, r['because']))}")
