@@ -387,7 +387,7 @@ def _kind_absent(assessment, kind):
     assert not found, f"unexpected {kind!r} recommendation: {_describe({'recommendations': found})}"
 
 
-@then(parsers.re(r"there are (?P<count>\d+) ['\"](?P<kind>\w+)['\"] recommendations"))
+@then(parsers.re(r"there (?:is|are) (?:exactly )?(?P<count>\d+) ['\"](?P<kind>\w+)['\"] recommendations?"))
 def _kind_count(assessment, count, kind):
     found = _recs(assessment, kind)
     assert len(found) == int(count), f"expected {count} {kind!r} recommendations, got: {_describe(assessment)}"

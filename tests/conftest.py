@@ -30,3 +30,58 @@ def rulebase():
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+# ---- rule coverage over the whole test run ----------------------------------------------------
+# Every engine run during the session records which rules fired.  At the end the terminal summary
+# reports rules that no case, scenario or test fired; on a full run (no -k, no selected files) an
+# unfired rule fails the session.  The report is also written to .pytest_cache/rule-coverage.json.
+
+_FIRED: dict[str, int] = {}
+
+
+def pytest_configure(config):
+    from footcoach.engine import RuleBase
+
+    original = RuleBase.run
+
+    def recording_run(self, state):
+        run = original(self, state)
+        for f in run.firings:
+            _FIRED[f.rule.id] = _FIRED.get(f.rule.id, 0) + 1
+        return run
+
+    RuleBase.run = recording_run
+    config._footcoach_original_run = original
+
+
+def _full_run(config) -> bool:
+    """Plain `pytest`: the configured testpaths, nothing deselected."""
+    return (not config.getoption("keyword") and not config.getoption("markexpr")
+            and config.args_source == pytest.Config.ArgsSource.TESTPATHS)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    from footcoach.engine import default_rulebase
+
+    all_rules = sorted(default_rulebase().rules.rules)
+    never = [r for r in all_rules if r not in _FIRED]
+    session.config._footcoach_never = never
+    out = ROOT / ".pytest_cache" / "rule-coverage.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps({"fired": dict(sorted(_FIRED.items())), "never_fired": never}, indent=2))
+    session.config._footcoach_total = len(all_rules)
+    if never and exitstatus == 0 and _full_run(session.config):
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    never = getattr(config, "_footcoach_never", None)
+    if never is None:
+        return
+    total = config._footcoach_total
+    fired = total - len(never)
+    line = f"rule coverage: {fired}/{total} rules fired during this test run"
+    if never:
+        line += "; never fired: " + ", ".join(never)
+    terminalreporter.write_line(line)

@@ -78,6 +78,7 @@ def _catalogue(kb: Knowledge) -> dict[str, FactSpec]:
         FactSpec("running.planned_long_run_km", "number", "the planned long run", 0, None),
         FactSpec("running.long_run_increase_pct", "number", "planned long run over the 30-day longest, %", None, None),
         FactSpec("running.weekly_increase_pct", "number", "weekly distance over the previous week, %", None, None),
+        FactSpec("shoes.count", "number", "number of shoes listed", 0, None),
         FactSpec("shoe.name", "text", "the shoe's name", per="shoe"),
         FactSpec("shoe.km", "number", "distance run in the shoe", 0, None, per="shoe"),
         FactSpec("shoe.drop_mm", "number", "heel-to-toe drop", 0, DROP_MAX_MM, per="shoe"),
@@ -205,6 +206,7 @@ def derive(state: State, kb: Knowledge) -> list[Obs]:
             out.append(Obs("history.window.pain_morning_fall", a.pain_morning - b.pain_morning,
                            note=f"{span}: {a.pain_morning} -> {b.pain_morning}"))
 
+    out.append(Obs("shoes.count", len(state.shoes)))
     for i, shoe in enumerate(state.shoes):
         subj = f"shoes[{i}]"
         out.append(Obs("shoe.name", shoe.name, subj))

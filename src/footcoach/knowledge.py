@@ -90,6 +90,7 @@ class RedFlag(_Strict):
     suspected: str
     whom: str
     how_soon: str
+    meanwhile: str
     sources: tuple[str, ...]
 
 
