@@ -82,6 +82,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     total = config._footcoach_total
     fired = total - len(never)
     line = f"rule coverage: {fired}/{total} rules fired during this test run"
-    if never:
+    if never and _full_run(config):
         line += "; never fired: " + ", ".join(never)
     terminalreporter.write_line(line)

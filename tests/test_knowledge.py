@@ -69,3 +69,28 @@ def test_no_clinical_number_written_in_src(root):
                 if v in numbers and v != 100:  # 100: the LSI and percentage formulas
                     offenders.append(f"{path.relative_to(root)}:{tok.start[0]}: {tok.string}")
     assert not offenders, offenders
+
+
+def test_time_at_the_45_s_cap_meets_any_eyes_open_norm(tmp_path, root):
+    """Brief §5: a measured time at the cap meets every eyes-open norm, even a norm set above it."""
+    import shutil
+
+    from footcoach.engine import RuleBase
+    from footcoach.knowledge import load_knowledge
+    from footcoach.models import State
+    from footcoach.rulebook import load_rules
+
+    kb_dir = tmp_path / "knowledge"
+    shutil.copytree(root / "knowledge", kb_dir)
+    norms = kb_dir / "norms.yaml"
+    norms.write_text(norms.read_text().replace("{age_min: null, age_max: 39, value: 44}",
+                                               "{age_min: null, age_max: 39, value: 50}"))
+    kb = load_knowledge(kb_dir)
+    rb = RuleBase(load_rules(root / "rules", kb), kb)
+    base = {"runner": {"age": 30}, "program": {"phase": 1, "weeks_in_phase": 3},
+            "pain": {"during": 1, "after": 1, "morning": 1, "settled_next_morning": True},
+            "tests": {"heel_raises": {"left": 15, "right": 15}}}
+    at_cap = State.model_validate({**base, "tests": {**base["tests"], "balance_eyes_open_s": {"left": 45, "right": 45}}})
+    below = State.model_validate({**base, "tests": {**base["tests"], "balance_eyes_open_s": {"left": 44, "right": 45}}})
+    assert rb.assess(at_cap)["action"] == "progress"
+    assert rb.assess(below)["action"] == "hold"
