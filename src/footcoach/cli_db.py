@@ -17,6 +17,7 @@ import click
 
 from . import store
 from .errors import EXIT_BAD_INPUT, InputError
+from .models import NRS_MAX
 
 FORMATS = ("text", "json")
 
@@ -108,8 +109,8 @@ def runner_group() -> None:
 @runner_group.command("add")
 @click.argument("runner_id", metavar="ID")
 @click.option("--age", type=int, required=True, help="Whole years (contract: runner.age).")
-@click.option("--sex", type=click.Choice(store._SEX), default=None, help="runner.sex")
-@click.option("--experience", type=click.Choice(store._EXPERIENCE), default=None, help="runner.experience")
+@click.option("--sex", type=click.Choice(store.SEX_VALUES), default=None, help="runner.sex")
+@click.option("--experience", type=click.Choice(store.EXPERIENCE_VALUES), default=None, help="runner.experience")
 @click.pass_context
 @_input_errors(name_options=True)
 def runner_add(ctx: click.Context, runner_id: str, age: int, sex: str | None, experience: str | None) -> None:
@@ -166,7 +167,8 @@ def runner_show(ctx: click.Context, runner_id: str, fmt: str) -> None:
                    + (f"; red flags: {', '.join(rep['red_flags'])}" if rep["red_flags"] else ""))
     la = info["latest_assessment"]
     click.echo("latest assessment: " + ("none" if la is None else
-                                         f"#{la['id']} {la['action']} ({la['created_at']})"))
+                                         f"#{la['id']} {la['action']} ({la['created_at']})"
+                                         + (f", overridden to {la['effective_action']}" if la["overrides"] else "")))
 
 
 # ---- diary ---------------------------------------------------------------------------------
@@ -177,14 +179,14 @@ def diary_group() -> None:
 
 
 _PROMPTS = [  # (parameter, label) asked for in a terminal when not given
-    ("pain_morning", "Morning pain, first steps (0-10, worst this week)"),
-    ("pain_during", "Pain during exercise or running (0-10)"),
-    ("pain_after", "Pain in the hours after (0-10)"),
+    ("pain_morning", f"Morning pain, first steps (0-{NRS_MAX}, worst this week)"),
+    ("pain_during", f"Pain during exercise or running (0-{NRS_MAX})"),
+    ("pain_after", f"Pain in the hours after (0-{NRS_MAX})"),
     ("balance_eyes_open_left", "Single-leg balance, eyes open, left (seconds)"),
     ("balance_eyes_open_right", "Single-leg balance, eyes open, right (seconds)"),
     ("heel_raises_left", "Single-leg heel raises, left (repetitions)"),
     ("heel_raises_right", "Single-leg heel raises, right (repetitions)"),
-    ("foot_fatigue", "Foot fatigue (0-10)"),
+    ("foot_fatigue", f"Foot fatigue (0-{NRS_MAX})"),
 ]
 _FLOAT_PARAMS = {"balance_eyes_open_left", "balance_eyes_open_right", "balance_eyes_closed_left",
                  "balance_eyes_closed_right"}
@@ -230,31 +232,32 @@ the current report is carried forward into a new one for this week:
     (a new --phase restarts weeks_in_phase at 0 unless --weeks-in-phase is given);
   - --pain-morning, the eyes-open balance and the heel raises of this entry become
     the current pain.morning and tests values;
-  - the current-report options below replace what they name; the rest is kept.
+  - the current-report options above replace what they name; the rest is kept.
 A runner with no current report yet gets one once --phase, --weeks-in-phase,
 --pain-during, --pain-after, --pain-morning and --settled/--not-settled are all known.
 For an earlier week only the diary entry is stored (current-report options are refused).
-In a terminal, missing diary values are asked for (blank skips); --no-input turns that off.""")
+In a terminal, missing diary values and pain during/after are asked for
+(blank skips); --no-input turns that off.""")
 @click.argument("runner_id", metavar="ID")
 @click.option("--week", type=int, default=None, help="Week number (default: the week after the latest one).")
-@click.option("--pain-morning", type=int, help="Diary: pain_morning, first steps (0-10).")
+@click.option("--pain-morning", type=int, help=f"Diary: pain_morning, first steps (0-{NRS_MAX}).")
 @click.option("--balance-eyes-open-left", type=float, help="Diary: balance_eyes_open_s.left (seconds).")
 @click.option("--balance-eyes-open-right", type=float, help="Diary: balance_eyes_open_s.right (seconds).")
 @click.option("--heel-raises-left", type=int, help="Diary: heel_raises.left (repetitions).")
 @click.option("--heel-raises-right", type=int, help="Diary: heel_raises.right (repetitions).")
-@click.option("--foot-fatigue", type=int, help="Diary: foot_fatigue (0-10).")
+@click.option("--foot-fatigue", type=int, help=f"Diary: foot_fatigue (0-{NRS_MAX}).")
 @click.option("--phase", type=int, help="Current report: program.phase.")
 @click.option("--weeks-in-phase", type=int, help="Current report: program.weeks_in_phase.")
 @click.option("--weeks-in-program", type=int, help="Current report: program.weeks_in_program.")
-@click.option("--pain-during", type=int, help="Current report: pain.during (0-10).")
-@click.option("--pain-after", type=int, help="Current report: pain.after (0-10).")
+@click.option("--pain-during", type=int, help=f"Current report: pain.during (0-{NRS_MAX}).")
+@click.option("--pain-after", type=int, help=f"Current report: pain.after (0-{NRS_MAX}).")
 @click.option("--settled/--not-settled", "settled", default=None, help="Current report: pain.settled_next_morning.")
 @click.option("--sharp/--no-sharp", "sharp", default=None, help="Current report: pain.sharp.")
 @click.option("--red-flag", "red_flags", multiple=True, help="Current report: a red_flags id (repeatable).")
 @click.option("--no-red-flags", is_flag=True, help="Current report: clear red_flags.")
 @click.option("--balance-eyes-closed-left", type=float, help="Current report: tests.balance_eyes_closed_s.left.")
 @click.option("--balance-eyes-closed-right", type=float, help="Current report: tests.balance_eyes_closed_s.right.")
-@click.option("--hop-pain", type=int, help="Current report: tests.hop_pain (0-10).")
+@click.option("--hop-pain", type=int, help=f"Current report: tests.hop_pain (0-{NRS_MAX}).")
 @click.option("--weekly-km", type=float, help="Current report: running.weekly_km.")
 @click.option("--previous-weekly-km", type=float, help="Current report: running.previous_weekly_km.")
 @click.option("--longest-run-km-30d", type=float, help="Current report: running.longest_run_km_30d.")
@@ -320,6 +323,8 @@ def diary_import(ctx: click.Context, runner_id: str, file: str, replace: bool) -
     """Import a contract state document (JSON or YAML; - reads JSON from stdin) as runner ID:
     profile, program, current report, history (the diary), shoes, running.  One transaction:
     all of it or nothing."""
+    import yaml
+
     from .yamlio import DataFileError, load_document
 
     try:
@@ -327,12 +332,16 @@ def diary_import(ctx: click.Context, runner_id: str, file: str, replace: bool) -
         document = load_document(file, text)
     except OSError as exc:
         raise InputError([f"FILE: {file}: cannot read it: {exc.strerror}"]) from None
-    except (ValueError, DataFileError) as exc:
+    except (ValueError, DataFileError, yaml.YAMLError) as exc:
         raise InputError([f"FILE: {file}: not a JSON or YAML document: {exc}"]) from None
     progress = None
     if sys.stderr.isatty():
+        shown = [-1]
+
         def progress(done: int, total: int) -> None:
-            if done == total or done % 50 == 0:
+            percent = done * 100 // total
+            if percent != shown[0]:
+                shown[0] = percent
                 click.echo(f"\r  {done}/{total} diary weeks", err=True, nl=done == total)
     result = store.import_state(_db(ctx), runner_id, document, replace=replace, progress=progress)
     click.echo(f"{runner_id}: imported {result['entries']} diary weeks and the current report "

@@ -22,7 +22,8 @@ from .models import BALANCE_CAP, NRS_MAX
 
 # Drawing sizes in SVG user units (layout only).
 _W, _H = 560, 230
-_LEFT, _RIGHT, _TOP, _BOTTOM = 44, 14, 14, 34
+_LEFT, _RIGHT, _TOP, _BOTTOM = 46, 14, 14, 34
+_Y_TICKS_MAX, _X_TICKS_MAX = 6, 11
 
 _COLORS = {"main": "#1f5fa8", "left": "#1f5fa8", "right": "#c2571a", "phase": "#6b4fa0",
            "green": "#e3f3e3", "amber": "#fcefd4", "red": "#f9dcdc"}
@@ -56,9 +57,9 @@ def _fmt(v: float) -> str:
 
 def _ticks(lo: float, hi: float, most: int) -> list[float]:
     span = max(hi - lo, 1)
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000):
-        if span / step <= most:
-            break
+    # 1, 2, 5, 10, 20, 50, ...: the first "round" step that keeps the ticks to ``most``.
+    steps = (m * 10 ** e for e in range(6) for m in (1, 2, 5))
+    step = next(s for s in steps if span / s <= most)
     first = int(lo // step) * step
     return [t for t in range(int(first), int(hi) + 1, step) if t >= lo]
 
@@ -82,10 +83,10 @@ def render_chart(chart: Chart, weeks: tuple[int, int], phase_marks: list[tuple[i
     for y0, y1, color, label in chart.bands:
         out.append(f'<rect class="band" x="{_LEFT}" y="{y(y1):.1f}" width="{plot_w}" height="{y(y0) - y(y1):.1f}" '
                    f'fill="{color}"><title>{escape(label)}</title></rect>')
-    for t in _ticks(0, chart.y_max, 6):
+    for t in _ticks(0, chart.y_max, _Y_TICKS_MAX):
         out.append(f'<line class="grid" x1="{_LEFT}" x2="{_W - _RIGHT}" y1="{y(t):.1f}" y2="{y(t):.1f}"/>')
         out.append(f'<text class="tick" x="{_LEFT - 6}" y="{y(t) + 4:.1f}" text-anchor="end">{_fmt(t)}</text>')
-    for t in _ticks(lo, hi, 12):
+    for t in _ticks(lo, hi, _X_TICKS_MAX):
         out.append(f'<text class="tick" x="{x(t):.1f}" y="{_H - _BOTTOM + 16}" text-anchor="middle">{t}</text>')
     out.append(f'<line class="axis" x1="{_LEFT}" x2="{_W - _RIGHT}" y1="{_TOP + plot_h}" y2="{_TOP + plot_h}"/>')
     out.append(f'<line class="axis" x1="{_LEFT}" x2="{_LEFT}" y1="{_TOP}" y2="{_TOP + plot_h}"/>')
@@ -148,9 +149,9 @@ def build_charts(data: dict[str, Any]) -> tuple[list[Chart], list[tuple[int, int
     heel_top = max([v for _, v in heel_l + heel_r] + [10])
     heel_top = (int(heel_top * 1.15) // 10 + 1) * 10
     charts = [
-        Chart("chart-morning-pain", "Morning pain (first steps)", "pain 0-10", NRS_MAX,
+        Chart("chart-morning-pain", "Morning pain (first steps)", f"pain 0-{NRS_MAX}", NRS_MAX,
               [Series("morning pain", _COLORS["main"], morning)], pain_bands),
-        Chart("chart-pain-during", "Pain during exercise or running", "pain 0-10", NRS_MAX,
+        Chart("chart-pain-during", "Pain during exercise or running", f"pain 0-{NRS_MAX}", NRS_MAX,
               [Series("pain during", _COLORS["main"], during)], pain_bands),
         Chart("chart-balance", "Single-leg balance, eyes open, weaker leg", "seconds", BALANCE_CAP,
               [Series("weaker leg", _COLORS["main"], balance)]),

@@ -23,18 +23,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, get_args
 
 from pydantic import BaseModel, ValidationError
 
 from . import api
 from .errors import InputError, describe
 from .models import (AGE_MAX, AGE_MIN, BALANCE_CAP, DROP_MAX_MM, NRS_MAX, RED_FLAG_IDS, REPS_MAX, DiaryEntry,
-                     Pain, Program, Runner, Running, Shoe, State, Tests)
+                     Pain, Program, Runner, Running, State, Tests)
 
 ENV_DB = "FOOTCOACH_DB"
 APP_NAME = "footcoach"
@@ -81,8 +82,15 @@ def _in(col: str, values: tuple[str, ...]) -> str:
 
 
 _PHASE_MIN, _PHASE_MAX = _bounds(Program, "phase")
-_SEX = tuple(Runner.model_fields["sex"].annotation.__args__[0].__args__)          # Literal inside Optional
-_EXPERIENCE = tuple(Runner.model_fields["experience"].annotation.__args__[0].__args__)
+
+
+def _literal_values(model: type[BaseModel], name: str) -> tuple[str, ...]:
+    """The values of an ``Optional[Literal[...]]`` model field."""
+    return tuple(v for arg in get_args(model.model_fields[name].annotation) for v in get_args(arg))
+
+
+SEX_VALUES = _literal_values(Runner, "sex")
+EXPERIENCE_VALUES = _literal_values(Runner, "experience")
 _NRS = (0, NRS_MAX)
 _SECONDS = (0, BALANCE_CAP)
 _REPS = (0, REPS_MAX)
@@ -100,8 +108,8 @@ def _schema_v1() -> list[str]:
         f"""CREATE TABLE runners (
             id TEXT PRIMARY KEY CHECK (length(id) > 0),
             age INTEGER NOT NULL CHECK (age BETWEEN {AGE_MIN} AND {AGE_MAX}),
-            sex TEXT {_in('sex', _SEX)},
-            experience TEXT {_in('experience', _EXPERIENCE)},
+            sex TEXT {_in('sex', SEX_VALUES)},
+            experience TEXT {_in('experience', EXPERIENCE_VALUES)},
             created_at TEXT NOT NULL
         ) STRICT""",
         f"""CREATE TABLE diary (
@@ -198,6 +206,31 @@ def _schema_v1() -> list[str]:
 MIGRATIONS: list[Callable[[], list[str]]] = [_schema_v1]
 SCHEMA_VERSION = len(MIGRATIONS)
 
+# The tables as the latest schema version defines them (update when a migration changes a table).
+_CURRENT_SCHEMA: Callable[[], list[str]] = _schema_v1
+
+_CREATE_TABLE = re.compile(r"\s*CREATE TABLE\s+\"?(\w+)\"?\s*\(")
+_CREATE_DEPENDENT = re.compile(r"\s*CREATE (?:INDEX|TRIGGER)\s+\w+\s+(?:BEFORE \w+ )?ON\s+(\w+)")
+
+
+def _current_tables() -> dict[str, tuple[str, list[str]]]:
+    """table -> (CREATE TABLE statement, its indexes and triggers), as the latest schema wants them."""
+    tables: dict[str, tuple[str, list[str]]] = {}
+    for statement in _CURRENT_SCHEMA():
+        m = _CREATE_TABLE.match(statement)
+        if m:
+            tables[m[1]] = (statement, [])
+            continue
+        m = _CREATE_DEPENDENT.match(statement)
+        if m:
+            tables[m[1]][1].append(statement)
+    return tables
+
+
+def _body(create_sql: str) -> str:
+    """A CREATE TABLE statement without its name (SQLite quotes the name of a renamed table)."""
+    return create_sql[create_sql.index("("):].strip()
+
 
 # ---- opening the file ----------------------------------------------------------------------
 
@@ -236,15 +269,19 @@ def connect(db_path: str | os.PathLike | None) -> sqlite3.Connection:
         os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
     except OSError as exc:
         raise StoreError([f"--db: {path}: cannot create the database file: {exc.strerror}"]) from None
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")
         _migrate(conn, path)
     except sqlite3.DatabaseError as exc:
+        conn.close()
         raise StoreError([f"--db: {path}: not a usable footcoach database ({exc})"]) from None
+    except BaseException:
+        conn.close()
+        raise
     _owner_only(path)
     return conn
 
@@ -253,6 +290,7 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version == SCHEMA_VERSION:
         _check_application(conn, path)
+        _follow_the_models(conn, path)
         return
     if version > SCHEMA_VERSION:
         raise StoreError([f"--db: {path}: the database has schema version {version}, newer than this footcoach "
@@ -272,6 +310,48 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
             for statement in MIGRATIONS[step]():
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {step + 1}")
+
+
+def _drifted(conn: sqlite3.Connection) -> list[str]:
+    stored = dict(conn.execute("SELECT name, sql FROM sqlite_schema WHERE type = 'table'").fetchall())
+    return [name for name, (sql, _) in _current_tables().items()
+            if name in stored and _body(stored[name]) != _body(sql)]
+
+
+def _follow_the_models(conn: sqlite3.Connection, path: Path) -> None:
+    """Rebuild the tables whose CHECK ranges no longer match the models.
+
+    The ranges come from ``knowledge/`` (the pain scale top, the balance cap, the red-flag ids live
+    there); a clinician who edits them must not be left with a database that refuses or keeps values
+    the models now decide otherwise.  SQLite cannot alter a CHECK, so a drifted table is copied into a
+    new one (SQLite's documented 12-step procedure), all in one transaction.  Stored values outside the
+    new ranges make it fail, and the file is left as it was.
+    """
+    if not _drifted(conn):
+        return
+    # Must be off outside the transaction: with it on, DROP TABLE would cascade deletes.
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with transaction(conn):
+            wanted = _current_tables()
+            for name in _drifted(conn):       # again, under the write lock
+                sql, dependents = wanted[name]
+                conn.execute(_CREATE_TABLE.sub(f"CREATE TABLE _new_{name} (", sql, count=1))
+                conn.execute(f"INSERT INTO _new_{name} SELECT * FROM {name}")
+                conn.execute(f"DROP TABLE {name}")
+                conn.execute(f"ALTER TABLE _new_{name} RENAME TO {name}")
+                for statement in dependents:
+                    conn.execute(statement)
+            broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise StoreError([f"--db: {path}: rebuilding the tables would break {len(broken)} references; "
+                                  "the file is left as it was"])
+    except sqlite3.IntegrityError as exc:
+        raise StoreError([f"--db: {path}: stored values are outside the ranges this footcoach allows ({exc}); "
+                          "the file is left as it was: restore the previous knowledge/ ranges or correct the "
+                          "values with the previous version"]) from None
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
 
 
 def _check_application(conn: sqlite3.Connection, path: Path) -> None:
@@ -356,13 +436,15 @@ def _runner_doc(row: sqlite3.Row) -> dict[str, Any]:
 
 
 def list_runners(db_path: str | None) -> list[dict[str, Any]]:
-    """Every runner: profile, number of diary entries, latest diary week, latest assessment action."""
+    """Every runner: profile, number of diary entries, latest diary week, latest action (a
+    physiotherapist's override of the latest assessment wins)."""
     with _open(db_path) as conn:
         rows = conn.execute(
             """SELECT r.*, (SELECT count(*) FROM diary d WHERE d.runner_id = r.id) AS entries,
                       (SELECT max(week) FROM diary d WHERE d.runner_id = r.id) AS last_week,
-                      (SELECT action FROM assessments a WHERE a.runner_id = r.id ORDER BY a.id DESC LIMIT 1)
-                          AS last_action
+                      (SELECT coalesce((SELECT o.action FROM overrides o WHERE o.assessment_id = a.id
+                                        ORDER BY o.id DESC LIMIT 1), a.action)
+                       FROM assessments a WHERE a.runner_id = r.id ORDER BY a.id DESC LIMIT 1) AS last_action
                FROM runners r ORDER BY r.id""").fetchall()
     return [{"runner": _runner_doc(r), "created_at": r["created_at"], "entries": r["entries"],
              "last_week": r["last_week"], "last_action": r["last_action"]} for r in rows]
@@ -375,13 +457,14 @@ def show_runner(db_path: str | None, runner_id: str) -> dict[str, Any]:
         report = _latest_report(conn, runner_id)
         entries = conn.execute("SELECT count(*), min(week), max(week) FROM diary WHERE runner_id = ?",
                                (runner_id,)).fetchone()
-        latest = conn.execute("SELECT id, created_at, action, phase_current, phase_next FROM assessments "
-                              "WHERE runner_id = ? ORDER BY id DESC LIMIT 1", (runner_id,)).fetchone()
+        latest = conn.execute("SELECT * FROM assessments WHERE runner_id = ? ORDER BY id DESC LIMIT 1",
+                              (runner_id,)).fetchone()
+        latest = None if latest is None else _assessment_row(conn, latest)
     return {
         "runner": _runner_doc(row), "created_at": row["created_at"],
         "diary": {"entries": entries[0], "first_week": entries[1], "last_week": entries[2]},
         "current_report": None if report is None else {"week": report["week"], **report["doc"]},
-        "latest_assessment": None if latest is None else dict(latest),
+        "latest_assessment": latest,
     }
 
 
@@ -840,13 +923,16 @@ def caseload(db_path: str | None, *, overdue_days: int = OVERDUE_DAYS_DEFAULT,
              now: datetime | None = None) -> list[dict[str, Any]]:
     """Every runner with the latest action (a physiotherapist's override wins), sorted: referrals, then
     regressions, stalls (latest assessment recommends ``reintroduce``), overdue check-ins (no diary
-    entry for more than ``overdue_days`` days), not yet assessed, the rest; ties by runner id."""
+    entry or report for more than ``overdue_days`` days; a runner with neither counts from when it was
+    added), not yet assessed, the rest; ties by runner id."""
     now = now or datetime.now(timezone.utc)
     out = []
     with _open(db_path) as conn:
         for r in conn.execute("SELECT * FROM runners ORDER BY id").fetchall():
-            last_entry = conn.execute("SELECT max(recorded_at), max(week) FROM diary WHERE runner_id = ?",
-                                      (r["id"],)).fetchone()
+            # A check-in is a diary entry or a current report (an import brings both).
+            last_entry = conn.execute(
+                "SELECT max(at), max(week) FROM (SELECT recorded_at AS at, week FROM diary WHERE runner_id = ?1 "
+                "UNION ALL SELECT recorded_at, week FROM reports WHERE runner_id = ?1)", (r["id"],)).fetchone()
             latest = conn.execute("SELECT * FROM assessments WHERE runner_id = ? ORDER BY id DESC LIMIT 1",
                                   (r["id"],)).fetchone()
             since = datetime.fromisoformat(last_entry[0] or r["created_at"])

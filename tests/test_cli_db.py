@@ -1,0 +1,254 @@
+"""The database commands through the real click group: runner, diary, history, override, caseload, report,
+``assess --runner``; exit codes, stderr, the --db option and FOOTCOACH_DB."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from footcoach import cli_db, store
+from footcoach.cli import main
+from footcoach.errors import EXIT_BAD_INPUT
+from footcoach.models import AGE_MAX, NRS_MAX
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "tests" / "data" / "examples"
+FOOTCOACH = Path(sys.executable).with_name("footcoach")
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "fc.db")
+
+
+def run(db: str, *args: str, input: str | None = None, env: dict | None = None):
+    runner = CliRunner()
+    return runner.invoke(main, ["--db", db, *args], input=input, env=env, catch_exceptions=False)
+
+
+def ok(db: str, *args: str, **kw) -> str:
+    result = run(db, *args, **kw)
+    assert result.exit_code == 0, result.output + result.stderr
+    return result.stdout
+
+
+def bad(db: str, *args: str, **kw):
+    result = run(db, *args, **kw)
+    assert result.exit_code == EXIT_BAD_INPUT, result.output
+    assert result.stdout == ""
+    return result.stderr
+
+
+def test_runner_add_list_show(db):
+    assert "added runner r1" in ok(db, "runner", "add", "r1", "--age", "42", "--sex", "female",
+                                   "--experience", "regular")
+    ok(db, "runner", "add", "r2", "--age", "30")
+    listed = json.loads(ok(db, "runner", "list", "--format", "json"))
+    assert [r["runner"] for r in listed] == [{"id": "r1", "age": 42, "sex": "female", "experience": "regular"},
+                                             {"id": "r2", "age": 30}]
+    text = ok(db, "runner", "list")
+    assert "r1" in text and "r2" in text and "regular" in text
+    shown = ok(db, "runner", "show", "r1")
+    assert "age 42" in shown and "current report: none yet" in shown
+    assert json.loads(ok(db, "runner", "show", "r1", "--format", "json"))["diary"]["entries"] == 0
+    assert "no such runner" in bad(db, "runner", "show", "nobody")
+    assert "already exists" in bad(db, "runner", "add", "r1", "--age", "50")
+
+
+def test_bad_age_names_the_option_and_writes_nothing(db):
+    err = bad(db, "runner", "add", "r1", "--age", str(AGE_MAX + 1))
+    assert "--age (runner.age)" in err and str(AGE_MAX + 1) in err
+    assert json.loads(ok(db, "runner", "list", "--format", "json")) == []
+
+
+def test_db_file_is_owner_only_and_env_var_works(tmp_path):
+    path = tmp_path / "sub" / "env.db"
+    result = CliRunner().invoke(main, ["runner", "add", "r1", "--age", "40"], env={"FOOTCOACH_DB": str(path)})
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [r["runner"]["id"] for r in store.list_runners(str(path))] == ["r1"]
+
+
+def test_newer_database_exits_2_with_a_clear_message(db):
+    store.connect(db).execute(f"PRAGMA user_version = {store.SCHEMA_VERSION + 3}")
+    err = bad(db, "runner", "list")
+    assert "newer than this footcoach" in err and "upgrade" in err
+
+
+def test_diary_add_list_and_the_current_report(db):
+    ok(db, "runner", "add", "r1", "--age", "40")
+    out = ok(db, "diary", "add", "r1", "--week", "1", "--pain-morning", "4", "--balance-eyes-open-left", "20",
+             "--balance-eyes-open-right", "25.5", "--heel-raises-left", "10", "--heel-raises-right", "12",
+             "--foot-fatigue", "5")
+    assert "week 1 added" in out and "current report" not in out
+    result = run(db, "diary", "add", "r1", "--pain-morning", "3", "--phase", "1", "--weeks-in-phase", "1",
+                 "--pain-during", "2", "--pain-after", "2", "--settled", "--red-flag", "night_pain",
+                 "--weekly-km", "20")
+    assert result.exit_code == 0 and "week 2 added to the diary; current report updated" in result.stdout
+    entries = json.loads(ok(db, "diary", "list", "r1", "--format", "json"))
+    assert [{k: v for k, v in e.items() if k != "recorded_at"} for e in entries] == [
+        {"week": 1, "pain_morning": 4, "balance_eyes_open_s": {"left": 20, "right": 25.5},
+         "heel_raises": {"left": 10, "right": 12}, "foot_fatigue": 5},
+        {"week": 2, "pain_morning": 3}]
+    text = ok(db, "diary", "list", "r1")
+    assert "20/25.5" in text and "10/12" in text
+    doc = json.loads(ok(db, "diary", "export", "r1"))
+    assert doc["pain"] == {"during": 2, "after": 2, "morning": 3, "settled_next_morning": True, "sharp": False}
+    assert doc["red_flags"] == ["night_pain"] and doc["running"] == {"weekly_km": 20}
+    ok(db, "diary", "add", "r1", "--no-red-flags", "--sharp")
+    doc = json.loads(ok(db, "diary", "export", "r1"))
+    assert doc["red_flags"] == [] and doc["pain"]["sharp"] is True and doc["program"]["weeks_in_phase"] == 2
+
+
+def test_diary_add_without_a_report_says_what_is_missing(db):
+    ok(db, "runner", "add", "r1", "--age", "40")
+    result = run(db, "diary", "add", "r1", "--pain-morning", "2")
+    assert result.exit_code == 0
+    assert "no current report yet" in result.stderr and "--pain-during" in result.stderr
+    assert "no current report" in bad(db, "diary", "export", "r1")
+
+
+def test_diary_add_bad_values_name_every_option_and_write_nothing(db):
+    ok(db, "runner", "add", "r1", "--age", "40")
+    err = bad(db, "diary", "add", "r1", "--pain-morning", str(NRS_MAX + 1), "--pain-during", str(NRS_MAX + 2),
+              "--heel-raises-left", "-3", "--heel-raises-right", "4", "--red-flag", "nigth_pain")
+    for option in ("--pain-morning (pain_morning)", "--pain-during (pain.during)",
+                   "--heel-raises-left (heel_raises.left)", "--red-flag"):
+        assert option in err, option
+    assert str(NRS_MAX + 1) in err
+    err = bad(db, "diary", "add", "r1", "--heel-raises-left", "3")
+    assert "--heel-raises-right (heel_raises.right): missing" in err
+    err = bad(db, "diary", "add", "r1", "--pain-morning", "three")
+    assert "--pain-morning" in err
+    assert json.loads(ok(db, "diary", "list", "r1", "--format", "json")) == []
+
+
+def test_diary_add_prompts_for_missing_values_in_a_terminal(db, monkeypatch):
+    ok(db, "runner", "add", "r1", "--age", "40")
+    monkeypatch.setattr(cli_db, "_interactive", lambda: True)
+    # morning pain, during, after, balance L, balance R, heel L, heel R, fatigue ("x" is asked again)
+    result = run(db, "diary", "add", "r1", "--week", "1", input="3\n\n\n30\n28\nx\n15\n14\n6\n")
+    assert result.exit_code == 0, result.output
+    assert "Morning pain" in result.stderr and "not a whole number" in result.stderr
+    [entry] = store.list_diary(db, "r1")
+    assert {k: v for k, v in entry.items() if k != "recorded_at"} == {
+        "week": 1, "pain_morning": 3, "balance_eyes_open_s": {"left": 30, "right": 28},
+        "heel_raises": {"left": 15, "right": 14}, "foot_fatigue": 6}
+    result = run(db, "diary", "add", "r1", "--no-input", "--foot-fatigue", "2")
+    assert result.exit_code == 0 and "Morning pain" not in result.stderr
+
+
+def test_diary_add_help_documents_the_current_report(db):
+    text = ok(db, "diary", "add", "--help")
+    assert "carried forward" in text and "--pain-during" in text and "--no-input" in text
+
+
+@pytest.mark.parametrize("name", sorted(p.name.removesuffix(".expected.json") for p in EXAMPLES.glob("*.expected.json")))
+def test_import_export_round_trip_and_assess_runner_equals_assess_file(db, tmp_path, name):
+    src = EXAMPLES / f"{name}.json"
+    doc = json.loads(src.read_text())
+    rid = doc["runner"].get("id", "r-x")
+    assert "imported" in ok(db, "diary", "import", rid, str(src))
+    exported = ok(db, "diary", "export", rid)
+    exp_path = tmp_path / "exported.json"
+    exp_path.write_text(exported)
+    from_file = json.loads(ok(db, "assess", str(exp_path), "--format", "json"))
+    from_original = json.loads(ok(db, "assess", str(src), "--format", "json"))
+    from_runner = json.loads(ok(db, "assess", "--runner", rid, "--format", "json"))
+    assert isinstance(from_runner.pop("assessment_id"), int)
+    assert from_runner == from_file == from_original
+    # re-importing the export gives the same export back
+    ok(db, "diary", "import", rid, str(exp_path), "--replace")
+    assert ok(db, "diary", "export", rid) == exported
+
+
+def test_import_refuses_bad_documents_and_existing_runners(db, tmp_path):
+    broken = tmp_path / "broken.json"
+    doc = json.loads((EXAMPLES / "stall-reintroduce.json").read_text())
+    doc["pain"]["during"] = NRS_MAX + 1
+    doc["red_flag"] = []
+    broken.write_text(json.dumps(doc))
+    err = bad(db, "diary", "import", "r1", str(broken))
+    assert "pain.during" in err and "red_flag" in err
+    (tmp_path / "junk.json").write_text("{not json")
+    assert "not a JSON or YAML document" in bad(db, "diary", "import", "r1", str(tmp_path / "junk.json"))
+    assert "cannot read" in bad(db, "diary", "import", "r1", str(tmp_path / "missing.json"))
+    ok(db, "diary", "import", "r1", str(EXAMPLES / "stall-reintroduce.json"))
+    assert "differs from the runner id" in bad(db, "diary", "import", "r2", str(EXAMPLES / "progress-to-phase-3.json"))
+    assert "already stored" in bad(db, "diary", "import", "r1", str(EXAMPLES / "stall-reintroduce.json"))
+    assert [r["runner"]["id"] for r in store.list_runners(db)] == ["r1"]
+
+
+def test_import_from_stdin(db):
+    text = (EXAMPLES / "progress-to-phase-3.json").read_text()
+    rid = json.loads(text)["runner"].get("id", "r1")
+    ok(db, "diary", "import", rid, "-", input=text)
+    assert json.loads(ok(db, "diary", "export", rid))["program"] == json.loads(text)["program"]
+
+
+def test_history_and_override(db):
+    ok(db, "diary", "import", "r1", str(EXAMPLES / "regress-not-settled.json"))
+    aid = json.loads(ok(db, "assess", "--runner", "r1", "--format", "json"))["assessment_id"]
+    ok(db, "assess", "--runner", "r1")
+    out = ok(db, "override", str(aid), "--action", "hold", "--reason", "Settled by noon; seen in clinic",
+             "--by", "PT-B")
+    assert f"on assessment #{aid}: hold" in out
+    history = json.loads(ok(db, "history", "r1", "--format", "json"))
+    assert [h["id"] for h in history] == [aid, aid + 1]
+    assert history[0]["action"] == "regress" and history[0]["effective_action"] == "hold"
+    assert history[0]["overrides"][0]["reason"] == "Settled by noon; seen in clinic"
+    assert history[0]["rulebase_version"]
+    text = ok(db, "history", "r1")
+    assert f"#{aid}" in text and "override" in text and "PT-B" in text
+    full = json.loads(ok(db, "history", "r1", "--format", "json", "--full"))
+    assert full[0]["assessment"]["trace"] and full[0]["input"]["runner"]["id"] == "r1"
+    assert "no such assessment" in bad(db, "override", "999", "--action", "hold", "--reason", "x")
+    assert run(db, "override", str(aid), "--action", "jump", "--reason", "x").exit_code == EXIT_BAD_INPUT
+    assert "empty" in bad(db, "override", str(aid), "--action", "hold", "--reason", "  ")
+
+
+def test_caseload_text_and_json(db):
+    for rid, name in (("a", "progress-to-phase-3"), ("b", "red-flag-numbness"), ("c", "stall-reintroduce")):
+        doc = json.loads((EXAMPLES / f"{name}.json").read_text())
+        doc["runner"]["id"] = rid
+        ok(db, "diary", "import", rid, "-", input=json.dumps(doc))
+        ok(db, "assess", "--runner", rid)
+    items = json.loads(ok(db, "caseload", "--format", "json"))
+    assert [i["runner"] for i in items] == ["b", "c", "a"]
+    assert items[0]["action"] == "refer" and items[1]["flags"] == ["stall"]
+    text = ok(db, "caseload", "--overdue-days", "30")
+    assert [line.split()[0] for line in text.splitlines()[1:]] == ["b", "c", "a"]
+    assert run(db, "caseload", "--overdue-days", "0").exit_code == EXIT_BAD_INPUT
+
+
+def test_report_command(db, tmp_path):
+    ok(db, "diary", "import", "r1", str(EXAMPLES / "stall-reintroduce.json"))
+    ok(db, "assess", "--runner", "r1")
+    out = tmp_path / "r1.html"
+    assert "wrote" in ok(db, "report", "r1", "--out", str(out))
+    html = out.read_text()
+    assert html.count("<svg") == 4 and "reintroduce" in html
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert "no such runner" in bad(db, "report", "nobody", "--out", str(out))
+
+
+def test_two_cli_processes_adding_at_once_lose_nothing(db):
+    """The real command line, two processes at once (the 2 x 200 run is in test_store with the same code)."""
+    ok(db, "runner", "add", "r1", "--age", "40")
+    script = (f'for i in $(seq 1 8); do "{FOOTCOACH}" --db "{db}" diary add r1 --no-input --foot-fatigue $TAG '
+              '|| exit 1; done')
+    procs = [subprocess.Popen(["sh", "-c", script], env={**os.environ, "TAG": str(tag)},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for tag in (1, 2)]
+    for p in procs:
+        _, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err
+    entries = store.list_diary(db, "r1")
+    assert [e["week"] for e in entries] == list(range(1, 17))
+    assert sorted(e["foot_fatigue"] for e in entries) == [1] * 8 + [2] * 8
