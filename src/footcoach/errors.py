@@ -60,6 +60,18 @@ def _inner_model(annotation: Any):
     return None
 
 
+def _annotated_description(annotation: Any) -> str | None:
+    """The description of an ``Annotated[..., Field(description=...)]`` inside Optional/Union."""
+    stack = [annotation]
+    while stack:
+        a = stack.pop()
+        for m in getattr(a, "__metadata__", ()) or ():
+            if getattr(m, "description", None):
+                return m.description
+        stack.extend(getattr(a, "__args__", ()) or ())
+    return None
+
+
 def _allowed(model: type[BaseModel], loc: tuple, err: dict) -> str:
     info = _field_info(model, loc)
     if err["type"] == "extra_forbidden":
@@ -73,7 +85,7 @@ def _allowed(model: type[BaseModel], loc: tuple, err: dict) -> str:
         return f"one of {err.get('ctx', {}).get('expected', '')}"
     desc = None
     if info is not None:
-        desc = info.description
+        desc = info.description or _annotated_description(info.annotation)
         if desc is None:
             for m in info.metadata:
                 desc = getattr(m, "description", None) or desc
