@@ -79,7 +79,7 @@ def list_cmd(fmt: str) -> None:
     from .engine import default_rulebase
 
     rb = default_rulebase()
-    rows = [{"id": r.id, "family": r.family, "title": r.spec.title, "concludes": _concludes(r)}
+    rows = [{"id": r.id, "family": r.family, "title": r.title_text(rb.kb), "concludes": _concludes(r)}
             for r in sorted(rb.rules.rules.values(), key=lambda r: (r.family, r.id))]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -113,7 +113,7 @@ def rule_record(rb, rule) -> dict:
         raise TypeError(c)
 
     spec = rule.spec
-    rec = {"id": rule.id, "family": rule.family, "title": spec.title, "file": str(rule.path),
+    rec = {"id": rule.id, "family": rule.family, "title": rule.title_text(rb.kb), "file": str(rule.path),
            "when": [cond(c) for c in spec.when], "concludes": _concludes(rule),
            "sources": [rb.kb.source_record(k) for k in spec.sources]}
     if spec.for_each:

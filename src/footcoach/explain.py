@@ -102,7 +102,7 @@ def explain_not_fired(rb: "RuleBase", run: "Run", rule: Rule, depth: int = 2,
                     rec["instead"] = present
                 if depth > 0:
                     rec["because"] = [
-                        {"rule": p.id, "title": p.spec.title,
+                        {"rule": p.id, "title": p.title_text(rb.kb),
                          "failing": explain_not_fired(rb, run, p, depth - 1, subject)}
                         for p in sorted(rb.rules.producers(c.finding, c.value), key=lambda r: r.id)]
                 failing.append(rec)
@@ -250,7 +250,7 @@ def assemble(rb: "RuleBase", run: "Run") -> dict[str, Any]:
     for stronger in PRECEDENCE[:PRECEDENCE.index(action)]:
         rules = sorted((r for r in rb.rules.rules.values() if r.action == stronger), key=lambda r: r.id)
         why_not.append({"action": stronger,
-                        "rules": [{"rule": r.id, "title": r.spec.title, "failing": explain_not_fired(rb, run, r)}
+                        "rules": [{"rule": r.id, "title": r.title_text(rb.kb), "failing": explain_not_fired(rb, run, r)}
                                   for r in rules]})
 
     blocking: dict[str, Any] | None = None
@@ -259,7 +259,7 @@ def assemble(rb: "RuleBase", run: "Run") -> dict[str, Any]:
                           and any(isinstance(c, FactCondition) and c.fact == "program.phase" and c.op == "=="
                                   and c.literal == phase for c in r.spec.when)]
         if progress_rules:
-            blocking = {"rules": [{"rule": r.id, "title": r.spec.title,
+            blocking = {"rules": [{"rule": r.id, "title": r.title_text(rb.kb),
                                    "failing": explain_not_fired(rb, run, r, depth=2)}
                                   for r in sorted(progress_rules, key=lambda r: r.id)]}
         else:
@@ -268,7 +268,7 @@ def assemble(rb: "RuleBase", run: "Run") -> dict[str, Any]:
     trace = []
     for f in run.firings:
         spec = f.rule.spec
-        item: dict[str, Any] = {"step": f.step, "rule": f.rule.id, "family": spec.family, "title": spec.title}
+        item: dict[str, Any] = {"step": f.step, "rule": f.rule.id, "family": spec.family, "title": f.rule.title_text(kb)}
         if f.subject != RUNNER:
             item["subject"] = f.subject
         item["conditions"] = _condition_records(rb, run, f)

@@ -136,8 +136,13 @@ class Rule:
             for fc in (c.any if isinstance(c, AnyCondition) else (c,)):
                 if isinstance(fc, FactCondition) and fc.value:
                     names.append(fc.value)
-        names.extend(_TEMPLATE_NAMES(self.spec.physio) + _TEMPLATE_NAMES(self.spec.runner))
+        names.extend(_TEMPLATE_NAMES(self.spec.title) + _TEMPLATE_NAMES(self.spec.physio)
+                     + _TEMPLATE_NAMES(self.spec.runner))
         return names
+
+    def title_text(self, kb: Knowledge) -> str:
+        """The title with the knowledge values it quotes filled in."""
+        return knowledge_text(self.spec.title, kb)
 
     def fact_names(self) -> list[str]:
         names: list[str] = []
@@ -168,6 +173,21 @@ def _TEMPLATE_NAMES(text: str | None) -> list[str]:
     if not text:
         return []
     return [m.group(1).split(".", 1)[1] for m in _TEMPLATE.finditer(text) if m.group(1).startswith(("k.", "pct."))]
+
+
+def knowledge_text(text: str, kb: Knowledge) -> str:
+    """Fill ``{k.name}`` and ``{pct.name}`` (a ratio as the % it allows over) from scalar knowledge."""
+
+    def sub(m: re.Match) -> str:
+        name = m.group(1)
+        if name.startswith("k.") and name[2:] in kb.thresholds:
+            v = kb.value(name[2:])
+            return str(int(v)) if float(v).is_integer() else str(v)
+        if name.startswith("pct.") and name[4:] in kb.thresholds:
+            return str(round((kb.value(name[4:]) - 1) * 100))
+        return m.group(0)
+
+    return _TEMPLATE.sub(sub, text)
 
 
 @dataclass
