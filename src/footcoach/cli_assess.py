@@ -49,6 +49,16 @@ def read_document(source: str) -> Any:
         raise InputError([f"{where}: not valid YAML or JSON ({getattr(exc, 'problem', exc)})"]) from None
 
 
+def write_output(out: str | None, text: str) -> None:
+    """Write text to stdout, or to FILE whole (a temporary file renamed: never half-written)."""
+    if not out:
+        click.echo(text, nl=False)
+        return
+    tmp = Path(out).with_name(Path(out).name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out)
+
+
 def fail(problems: list[str]) -> None:
     """Report bad input on stderr and exit 2; nothing goes to stdout."""
     for p in problems:
@@ -104,13 +114,7 @@ def schema_cmd(out: str | None) -> None:
     """Print the JSON Schema of a runner's state (the assessment input)."""
     from .models import state_json_schema
 
-    text = dump_json(state_json_schema())
-    if out:
-        tmp = Path(out).with_suffix(".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(out)
-    else:
-        click.echo(text, nl=False)
+    write_output(out, dump_json(state_json_schema()))
 
 
 def register(group: click.Group) -> None:

@@ -218,13 +218,9 @@ def doc_cmd(out: str | None) -> None:
     """Write the rule book as Markdown."""
     from .engine import default_rulebase
 
-    text = rulebook_markdown(default_rulebase())
-    if out:
-        tmp = Path(out).with_suffix(".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(out)
-    else:
-        click.echo(text, nl=False)
+    from .cli_assess import write_output
+
+    write_output(out, rulebook_markdown(default_rulebase()))
 
 
 @rules_group.command("coverage")

@@ -16,6 +16,7 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from .errors import path_of
 from .facts import catalogue, suggest
 from .knowledge import Knowledge
 from .paths import rules_dir
@@ -220,10 +221,7 @@ class RuleBaseError(Exception):
 
 
 def _loc_str(loc: tuple) -> str:
-    out = ""
-    for p in loc:
-        out += f"[{p}]" if isinstance(p, int) else (("." if out else "") + str(p))
-    return out
+    return path_of(loc) if loc else ""
 
 
 def _pyd_errors(path: Path, line_of, exc: ValidationError) -> list[DataFileError]:
