@@ -60,7 +60,9 @@ def test_why_not_and_blocking_for_a_hold():
     a = assess_document(load_example("stall-reintroduce")[0])
     assert [w["action"] for w in a["why_not"]] == ["refer", "regress"]
     blocked = a["progress_blocked_by"]["rules"][0]["failing"]
-    gates = {c["value"]: c for c in blocked if "finding" in c}
+    gates_met = next(c for c in blocked if c.get("finding") == "gates_met")
+    assert [b["rule"] for b in gates_met["because"]] == ["gates-met-phase-1"]   # only this phase's gates
+    gates = {c["value"]: c for c in gates_met["because"][0]["failing"] if "finding" in c}
     bal = gates["p1-balance-eyes-open"]["because"][0]["failing"][0]["any"][0]
     assert bal["value"] == 33 and bal["threshold"]["value"] == 41 and bal["short_by"] == 8
     hr = gates["p1-heel-raises"]["because"][0]["failing"][0]
@@ -74,7 +76,8 @@ def test_missing_measurement_is_named_in_why_not():
     a = assess_document(state)
     assert a["action"] == "hold"
     failing = a["progress_blocked_by"]["rules"][0]["failing"]
-    hop = next(c for c in failing if c.get("value") == "p3-hop")
+    gates_met = next(c for c in failing if c.get("finding") == "gates_met")
+    hop = next(c for c in gates_met["because"][0]["failing"] if c.get("value") == "p3-hop")
     assert hop["because"][0]["failing"][0] == {**hop["because"][0]["failing"][0], "fact": "tests.hop_pain",
                                                "missing": True}
 

@@ -7,16 +7,37 @@ Machine output goes to stdout, prompts and errors to stderr.  Exit codes are nam
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
 
-from .errors import EXIT_BAD_INPUT
+from .errors import EXIT_BAD_INPUT, InputError
+
+
+
+EXIT_INTERNAL = os.EX_SOFTWARE  # a bug in footcoach, not in the input
 
 
 class _Group(click.Group):
-    """Turn a click usage error into exit 2 with the message on stderr (click does that already),
-    and make sure no traceback ever reaches a user for bad input."""
+    """Bad input anywhere becomes exit 2 with every problem on stderr; a bug becomes one line on
+    stderr and exit 70 instead of a traceback (set FOOTCOACH_DEBUG=1 to see the traceback)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            for p in exc.problems:
+                click.echo(f"error: {p}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last line of defence for users
+            if os.environ.get("FOOTCOACH_DEBUG"):
+                raise
+            click.echo(f"footcoach: internal error ({type(exc).__name__}: {exc}); please report it "
+                       "(FOOTCOACH_DEBUG=1 shows the traceback)", err=True)
+            sys.exit(EXIT_INTERNAL)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

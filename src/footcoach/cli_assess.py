@@ -8,16 +8,30 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
 from .errors import EXIT_BAD_INPUT, InputError
+from .yamlio import DataFileError, load_with_lines
 
 FORMATS = ("text", "json")
 
 
 def dump_json(data: Any) -> str:
     """The one JSON rendering used on stdout (stable key order, UTF-8)."""
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise InputError([f"{key}: duplicate key in one object (values {json.dumps(seen[key])} and "
+                              f"{json.dumps(value)}); allowed: each field once"])
+        seen[key] = value
+    return seen
+
+
+def _json(text: str) -> Any:
+    return json.loads(text, object_pairs_hook=_no_duplicate_keys)
 
 
 def read_document(source: str) -> Any:
@@ -25,28 +39,40 @@ def read_document(source: str) -> Any:
     if source == "-":
         text = sys.stdin.read()
         try:
-            return json.loads(text)
+            return _json(text)
         except json.JSONDecodeError as exc:
             raise InputError([f"(stdin): not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}; "
                               "allowed: a JSON runner state (YAML only from a file)"]) from None
     path = Path(source)
-    if not path.is_file():
+    if not path.exists():
         raise InputError([f"{source}: no such file; allowed: a JSON or YAML runner state, or - for stdin"])
+    if not path.is_file():
+        raise InputError([f"{source}: not a file; allowed: a JSON or YAML runner state, or - for stdin"])
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError([f"{source}: cannot be read ({exc}); allowed: a UTF-8 JSON or YAML file"]) from None
     if path.suffix.lower() == ".json":
         try:
-            return json.loads(text)
+            return _json(text)
         except json.JSONDecodeError as exc:
             raise InputError([f"{source}:{exc.lineno}: not valid JSON (column {exc.colno}: {exc.msg})"]) from None
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source}:{mark.line + 1}" if mark else source
-        raise InputError([f"{where}: not valid YAML or JSON ({getattr(exc, 'problem', exc)})"]) from None
+        data, _line_of = load_with_lines(path, text)
+    except DataFileError as exc:
+        raise InputError([f"{exc.path}:{exc.line}: not valid YAML or JSON ({exc.message})"]) from None
+    return _plain(data)
+
+
+def _plain(data: Any) -> Any:
+    """YAML scalars JSON has no word for (dates, times) become text, so errors quote them plainly."""
+    if isinstance(data, dict):
+        return {k: _plain(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_plain(v) for v in data]
+    if isinstance(data, (bool, int, float, str)) or data is None:
+        return data
+    return str(data)
 
 
 def write_output(out: str | None, text: str) -> None:

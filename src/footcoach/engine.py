@@ -12,7 +12,6 @@ whatever ``PYTHONHASHSEED`` is.
 from __future__ import annotations
 
 import inspect
-import operator
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,14 +25,8 @@ from experta.strategies import DepthStrategy
 from .facts import RUNNER, Obs, catalogue, derive
 from .knowledge import Knowledge, Resolved, default_knowledge, fingerprint_folder, load_knowledge
 from .models import State
-from .rulebook import (AnyCondition, FactCondition, FindingCondition, NoFindingCondition, Rule, RuleSet,
+from .rulebook import (AnyCondition, compare, FactCondition, FindingCondition, NoFindingCondition, Rule, RuleSet,
                        load_rules)
-
-OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-}
-PRECEDENCE = ("refer", "regress", "hold", "progress")
-
 
 class ObsFact(Fact):
     """An observed or derived fact: name, value, subject."""
@@ -56,14 +49,6 @@ class StableStrategy(DepthStrategy):
         return (activation.rule.salience, facts, activation.rule._wrapped.__name__)
 
 
-def compare(value: Any, op: str, threshold: Any) -> bool:
-    """``value op threshold``; comparisons of a number with a non-number are false."""
-    try:
-        return bool(OPS[op](value, threshold))
-    except TypeError:
-        return False
-
-
 @dataclass
 class Firing:
     """One rule firing as recorded for the trace."""
@@ -71,7 +56,6 @@ class Firing:
     step: int
     rule: Rule
     subject: str
-    obs: dict[int, Obs]            # condition index -> matched fact
     findings: list[tuple[str, str, str, str]]   # (name, value, subject, by)
 
 
@@ -89,15 +73,14 @@ class Run:
 def _fact_patterns(idx: str, fc: FactCondition, per_subject: set[str]) -> list:
     """Patterns for one fact condition; facts about a shoe join on the rule's subject variable."""
     subject = MATCH.subject if fc.fact in per_subject else RUNNER
-    pats = [getattr(AS, f"o{idx}") << ObsFact(name=fc.fact, subject=subject, value=getattr(MATCH, f"v{idx}"))]
+    pats = [ObsFact(name=fc.fact, subject=subject, value=getattr(MATCH, f"v{idx}"))]
     params = [f"v{idx}"]
     if fc.value is not None:
         pats.append(KnFact(name=fc.value, value=getattr(MATCH, f"t{idx}")))
         params.append(f"t{idx}")
         if fc.times:
             times_subject = MATCH.subject if fc.times in per_subject else RUNNER
-            pats.append(getattr(AS, f"m{idx}") << ObsFact(name=fc.times, subject=times_subject,
-                                                          value=getattr(MATCH, f"x{idx}")))
+            pats.append(ObsFact(name=fc.times, subject=times_subject, value=getattr(MATCH, f"x{idx}")))
             params.append(f"x{idx}")
     op, literal, times = fc.op, fc.literal, fc.times
 
@@ -171,24 +154,14 @@ class RuleBase:
     # -- firing ----------------------------------------------------------------------------------
     def _on_fire(self, engine, rule: Rule, ctx: dict) -> None:
         run = self._run
-        obs: dict[int, Obs] = {}
         subject = ctx.get("subject", RUNNER)
-        for key, fact in sorted(ctx.items()):
-            if key.startswith("o"):
-                o = Obs(fact["name"], fact["value"], fact["subject"])
-                obs[key[1:]] = run.facts.get((o.name, o.subject), o)
-            elif key.startswith("m"):
-                o = Obs(fact["name"], fact["value"], fact["subject"])
-                obs["times" + key[1:]] = run.facts.get((o.name, o.subject), o)
-        findings = []
-        for key, fact in sorted(ctx.items()):
-            if key.startswith("f"):
-                findings.append((fact["name"], fact["value"], fact["subject"], fact["by"]))
+        findings = [(fact["name"], fact["value"], fact["subject"], fact["by"])
+                    for key, fact in sorted(ctx.items()) if key.startswith("f")]
         signature = (rule.id, subject, tuple(findings))
         if any((f.rule.id, f.subject, tuple(f.findings)) == signature for f in run.firings):
             return  # the same conclusion reached through another branch of an `any`
         step = len(run.firings) + 1
-        run.firings.append(Firing(step, rule, subject, obs, findings))
+        run.firings.append(Firing(step, rule, subject, findings))
         c = rule.spec.conclude
         if c is not None:
             key = (c.finding, c.value, subject, rule.id)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from .facts import RUNNER, Obs
-from .rulebook import ACTION_KINDS, AnyCondition, FactCondition, FindingCondition, NoFindingCondition, Rule
+from .facts import RUNNER
+from .knowledge import num
+from .rulebook import compare, AnyCondition, FactCondition, FindingCondition, NoFindingCondition, Rule
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Firing, Run, RuleBase
@@ -23,9 +24,7 @@ DISCLAIMER = ("Decision support, not a diagnosis: footcoach suggests what to do 
 
 
 def _num(v: Any) -> Any:
-    if isinstance(v, float):
-        return int(v) if v.is_integer() else round(v, 2)
-    return v
+    return num(v, 2)
 
 
 # ---- conditions -------------------------------------------------------------------------------
@@ -35,8 +34,6 @@ def _threshold(rb: "RuleBase", run: "Run", name: str) -> dict[str, Any]:
 
 
 def _fact_record(rb, run, fc: FactCondition, subject: str, holds: bool | None = None) -> dict[str, Any]:
-    from .engine import compare
-
     o = run.facts.get((fc.fact, subject))
     rec: dict[str, Any] = {"fact": fc.fact, "op": fc.op}
     if o is None:
@@ -71,13 +68,16 @@ def _fact_record(rb, run, fc: FactCondition, subject: str, holds: bool | None = 
     return rec
 
 
-def _findings_present(run: "Run") -> dict[tuple[str, str, str, str], int]:
-    return run.finding_step
-
-
 def _finding_match(run, name, value, subject=RUNNER):
     return sorted(step for (n, v, s, _by), step in run.finding_step.items()
                   if n == name and (value is None or v == value) and s in (subject, RUNNER))
+
+
+def _for_this_phase(rule: Rule, run: "Run") -> bool:
+    """Whether a rule applies to the runner's phase (a gate of another phase explains nothing)."""
+    phase = run.state.program.phase
+    return all(compare(phase, c.op, c.literal) for c in rule.spec.when
+               if isinstance(c, FactCondition) and c.fact == "program.phase" and c.literal is not None)
 
 
 def explain_not_fired(rb: "RuleBase", run: "Run", rule: Rule, depth: int = 2,
@@ -104,7 +104,8 @@ def explain_not_fired(rb: "RuleBase", run: "Run", rule: Rule, depth: int = 2,
                     rec["because"] = [
                         {"rule": p.id, "title": p.title_text(rb.kb),
                          "failing": explain_not_fired(rb, run, p, depth - 1, subject)}
-                        for p in sorted(rb.rules.producers(c.finding, c.value), key=lambda r: r.id)]
+                        for p in sorted(rb.rules.producers(c.finding, c.value), key=lambda r: r.id)
+                        if _for_this_phase(p, run)]
                 failing.append(rec)
         elif isinstance(c, NoFindingCondition):
             steps = _finding_match(run, c.no_finding, c.value, subject)
@@ -260,7 +261,7 @@ def assemble(rb: "RuleBase", run: "Run") -> dict[str, Any]:
                                   and c.literal == phase for c in r.spec.when)]
         if progress_rules:
             blocking = {"rules": [{"rule": r.id, "title": r.title_text(rb.kb),
-                                   "failing": explain_not_fired(rb, run, r, depth=2)}
+                                   "failing": explain_not_fired(rb, run, r, depth=3)}
                                   for r in sorted(progress_rules, key=lambda r: r.id)]}
         else:
             blocking = {"note": f"phase {phase} ({kb.phase_name(phase)}) has no further phase: maintain"}
@@ -365,6 +366,7 @@ def _only_false_flags(because: list[dict]) -> bool:
 
 
 def _failing_lines(failing: list[dict], indent: str, out: list[str]) -> None:
+    """Each failing condition; a missing finding is followed by why its producers did not fire."""
     for c in failing:
         out.append(f"{indent}- {_cond_text(c)}")
         because = c.get("because", [])
@@ -373,9 +375,14 @@ def _failing_lines(failing: list[dict], indent: str, out: list[str]) -> None:
             out.append(f"{indent}    none reported ({len(because)} checked: {names})")
             continue
         for b in because:
-            if b["failing"]:
-                out.append(f"{indent}    {b['rule']}: " + "; ".join(_cond_text(x) for x in b["failing"]
-                                                                    if "because" not in x))
+            if not b["failing"]:
+                continue
+            leaves = [x for x in b["failing"] if "because" not in x]
+            nested = [x for x in b["failing"] if "because" in x]
+            if leaves:
+                out.append(f"{indent}    {b['rule']}: " + "; ".join(_cond_text(x) for x in leaves))
+            if nested:
+                _failing_lines(nested, indent + "    ", out)
 
 
 def render_text(a: dict[str, Any], audience: str = "physio") -> str:

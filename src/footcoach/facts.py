@@ -11,10 +11,11 @@ Window sizes and tolerances used by derivations are knowledge values, read by na
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass
 from typing import Any
 
-from .knowledge import Knowledge
+from .knowledge import Knowledge, num
 from .models import AGE_MAX, AGE_MIN, BALANCE_CAP, DROP_MAX_MM, NRS_MAX, REPS_MAX, State
 
 RUNNER = "runner"
@@ -97,15 +98,12 @@ def _catalogue(kb: Knowledge) -> dict[str, FactSpec]:
     return {s.name: s for s in specs}
 
 
-_CATALOGUES: dict[int, dict[str, FactSpec]] = {}
-
-
 def catalogue(kb: Knowledge) -> dict[str, FactSpec]:
     """Every fact name a rule may use, for this knowledge base (red flags come from knowledge)."""
-    key = id(kb)
-    if key not in _CATALOGUES:
-        _CATALOGUES[key] = _catalogue(kb)
-    return _CATALOGUES[key]
+    cached = kb.extra.get("fact_catalogue")
+    if cached is None:
+        cached = kb.extra["fact_catalogue"] = _catalogue(kb)
+    return cached
 
 
 def suggest(name: str, names) -> str:
@@ -114,20 +112,33 @@ def suggest(name: str, names) -> str:
 
 
 def _n(v: float) -> float | int:
-    return int(v) if isinstance(v, float) and v.is_integer() else round(v, 2) if isinstance(v, float) else v
+    """For notes only; facts keep their raw values so comparisons are exact."""
+    return num(v, 2)
+
+
+def _raw(v: float) -> float | int:
+    """3.0 -> 3 so JSON reads as written; never rounds."""
+    return num(v)
 
 
 def _pair(prefix: str, pair, out: list[Obs], subject: str = RUNNER) -> None:
     if pair is None:
         return
     left, right = pair.left, pair.right
-    out.append(Obs(f"{prefix}.left", _n(left), subject))
-    out.append(Obs(f"{prefix}.right", _n(right), subject))
+    out.append(Obs(f"{prefix}.left", _raw(left), subject))
+    out.append(Obs(f"{prefix}.right", _raw(right), subject))
     weaker, stronger = min(left, right), max(left, right)
-    out.append(Obs(f"{prefix}.weaker", _n(weaker), subject, f"the lower of left {_n(left)} and right {_n(right)}"))
+    out.append(Obs(f"{prefix}.weaker", _raw(weaker), subject, f"the lower of left {_n(left)} and right {_n(right)}"))
     lsi = 100.0 if stronger == 0 else weaker / stronger * 100
-    out.append(Obs(f"{prefix}.lsi", round(lsi, 1), subject,
+    out.append(Obs(f"{prefix}.lsi", _raw(lsi), subject,
                    f"{_n(weaker)} / {_n(stronger)} x 100" if stronger else "both legs 0: symmetric"))
+
+
+def _percent(pct: float, ratio_limit: float) -> float | int:
+    """A whole percent for people ("17 %"), with one decimal where rounding would land on or under
+    the limit it is compared with (10.4 % over a 10 % limit must not read "10 %")."""
+    whole = round(pct)
+    return round(pct, 1) if whole <= round((ratio_limit - 1) * 100) < pct else whole
 
 
 def _weaker(pair) -> float | None:
@@ -198,7 +209,7 @@ def derive(state: State, kb: Knowledge) -> list[Obs]:
             if va is None or vb is None:
                 out.append(Obs(name, 0, note=f"{span}: missing in an entry, counted as not gained"))
             else:
-                out.append(Obs(name, _n(vb - va), note=f"{span}: weaker leg {_n(va)} -> {_n(vb)}"))
+                out.append(Obs(name, _raw(vb - va), note=f"{span}: weaker leg {_n(va)} -> {_n(vb)}"))
         if a.pain_morning is None or b.pain_morning is None:
             out.append(Obs("history.window.pain_morning_fall", 0,
                            note=f"{span}: missing in an entry, counted as no fall"))
@@ -211,9 +222,9 @@ def derive(state: State, kb: Knowledge) -> list[Obs]:
         subj = f"shoes[{i}]"
         out.append(Obs("shoe.name", shoe.name, subj))
         if shoe.km is not None:
-            out.append(Obs("shoe.km", _n(shoe.km), subj))
+            out.append(Obs("shoe.km", _raw(shoe.km), subj))
         if shoe.drop_mm is not None:
-            out.append(Obs("shoe.drop_mm", _n(shoe.drop_mm), subj))
+            out.append(Obs("shoe.drop_mm", _raw(shoe.drop_mm), subj))
         out.append(Obs("shoe.minimalist", shoe.minimalist, subj))
         if shoe.weeks_worn is not None:
             out.append(Obs("shoe.weeks_worn", shoe.weeks_worn, subj))
@@ -222,13 +233,15 @@ def derive(state: State, kb: Knowledge) -> list[Obs]:
     for name in ("weekly_km", "previous_weekly_km", "longest_run_km_30d", "planned_long_run_km"):
         v = getattr(run, name)
         if v is not None:
-            out.append(Obs(f"running.{name}", _n(v)))
-    if run.planned_long_run_km is not None and run.longest_run_km_30d:
+            out.append(Obs(f"running.{name}", _raw(v)))
+    if run.planned_long_run_km is not None and run.longest_run_km_30d and \
+            math.isfinite(run.planned_long_run_km / run.longest_run_km_30d):
         pct = (run.planned_long_run_km / run.longest_run_km_30d - 1) * 100
-        out.append(Obs("running.long_run_increase_pct", round(pct),
+        out.append(Obs("running.long_run_increase_pct", _percent(pct, kb.value("load.long_run_max_ratio")),
                        note=f"{_n(run.planned_long_run_km)} km / {_n(run.longest_run_km_30d)} km"))
-    if run.weekly_km is not None and run.previous_weekly_km:
+    if run.weekly_km is not None and run.previous_weekly_km and \
+            math.isfinite(run.weekly_km / run.previous_weekly_km):
         pct = (run.weekly_km / run.previous_weekly_km - 1) * 100
-        out.append(Obs("running.weekly_increase_pct", round(pct),
+        out.append(Obs("running.weekly_increase_pct", _percent(pct, kb.value("load.weekly_max_ratio")),
                        note=f"{_n(run.weekly_km)} km / {_n(run.previous_weekly_km)} km"))
     return out

@@ -120,11 +120,18 @@ class Resolved:
         return rec
 
 
-def _num(v: Any) -> Any:
-    """Render whole floats as ints so 3.0 reads as 3 (JSON stays stable)."""
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
+def num(v: Any, digits: int | None = None) -> Any:
+    """A number for display: whole floats as ints (3.0 reads 3), others optionally rounded.
+
+    Display only: comparisons always use the raw value."""
+    if isinstance(v, float) and not isinstance(v, bool):
+        if v.is_integer():
+            return int(v)
+        return round(v, digits) if digits is not None else v
     return v
+
+
+_num = num
 
 
 def _flatten(data: Any, prefix: tuple = ()) -> dict[tuple, Any]:
@@ -266,6 +273,15 @@ def fingerprint_folder(*folders: Path) -> str:
     return h.hexdigest()[:16]
 
 
+# Names the code itself reads (scales, windows of the diary derivations, contract ranges); a
+# knowledge folder without them is refused when it loads rather than failing mid-assessment.
+REQUIRED_NAMES = (
+    "scales.nrs_max", "balance.test_cap_s", "balance.youngest_band_max_age", "pain.rising_entries",
+    "stall.window_entries", "heel_raises.start_dose", "contract.age_min", "contract.age_max",
+    "contract.reps_max", "contract.drop_max_mm", "balance.eyes_open_norm", "balance.eyes_closed_norm",
+)
+
+
 def load_knowledge(folder: Path | None = None) -> Knowledge:
     """Load and cross-check every knowledge file; raise KnowledgeError listing every problem."""
     folder = Path(folder) if folder else knowledge_dir()
@@ -292,6 +308,11 @@ def load_knowledge(folder: Path | None = None) -> Knowledge:
         for k in src.based_on:
             if k not in sources:
                 errors.append(DataFileError(folder / "sources.yaml", None, f"{key}.based_on", f"unknown source '{k}'"))
+    for name in REQUIRED_NAMES:
+        if name not in thresholds and name not in norms and not any(e.path.endswith(("thresholds.yaml", "norms.yaml"))
+                                                                  for e in errors):
+            fname = "norms.yaml" if name.endswith("_norm") else "thresholds.yaml"
+            errors.append(DataFileError(folder / fname, None, name, "missing: footcoach reads this value by name"))
     if errors:
         raise KnowledgeError(errors)
     return Knowledge(folder, sources, thresholds, norms, red_flags, phases,

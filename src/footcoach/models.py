@@ -32,9 +32,9 @@ Kind = Literal["progression", "hold", "regression", "referral", "reintroduce", "
                "shoe_replace", "load_advice", "advice"]
 
 Nrs = Annotated[int, Field(ge=0, le=NRS_MAX, description=f"0-{NRS_MAX} (NRS, worst in the last 7 days)")]
-Seconds = Annotated[float, Field(ge=0, le=BALANCE_CAP, description=f"seconds, 0-{BALANCE_CAP}")]
+Seconds = Annotated[float, Field(ge=0, le=BALANCE_CAP, allow_inf_nan=False, description=f"seconds, 0-{BALANCE_CAP}")]
 Reps = Annotated[int, Field(ge=0, le=REPS_MAX, description=f"repetitions, 0-{REPS_MAX}")]
-Km = Annotated[float, Field(ge=0, description="kilometres, >= 0")]
+Km = Annotated[float, Field(ge=0, allow_inf_nan=False, description="kilometres, >= 0 (a finite number)")]
 
 
 class FieldProblem(ValueError):
@@ -108,7 +108,8 @@ class DiaryEntry(Strict):
 class Shoe(Strict):
     name: Annotated[str, Field(min_length=1, description="text")]
     km: Km | None = None
-    drop_mm: Annotated[float | None, Field(ge=0, le=DROP_MAX_MM, description=f"0-{DROP_MAX_MM} mm")] = None
+    drop_mm: Annotated[float | None, Field(ge=0, le=DROP_MAX_MM, allow_inf_nan=False,
+                                           description=f"0-{DROP_MAX_MM} mm")] = None
     minimalist: StrictBool = False
     weeks_worn: Annotated[int | None, Field(ge=0, description=">= 0")] = None
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from .knowledge import Knowledge, KnowledgeError, default_knowledge, load_knowledge
+from .knowledge import num as _num, Knowledge, KnowledgeError, default_knowledge, load_knowledge
 from .paths import knowledge_dir
 from .yamlio import DataFileError, load_with_lines
 
@@ -284,8 +284,6 @@ def load_catalogue(folder: Path | None = None) -> Catalogue:
 
 
 # -- the plan --------------------------------------------------------------------------------------
-def _num(v: float) -> int | float:
-    return int(v) if float(v).is_integer() else v
 
 
 def _exercise_record(ex: Exercise, dosing: str | None = None) -> dict[str, Any]:

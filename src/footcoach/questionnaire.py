@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import models
 from .errors import InputError, path_of
-from .knowledge import default_knowledge
+from .knowledge import num as _num, default_knowledge
 from .paths import knowledge_dir
 from .yamlio import DataFileError, load_with_lines
 
@@ -196,10 +196,6 @@ class Allowed:
         return out
 
 
-def _num(v: Any) -> Any:
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
-    return v
 
 
 def _unwrap(annotation: Any) -> tuple[Any, list[Any], bool]:

@@ -9,10 +9,11 @@ engine.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Any, Callable, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -23,6 +24,18 @@ from .paths import rules_dir
 from .yamlio import DataFileError, load_with_lines
 
 Op = Literal["==", "!=", "<", "<=", ">", ">="]
+OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+}
+
+
+def compare(value: Any, op: str, threshold: Any) -> bool:
+    """``value op threshold``; comparisons of a number with a non-number are false."""
+    try:
+        return bool(OPS[op](value, threshold))
+    except TypeError:
+        return False
+
 ACTION_KINDS = {"referral": "refer", "regression": "regress", "hold": "hold", "progression": "progress"}
 OTHER_KINDS = ("reintroduce", "shoe_check", "shoe_replace", "load_advice", "advice")
 Kind = Literal["progression", "hold", "regression", "referral", "reintroduce", "shoe_check", "shoe_replace",
@@ -286,7 +299,7 @@ def _check_names(rule: Rule, kb: Knowledge, facts: dict, line_of) -> list[DataFi
             errs.append(DataFileError(path, line_of(("sources",)), "sources",
                                       f"unknown source '{key}'{suggest(key, kb.sources)}"))
     for name in rule.knowledge_names():
-        if name not in [fc.value for fc in []] and not kb.has(name):
+        if not kb.has(name):
             errs.append(DataFileError(path, line_of(("physio",)), "physio/runner",
                                       f"unknown knowledge name '{name}' in a sentence{kb.suggest(name)}"))
     if spec.band is not None and spec.band not in facts:

@@ -32,6 +32,7 @@ from typing import Any, Callable, Iterator, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from .knowledge import num as _num
 from . import api
 from .errors import InputError, describe
 from .models import (AGE_MAX, AGE_MIN, BALANCE_CAP, DROP_MAX_MM, NRS_MAX, RED_FLAG_IDS, REPS_MAX, DiaryEntry,
@@ -386,11 +387,6 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _num(v: Any) -> Any:
-    """44.0 -> 44, so exported documents read like the ones people write."""
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
-    return v
 
 
 def _validate(model: type[BaseModel], data: Any, prefix: str = "") -> BaseModel:
