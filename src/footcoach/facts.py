@@ -10,12 +10,12 @@ Window sizes and tolerances used by derivations are knowledge values, read by na
 
 from __future__ import annotations
 
-import difflib
 import math
 from dataclasses import dataclass
 from typing import Any
 
 from .knowledge import Knowledge, num
+from .yamlio import did_you_mean
 from .models import AGE_MAX, AGE_MIN, BALANCE_CAP, DROP_MAX_MM, NRS_MAX, REPS_MAX, State
 
 RUNNER = "runner"
@@ -106,9 +106,7 @@ def catalogue(kb: Knowledge) -> dict[str, FactSpec]:
     return cached
 
 
-def suggest(name: str, names) -> str:
-    close = difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+suggest = did_you_mean
 
 
 def _n(v: float) -> float | int:

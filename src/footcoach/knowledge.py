@@ -7,7 +7,6 @@ unit and a source key.  Files are validated when they load; a problem is reporte
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from .paths import knowledge_dir
-from .yamlio import DataFileError, load_with_lines
+from .yamlio import DataFileError, did_you_mean, load_with_lines
 
 Evidence = Literal["guideline", "trial", "norm", "consensus", "design"]
 
@@ -178,8 +177,7 @@ class Knowledge:
         return name in self.thresholds or name in self.norms
 
     def suggest(self, name: str) -> str:
-        close = difflib.get_close_matches(name, self.names(), n=1, cutoff=0.6)
-        return f" (did you mean '{close[0]}'?)" if close else ""
+        return did_you_mean(name, self.names())
 
     def value(self, name: str) -> float:
         """A scalar threshold's value (norms need :meth:`resolve`)."""
@@ -297,8 +295,7 @@ def load_knowledge(folder: Path | None = None) -> Knowledge:
             keys = [getattr(item, attr)] + list(getattr(item, "also", ()))
             for k in keys:
                 if k not in sources:
-                    close = difflib.get_close_matches(k, list(sources), n=1)
-                    hint = f" (did you mean '{close[0]}'?)" if close else ""
+                    hint = did_you_mean(k, sources)
                     errors.append(DataFileError(folder / fname, None, f"{key}.source", f"unknown source '{k}'{hint}"))
     for key, flag in red_flags.items():
         for k in flag.sources:

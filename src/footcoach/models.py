@@ -52,7 +52,7 @@ class Strict(BaseModel):
 
 
 class Runner(Strict):
-    id: str | None = None
+    id: Annotated[str | None, Field(description="text, e.g. r-017")] = None
     age: Annotated[int, Field(ge=AGE_MIN, le=AGE_MAX, description=f"whole years, {AGE_MIN}-{AGE_MAX}")]
     sex: Sex | None = None
     experience: Experience | None = None

@@ -9,7 +9,6 @@ number of the plan comes from the data files, none from this module.
 
 from __future__ import annotations
 
-import difflib
 import textwrap
 from functools import lru_cache
 from pathlib import Path
@@ -19,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from .knowledge import num as _num, Knowledge, KnowledgeError, default_knowledge, load_knowledge
 from .paths import knowledge_dir
-from .yamlio import DataFileError, load_with_lines
+from .yamlio import DataFileError, did_you_mean, load_with_lines
 
 CATALOGUE_FILE = "exercises.yaml"
 LINE_WIDTH = 100  # text layout only: the longest line render_plan_text writes
@@ -163,9 +162,7 @@ class CatalogueError(KnowledgeError):
 
 
 # -- loading ---------------------------------------------------------------------------------------
-def _hint(name: str, known) -> str:
-    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+_hint = did_you_mean
 
 
 def _line_finder(line_of):
