@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from .facts import RUNNER
+from .facts import RUNNER, catalogue
 from .knowledge import num
 from .rulebook import compare, AnyCondition, FactCondition, FindingCondition, NoFindingCondition, Rule
 
@@ -35,7 +35,7 @@ def _threshold(rb: "RuleBase", run: "Run", name: str) -> dict[str, Any]:
 
 def _fact_record(rb, run, fc: FactCondition, subject: str, holds: bool | None = None) -> dict[str, Any]:
     o = run.facts.get((fc.fact, subject))
-    rec: dict[str, Any] = {"fact": fc.fact, "op": fc.op}
+    rec: dict[str, Any] = {"fact": fc.fact, "label": catalogue(rb.kb)[fc.fact].description, "op": fc.op}
     if o is None:
         rec["value"] = None
         rec["missing"] = True
@@ -233,8 +233,14 @@ def assemble(rb: "RuleBase", run: "Run") -> dict[str, Any]:
                 rec["shoe"] = shoe.value
         rec["because"] = chain
         seen[key] = rec
+
         recs.append(rec)
 
+    by_step = {f.step: f for f in run.firings}
+    for r in recs:
+        # The findings behind a recommendation, in words: what a physiotherapist checks first.
+        r["reasons"] = [by_step[s].rule.title_text(kb) for s in r["because"]
+                        if by_step[s].rule.id != r["rule"] and by_step[s].rule.spec.conclude is not None]
     candidates = [r["action"] for r in recs if "action" in r]
     action = min(candidates, key=PRECEDENCE.index) if candidates else "hold"
     superseded = [r for r in recs if "action" in r and r["action"] != action]
@@ -301,11 +307,17 @@ def assemble(rb: "RuleBase", run: "Run") -> dict[str, Any]:
 
 
 def _attach_plan(out: dict, rb: "RuleBase", run: "Run", recs: list[dict], nxt: int) -> None:
-    try:
-        from .plan import build_plan
-    except ImportError:  # pragma: no cover - plan module not present
-        return
+    from .plan import build_plan
+
     state = run.state
+    flags = sorted({v for (n, v, _s, _b) in run.finding_step if n == "red_flag"})
+    if out["action"] == "refer" and flags:
+        # A red flag pauses the routine: no exercises until the runner has been seen.
+        out["plan"] = {"phase": nxt, "phase_name": rb.kb.phase_name(nxt), "paused": True,
+                       "why": "a red flag was reported: the routine is paused until you have been seen",
+                       "see": [{"red_flag": f, "whom": rb.kb.red_flags[f].whom, "how_soon": rb.kb.red_flags[f].how_soon,
+                                "meanwhile": rb.kb.red_flags[f].meanwhile} for f in flags]}
+        return
     phase = state.program.phase
     reintro = any(r["kind"] == "reintroduce" for r in recs)
     weaker = run.facts.get(("tests.heel_raises.weaker", RUNNER))
@@ -349,7 +361,8 @@ def _cond_text(c: dict[str, Any]) -> str:
     right = f"{t['name']} {t['value']}"
     if "times" in c:
         right = f"{t['value']} x {c['times']['fact']} {c['times']['value']} = {c.get('compared_with', '?')}"
-    s = f"{c['fact']} {c['value']} {c['op']} {right}"
+    s = f"{c['fact']} {c['value']} {c['op']} {right}" if c.get("holds", True) else \
+        f"{c['fact']} {c['value']}, needs {c['op']} {right}"
     if t.get("note"):
         s += f" [{t['note']}]"
     if "short_by" in c:
@@ -385,6 +398,35 @@ def _failing_lines(failing: list[dict], indent: str, out: list[str]) -> None:
                 _failing_lines(nested, indent + "    ", out)
 
 
+def _leaf_conditions(failing: list[dict]):
+    for c in failing:
+        if "fact" in c:
+            yield c
+        for b in c.get("because", []):
+            yield from _leaf_conditions(b["failing"])
+
+
+def runner_blockers(blocked: dict[str, Any]) -> list[str]:
+    """What still has to reach its mark before the next phase, in a runner's words."""
+    out: list[str] = []
+    for r in blocked.get("rules", []):
+        for c in _leaf_conditions(r["failing"]):
+            if c["fact"] == "program.phase" or c.get("holds"):
+                continue
+            if c.get("missing"):
+                text = f"{c['label']}: not measured yet"
+            elif "threshold" in c:
+                t = c["threshold"]
+                unit = "" if t["unit"] in ("NRS points",) else f" {t['unit']}"
+                word = {">=": "at least", "<=": "at most", ">": "more than", "<": "less than"}.get(c["op"], c["op"])
+                text = f"{c['label']}: {c['value']}{unit} now, needs {word} {t['value']}{unit}"
+            else:
+                text = f"{c['label']}: not yet"
+            if text not in out:
+                out.append(text)
+    return out
+
+
 def render_text(a: dict[str, Any], audience: str = "physio") -> str:
     """The assessment as text: for a physiotherapist (default) or in a runner's words."""
     lines: list[str] = []
@@ -398,7 +440,12 @@ def render_text(a: dict[str, Any], audience: str = "physio") -> str:
         text = r["summary"] if audience == "physio" else r["runner"]
         tag = f"[{r['kind']}]"
         lines.append(f"  {tag} {text}")
+        if audience == "runner" and r["kind"] == "hold" and a.get("progress_blocked_by", {}).get("rules"):
+            for item in runner_blockers(a["progress_blocked_by"]):
+                lines.append(f"      - {item}")
         if audience == "physio":
+            if r.get("reasons"):
+                lines.append(f"      because: {'; '.join(r['reasons'])}")
             lines.append(f"      rule {r['rule']}; trace steps {', '.join(map(str, r['because']))}")
     if audience == "physio":
         if a.get("why_not"):
@@ -436,13 +483,16 @@ def render_text(a: dict[str, Any], audience: str = "physio") -> str:
             for src in t["sources"]:
                 lines.append(f"       source: {src['citation']} [{src['evidence']}]")
     plan = a.get("plan")
-    if plan:
-        try:
-            from .plan import render_plan_text
-            lines.append("")
-            lines.append(render_plan_text(plan).rstrip())
-        except ImportError:  # pragma: no cover
-            pass
+    if plan and plan.get("paused"):
+        lines.append("")
+        lines.append(f"This week's plan: paused ({plan['why']})")
+        for s in plan["see"]:
+            lines.append(f"  - see {s['whom']} {s['how_soon']}; until then, {s['meanwhile']}")
+    elif plan:
+        from .plan import render_plan_text
+
+        lines.append("")
+        lines.append(render_plan_text(plan).rstrip())
     lines.append("")
     lines.append(a["disclaimer"])
     return "\n".join(lines) + "\n"

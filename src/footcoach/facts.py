@@ -50,6 +50,7 @@ def _catalogue(kb: Knowledge) -> dict[str, FactSpec]:
         FactSpec("runner.experience", "text", "novice, occasional or regular, if given"),
         FactSpec("program.phase", "number", "current phase 1-5", 1, 5),
         FactSpec("program.weeks_in_phase", "number", "weeks in the current phase", 0, None),
+        FactSpec("program.previous_phase", "number", "the phase a regression moves to (phase 1 stays 1)", 1, 5),
         FactSpec("program.weeks_in_program", "number",
                  "weeks in the program (weeks_in_phase when not given: a lower bound)", 0, None),
         FactSpec("pain.during", "number", "worst pain during exercise or running, last 7 days", 0, NRS_MAX),
@@ -86,13 +87,14 @@ def _catalogue(kb: Knowledge) -> dict[str, FactSpec]:
         FactSpec("shoe.minimalist", "bool", "a minimalist shoe", per="shoe"),
         FactSpec("shoe.weeks_worn", "number", "weeks the shoe has been worn", 0, None, per="shoe"),
     ]
-    for test, hi in (("balance_eyes_open_s", BALANCE_CAP), ("balance_eyes_closed_s", BALANCE_CAP),
-                     ("heel_raises", REPS_MAX)):
+    for test, words, hi in (("balance_eyes_open_s", "single-leg balance, eyes open", BALANCE_CAP),
+                            ("balance_eyes_closed_s", "single-leg balance, eyes closed", BALANCE_CAP),
+                            ("heel_raises", "single-leg heel raises", REPS_MAX)):
         for leg in ("left", "right"):
-            specs.append(FactSpec(f"tests.{test}.{leg}", "number", f"{test} {leg}", 0, hi))
-        specs.append(FactSpec(f"tests.{test}.weaker", "number", f"{test}: the weaker leg", 0, hi))
+            specs.append(FactSpec(f"tests.{test}.{leg}", "number", f"{words}, {leg} leg", 0, hi))
+        specs.append(FactSpec(f"tests.{test}.weaker", "number", f"{words}, weaker leg", 0, hi))
         specs.append(FactSpec(f"tests.{test}.lsi", "number",
-                              f"{test}: limb symmetry index, weaker / stronger x 100", 0, 100))
+                              f"{words}, symmetry between legs (weaker / stronger x 100)", 0, 100))
     for flag in kb.red_flags:
         specs.append(FactSpec(f"red_flags.{flag}", "bool", kb.red_flags[flag].reported))
     return {s.name: s for s in specs}
@@ -154,6 +156,7 @@ def derive(state: State, kb: Knowledge) -> list[Obs]:
         out.append(Obs("runner.experience", r.experience))
     out.append(Obs("program.phase", p.phase))
     out.append(Obs("program.weeks_in_phase", p.weeks_in_phase))
+    out.append(Obs("program.previous_phase", max(1, p.phase - 1)))
     if p.weeks_in_program is not None:
         out.append(Obs("program.weeks_in_program", p.weeks_in_program))
     else:

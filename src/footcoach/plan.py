@@ -317,11 +317,10 @@ def _heel_raise_dosing(cat: Catalogue, kb: Knowledge, weeks_in_phase: int,
         why += (f"; single-leg raises not measured - if the weaker leg manages fewer than {start}, "
                 f"{dosing.both_legs.advice}")
     elif both_legs:
-        why += (f"; {heel_raises_weaker} single-leg raises on the weaker leg is fewer than {start} "
-                f"({dosing.both_legs.below}): {dosing.both_legs.advice}")
+        why += (f"; {heel_raises_weaker} single-leg raises on the weaker leg is fewer than {start}: "
+                f"{dosing.both_legs.advice}")
     else:
-        why += (f"; {heel_raises_weaker} single-leg raises on the weaker leg reaches {start} "
-                f"({dosing.both_legs.below}): single-leg")
+        why += (f"; {heel_raises_weaker} single-leg raises on the weaker leg reaches {start}: single-leg")
     rec: dict[str, Any] = {"exercise": dosing.exercise, "weeks": _weeks_label(step),
                            "sets": step.sets, "reps": step.reps, "rm": step.rm}
     if step.load:
@@ -332,7 +331,7 @@ def _heel_raise_dosing(cat: Catalogue, kb: Knowledge, weeks_in_phase: int,
 
 
 def _heel_raise_line(d: dict[str, Any]) -> str:
-    text = f"{d['sets']} x {d['reps']} at your {d['rm']}RM"
+    text = f"{d['sets']} sets of {d['reps']}, with a load you could lift only {d['rm']} times ({d['rm']}RM)"
     if d.get("load"):
         text += f" ({d['load']})"
     text += f", {d['tempo']}, {d['frequency']}"
