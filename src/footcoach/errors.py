@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from .models import FieldProblem
+from .yamlio import did_you_mean
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -78,7 +80,7 @@ def _allowed(model: type[BaseModel], loc: tuple, err: dict) -> str:
         parent = _field_info(model, loc[:-1])
         sub = _inner_model(parent.annotation) if parent else model
         names = ", ".join(sub.model_fields) if sub else ""
-        return f"no such field; known fields here: {names}"
+        return f"no such field{did_you_mean(loc[-1], sub.model_fields if sub else [])}; known fields here: {names}"
     if err["type"] == "missing":
         return "a value is required"
     if err["type"].startswith("literal") or err["type"] == "enum":
@@ -108,6 +110,10 @@ def _value(v: Any) -> str:
     return text if len(text) <= _SHOWN_MAX else text[:_SHOWN_MAX - 3] + "..."
 
 
+def _literal_values(err: dict) -> list[str]:
+    return re.findall(r"'([^']*)'", err.get("ctx", {}).get("expected", ""))
+
+
 def describe(exc: ValidationError, model: type[BaseModel]) -> list[str]:
     """One line per problem: ``path: value V is not allowed (msg); allowed: A``."""
     lines = []
@@ -123,5 +129,7 @@ def describe(exc: ValidationError, model: type[BaseModel]) -> list[str]:
             lines.append(f"{path}: missing; allowed: {_allowed(model, loc, err)}")
             continue
         msg = err["msg"].removeprefix("Value error, ")
+        if err["type"].startswith("literal") or err["type"] == "enum":
+            msg = "not one of the allowed values" + did_you_mean(err["input"], _literal_values(err))
         lines.append(f"{path}: value {_value(err['input'])}: {msg}; allowed: {_allowed(model, loc, err)}")
     return lines

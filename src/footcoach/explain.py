@@ -462,7 +462,10 @@ def render_text(a: dict[str, Any], audience: str = "physio") -> str:
             lines.append("What blocks progress")
             if "note" in blocked:
                 lines.append(f"  {blocked['note']}")
-            for r in blocked.get("rules", []):
+            rules = blocked.get("rules", [])
+            if rules and not any(r["failing"] for r in rules):
+                lines.append("  nothing: every gate of this phase passes; a stronger action applies")
+            for r in rules:
                 _failing_lines(r["failing"], "  ", lines)
         if a.get("superseded"):
             lines.append("")

@@ -13,9 +13,9 @@ import operator
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Literal, Union
+from typing import Annotated, Any, Callable, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
 
 from .errors import path_of
 from .facts import catalogue, suggest
@@ -81,7 +81,21 @@ class AnyCondition(_M):
     any: tuple[FactCondition, ...] = Field(min_length=2)
 
 
-Condition = Union[FactCondition, FindingCondition, NoFindingCondition, AnyCondition]
+def _condition_kind(v: Any) -> str | None:
+    """Which kind of condition a mapping is, by its leading key (so errors speak of one kind only)."""
+    if isinstance(v, dict):
+        for key in ("fact", "finding", "no_finding", "any"):
+            if key in v:
+                return key
+        return None
+    return {FactCondition: "fact", FindingCondition: "finding", NoFindingCondition: "no_finding",
+            AnyCondition: "any"}.get(type(v))
+
+
+Condition = Annotated[Union[Annotated[FactCondition, Tag("fact")], Annotated[FindingCondition, Tag("finding")],
+                            Annotated[NoFindingCondition, Tag("no_finding")], Annotated[AnyCondition, Tag("any")]],
+                      Discriminator(_condition_kind, custom_error_type="condition_kind",
+                                    custom_error_message="a condition starts with fact, finding, no_finding or any")]
 
 
 class Conclusion(_M):
@@ -237,18 +251,39 @@ def _loc_str(loc: tuple) -> str:
     return path_of(loc) if loc else ""
 
 
+_TAGS = ("fact", "finding", "no_finding", "any")
+
+
+def _clean_loc(loc: tuple) -> tuple:
+    """Drop the discriminator tag pydantic puts after a condition's index (when[0].fact.op -> when[0].op)."""
+    out: list = []
+    i = 0
+    while i < len(loc):
+        out.append(loc[i])
+        if isinstance(loc[i], int) and i + 2 < len(loc) and loc[i + 1] in _TAGS:
+            i += 1
+        i += 1
+    return tuple(out)
+
+
 def _pyd_errors(path: Path, line_of, exc: ValidationError) -> list[DataFileError]:
     errs = []
     seen = set()
-    for e in exc.errors():
-        # Union members report one error each; keep the first message per location.
-        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p[:1].isupper()))
-        loc = tuple(p for p in loc if p not in ("FactCondition", "FindingCondition", "NoFindingCondition",
-                                                "AnyCondition", "bool", "int", "str"))
+    raw = exc.errors()
+    deeper = {tuple(e["loc"][:1]) for e in raw if len(e["loc"]) > 1}
+    for e in raw:
+        loc = tuple(e["loc"])
+        if e["type"] == "too_short" and loc[:1] in deeper:
+            continue  # a list emptied by its own invalid items: those items are reported instead
+        loc = _clean_loc(loc)
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
             key = loc[-1]
             msg = f"unknown key '{key}'" + suggest(str(key), _KNOWN_KEYS)
+        elif e["type"] == "condition_kind" and isinstance(e.get("input"), dict):
+            keys = ", ".join(map(str, e["input"]))
+            hint = next((suggest(str(k), _TAGS) for k in e["input"] if suggest(str(k), _TAGS)), "")
+            msg = f"{msg}; got keys: {keys}{hint}"
         key = (loc, msg)
         if key in seen:
             continue
@@ -391,7 +426,10 @@ def load_rules(folder: Path | None, kb: Knowledge) -> RuleSet:
             continue
         first_path[rid] = path
         rules[rid] = rule
-    # Findings that are matched but never concluded are dead conditions.
+    # Findings that are matched but never concluded are dead conditions (checked only when every
+    # file loaded: a broken file would otherwise show up again as knock-on errors elsewhere).
+    if errors:
+        raise RuleBaseError(errors)
     concluded = {(r.spec.conclude.finding, r.spec.conclude.value) for r in rules.values() if r.spec.conclude}
     names_concluded = {f for f, _ in concluded}
     for r in rules.values():
