@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import stat
 import subprocess
@@ -161,9 +162,10 @@ def test_import_export_round_trip_and_assess_runner_equals_assess_file(db, tmp_p
     exp_path.write_text(exported)
     from_file = json.loads(ok(db, "assess", str(exp_path), "--format", "json"))
     from_original = json.loads(ok(db, "assess", str(src), "--format", "json"))
-    from_runner = json.loads(ok(db, "assess", "--runner", rid, "--format", "json"))
-    assert isinstance(from_runner.pop("assessment_id"), int)
-    assert from_runner == from_file == from_original
+    stored = run(db, "assess", "--runner", rid, "--format", "json")
+    assert stored.exit_code == 0 and re.search(r"saved as assessment #\d+", stored.stderr)
+    assert stored.stdout == ok(db, "assess", str(exp_path), "--format", "json")   # byte for byte
+    assert json.loads(stored.stdout) == from_file == from_original
     # re-importing the export gives the same export back
     ok(db, "diary", "import", rid, str(exp_path), "--replace")
     assert ok(db, "diary", "export", rid) == exported
@@ -195,7 +197,7 @@ def test_import_from_stdin(db):
 
 def test_history_and_override(db):
     ok(db, "diary", "import", "r1", str(EXAMPLES / "regress-not-settled.json"))
-    aid = json.loads(ok(db, "assess", "--runner", "r1", "--format", "json"))["assessment_id"]
+    aid = int(re.search(r"saved as assessment #(\d+)", run(db, "assess", "--runner", "r1").stderr).group(1))
     ok(db, "assess", "--runner", "r1")
     out = ok(db, "override", str(aid), "--action", "hold", "--reason", "Settled by noon; seen in clinic",
              "--by", "PT-B")

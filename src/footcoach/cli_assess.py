@@ -122,6 +122,11 @@ def assess_cmd(ctx: click.Context, source: str | None, fmt: str, runner_id: str 
             from .store import assess_runner
 
             assessment = assess_runner((ctx.obj or {}).get("db"), runner_id)
+            # stdout carries exactly what `assess FILE` gives for the exported document; the audit
+            # trail id goes to stderr.
+            saved = assessment.pop("assessment_id", None)
+            if saved is not None:
+                click.echo(f"saved as assessment #{saved} (footcoach history {runner_id})", err=True)
         elif source is None:
             raise InputError(["FILE: missing; allowed: a JSON or YAML state file, - for stdin, or --runner ID"])
         else:
