@@ -331,7 +331,13 @@ def triage_cmd(ctx: click.Context, answers_source: str | None, fmt: str, runner_
             except EOFError:
                 click.echo("\nThe input ended before the questionnaire was finished: nothing was saved.", err=True)
                 sys.exit(EXIT_BAD_INPUT)
-        result = triage(q, answers, runner_id)
+        known = None
+        if runner_id is not None:
+            from .store import show_runner
+
+            record = show_runner(db, runner_id)
+            known = {"runner": record["runner"], "program": (record.get("current_report") or {}).get("program")}
+        result = triage(q, answers, runner_id, known)
         if result.assumed:
             click.echo(_wrap("note: not asked after the red flag, filled in for the assessment record only: "
                              + "; ".join(result.assumed)), err=True)

@@ -979,9 +979,12 @@ class TriageResult:
     assumed: list[str]
 
 
-def triage(q: Questionnaire, answers: dict[str, Any], runner_id: str | None = None) -> TriageResult:
+def triage(q: Questionnaire, answers: dict[str, Any], runner_id: str | None = None,
+           known: dict[str, Any] | None = None) -> TriageResult:
     """Assess parsed, complete answers (from :func:`resolve_answers` or an interactive session).
 
+    ``known`` is what is already on record for a stored runner (``runner`` and ``program``); after a
+    red flag it fills the questions that were not asked before any placeholder does.
     Raises InputError when the state they make is not valid (the problems name the questions)."""
     from .api import assess, load_state
 
@@ -989,8 +992,17 @@ def triage(q: Questionnaire, answers: dict[str, Any], runner_id: str | None = No
     state = answers_to_state(q, answers, runner_id)
     assumed: list[str] = []
     if flags:
-        assumed = assumed_for_referral(q, answers)
+        answered = {qq.maps_to for qq in q.questions if qq.id in answers and qq.maps_to}
+        for section in ("runner", "program"):
+            for key, value in ((known or {}).get(section) or {}).items():
+                path = f"{section}.{key}"
+                # What is on record beats what was inferred (a stored runner is not new), never an answer.
+                if value is not None and path not in answered:
+                    _put(state, path, value)
+        before = state
         state = fill_for_referral(q, state)
+        assumed = [f"{path} = {_json_text(_get(state, path))}" for path in _contract_leaves(models.State)
+                   if _get(before, path) is None and _get(state, path) is not None]
     problems = state_problems(q, state)
     if problems:
         raise InputError([str(p) for p in problems])
