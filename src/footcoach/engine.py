@@ -2,9 +2,10 @@
 
 A rule set compiles once into a generated ``KnowledgeEngine`` subclass whose class attributes
 are the rules (experta builds its network when an engine is instantiated).  Each condition on a
-fact becomes a pattern on an ``Obs`` fact, a pattern on the ``Kn`` fact holding the runner's
-resolved knowledge value, and a ``TEST`` comparing them; a finding condition is a pattern on a
-``Finding`` fact concluded by another rule.  Salience comes from stratifying the rules by the
+fact becomes a pattern on an ``Obs`` fact whose value field is constrained by the comparison with
+the knowledge value resolved for this runner (or a ``TEST`` joining two facts for ``times``); a
+finding condition is a pattern on a ``Finding`` fact concluded by another rule, ``no_finding`` a
+``NOT`` of one.  Salience comes from stratifying the rules by the
 findings they depend on, and a stable tie-breaker (the rule id) makes the firing order the same
 whatever ``PYTHONHASHSEED`` is.
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import _compat  # noqa: F401  (must precede experta)
-from experta import AS, MATCH, NOT, OR, TEST, AND, Fact, KnowledgeEngine, Rule as XRule
+from experta import AND, AS, MATCH, NOT, OR, TEST, P, Fact, KnowledgeEngine, Rule as XRule
 from experta.strategies import DepthStrategy
 
 from .facts import RUNNER, Obs, catalogue, derive
@@ -30,10 +31,6 @@ from .rulebook import (AnyCondition, compare, FactCondition, FindingCondition, N
 
 class ObsFact(Fact):
     """An observed or derived fact: name, value, subject."""
-
-
-class KnFact(Fact):
-    """A knowledge value resolved for this runner: name, value."""
 
 
 class FindingFact(Fact):
@@ -70,42 +67,44 @@ class Run:
     finding_step: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
 
 
-def _fact_patterns(idx: str, fc: FactCondition, per_subject: set[str]) -> list:
-    """Patterns for one fact condition; facts about a shoe join on the rule's subject variable."""
+def _fact_patterns(idx: str, fc: FactCondition, per_subject: set[str], threshold: Callable[[str], Any]) -> list:
+    """Patterns for one fact condition; facts about a shoe join on the rule's subject variable.
+
+    A comparison with a literal or with a knowledge value is a field constraint on the fact
+    (checked once, in the alpha network, against the value resolved for this runner); a
+    comparison with a multiple of another fact (``times``) joins the two facts and tests them."""
     subject = MATCH.subject if fc.fact in per_subject else RUNNER
-    pats = [ObsFact(name=fc.fact, subject=subject, value=getattr(MATCH, f"v{idx}"))]
-    params = [f"v{idx}"]
-    if fc.value is not None:
-        pats.append(KnFact(name=fc.value, value=getattr(MATCH, f"t{idx}")))
-        params.append(f"t{idx}")
-        if fc.times:
-            times_subject = MATCH.subject if fc.times in per_subject else RUNNER
-            pats.append(ObsFact(name=fc.times, subject=times_subject, value=getattr(MATCH, f"x{idx}")))
-            params.append(f"x{idx}")
-    op, literal, times = fc.op, fc.literal, fc.times
+    op, literal, name, times = fc.op, fc.literal, fc.value, fc.times
+    if times is None:
+        if literal is not None:
+            def check(v):
+                return compare(v, op, literal)
+        else:
+            def check(v):
+                return compare(v, op, threshold(name))
+        check.__name__ = f"check_{idx}"
+        return [ObsFact(name=fc.fact, subject=subject, value=P(check))]
+    times_subject = MATCH.subject if times in per_subject else RUNNER
+    v, x = f"v{idx}", f"x{idx}"
 
     def test(**kw):
-        v = kw[f"v{idx}"]
-        if literal is not None:
-            return compare(v, op, literal)
-        t = kw[f"t{idx}"] * kw[f"x{idx}"] if times else kw[f"t{idx}"]
-        return compare(v, op, t)
+        return compare(kw[v], op, threshold(name) * kw[x])
 
-    test.__signature__ = inspect.Signature(
-        [inspect.Parameter(p, inspect.Parameter.KEYWORD_ONLY) for p in params])
+    test.__signature__ = inspect.Signature([inspect.Parameter(p, inspect.Parameter.KEYWORD_ONLY) for p in (v, x)])
     test.__name__ = f"test_{idx}"
-    pats.append(TEST(test))
-    return pats
+    return [ObsFact(name=fc.fact, subject=subject, value=getattr(MATCH, v)),
+            ObsFact(name=times, subject=times_subject, value=getattr(MATCH, x)), TEST(test)]
 
 
-def _compile(rule: Rule, salience: int, on_fire: Callable, per_subject: set[str]) -> XRule:
+def _compile(rule: Rule, salience: int, on_fire: Callable, per_subject: set[str],
+             threshold: Callable[[str], Any]) -> XRule:
     ces: list = []
     if rule.spec.for_each == "shoe":
         # Anchor the subject: the rule fires once per shoe, even when its conditions are about the runner.
         ces.append(ObsFact(name="shoe.name", subject=MATCH.subject))
     for i, c in enumerate(rule.spec.when):
         if isinstance(c, FactCondition):
-            ces.extend(_fact_patterns(str(i), c, per_subject))
+            ces.extend(_fact_patterns(str(i), c, per_subject, threshold))
         elif isinstance(c, FindingCondition):
             kw = {"name": c.finding}
             if c.value is not None:
@@ -117,7 +116,8 @@ def _compile(rule: Rule, salience: int, on_fire: Callable, per_subject: set[str]
                 kw["value"] = c.value
             ces.append(NOT(FindingFact(**kw)))
         elif isinstance(c, AnyCondition):
-            ces.append(OR(*(AND(*_fact_patterns(f"{i}_{j}", fc, per_subject)) for j, fc in enumerate(c.any))))
+            ces.append(OR(*(AND(*_fact_patterns(f"{i}_{j}", fc, per_subject, threshold))
+                            for j, fc in enumerate(c.any))))
 
     def rhs(engine, **ctx):
         on_fire(engine, rule, ctx)
@@ -135,7 +135,8 @@ class RuleBase:
         attrs: dict[str, Any] = {}
         per_subject = {name for name, spec in catalogue(kb).items() if spec.per}
         for rid in sorted(rules.rules):
-            attrs[rid.replace("-", "_")] = _compile(rules.rules[rid], rules.salience[rid], self._on_fire, per_subject)
+            attrs[rid.replace("-", "_")] = _compile(rules.rules[rid], rules.salience[rid], self._on_fire, per_subject,
+                                                    self._threshold)
         attrs["__strategy__"] = StableStrategy
         self.engine_class = type("FootcoachEngine", (KnowledgeEngine,), attrs)
         self._engine = None
@@ -152,6 +153,10 @@ class RuleBase:
         self.knowledge_used = sorted({n for r in rules.rules.values() for n in r.knowledge_names()})
 
     # -- firing ----------------------------------------------------------------------------------
+    def _threshold(self, name: str) -> Any:
+        """The knowledge value ``name`` as resolved for the runner being assessed (age/sex bands)."""
+        return self._run.resolved[name].value
+
     def _on_fire(self, engine, rule: Rule, ctx: dict) -> None:
         run = self._run
         subject = ctx.get("subject", RUNNER)
@@ -183,8 +188,7 @@ class RuleBase:
             self._run = run
             try:
                 engine.reset()
-                engine.declare(*[KnFact(name=name, value=resolved[name].value) for name in self.knowledge_used],
-                               *[ObsFact(name=o.name, subject=o.subject, value=o.value) for o in facts
+                engine.declare(*[ObsFact(name=o.name, subject=o.subject, value=o.value) for o in facts
                                  if o.name in self.facts_used])
                 engine.run()
             finally:
