@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .models import FieldProblem
-from .yamlio import did_you_mean
+from .yamlio import did_you_mean, dotted
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -27,13 +27,7 @@ class InputError(Exception):
 
 def path_of(loc: tuple) -> str:
     """('history', 0, 'week') -> 'history[0].week'."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out or "(document)"
+    return dotted(loc) or "(document)"
 
 
 def _field_info(model: type[BaseModel], loc: tuple):

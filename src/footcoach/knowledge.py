@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from .paths import knowledge_dir
-from .yamlio import DataFileError, did_you_mean, load_with_lines
+from .yamlio import DataFileError, did_you_mean, load_with_lines, validation_errors
 
 Evidence = Literal["guideline", "trial", "norm", "consensus", "design"]
 
@@ -147,15 +147,6 @@ def _flatten(data: Any, prefix: tuple = ()) -> dict[tuple, Any]:
     return out
 
 
-def _errors(path: Path, line_of, loc_prefix: tuple, exc: ValidationError) -> list[DataFileError]:
-    errs = []
-    for e in exc.errors():
-        loc = loc_prefix + tuple(e["loc"])
-        msg = e["msg"].removeprefix("Value error, ")
-        errs.append(DataFileError(path, line_of(loc), ".".join(str(p) for p in loc), msg))
-    return errs
-
-
 @dataclass
 class Knowledge:
     """All knowledge files of one folder, validated."""
@@ -251,7 +242,7 @@ def _load_section(folder: Path, name: str, model, errors: list, key_type=str) ->
         try:
             out[key_type(key)] = model.model_validate(raw)
         except ValidationError as exc:
-            errors.extend(_errors(path, line_of, loc, exc))
+            errors.extend(validation_errors(path, line_of, exc, prefix=loc))
     return out
 
 

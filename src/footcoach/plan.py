@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from .knowledge import num as _num, Knowledge, KnowledgeError, default_knowledge, load_knowledge
 from .paths import knowledge_dir
-from .yamlio import DataFileError, did_you_mean, load_with_lines
+from .yamlio import DataFileError, did_you_mean, load_with_lines, validation_errors
 
 CATALOGUE_FILE = "exercises.yaml"
 LINE_WIDTH = 100  # text layout only: the longest line render_plan_text writes
@@ -251,12 +251,7 @@ def _load(folder: Path, kb: Knowledge) -> Catalogue:
     try:
         cat = Catalogue.model_validate(data)
     except ValidationError as exc:
-        errors = []
-        for e in exc.errors():
-            loc = tuple(e["loc"])
-            msg = e["msg"].removeprefix("Value error, ")
-            errors.append(DataFileError(path, line(loc), ".".join(str(p) for p in loc), msg))
-        raise CatalogueError(errors) from None
+        raise CatalogueError(validation_errors(path, line, exc)) from None
     errors = _cross_check(cat, kb, path, line)
     if errors:
         raise CatalogueError(errors)

@@ -33,7 +33,7 @@ from . import models
 from .errors import InputError, path_of
 from .knowledge import num as _num, default_knowledge
 from .paths import knowledge_dir
-from .yamlio import DataFileError, load_with_lines
+from .yamlio import did_you_mean, validation_errors, DataFileError, load_with_lines
 
 QUESTIONNAIRE_FILE = "questionnaire.yaml"
 TYPES = ("boolean", "integer", "decimal", "choice", "text", "group")
@@ -565,17 +565,14 @@ def load_questionnaire(path: str | Path | None = None) -> Questionnaire:
     try:
         spec = QuestionnaireSpec.model_validate(data)
     except ValidationError as exc:
-        errors = []
-        for e in exc.errors():
-            loc = tuple(e["loc"])
-            msg = e["msg"].removeprefix("Value error, ")
-            if e["type"] == "extra_forbidden":
-                known = _known_keys(loc)
-                close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
-                msg = f"unknown key '{loc[-1]}'" + (f" (did you mean '{close[0]}'?)" if close else "") \
-                    + (f"; known: {', '.join(known)}" if known else "")
-            errors.append(DataFileError(path, line(loc), path_of(loc), msg))
-        raise QuestionnaireError(errors) from None
+        def unknown_key(e: dict, loc: tuple) -> str | None:
+            if e["type"] != "extra_forbidden":
+                return None
+            known = _known_keys(loc)
+            return (f"unknown key '{loc[-1]}'{did_you_mean(loc[-1], known)}"
+                    + (f"; known: {', '.join(known)}" if known else ""))
+
+        raise QuestionnaireError(validation_errors(path, line, exc, message=unknown_key)) from None
     return _build(spec, path, line)
 
 

@@ -74,6 +74,28 @@ def _line_index(node: yaml.Node | None) -> dict[tuple, int]:
     return index
 
 
+def dotted(loc: tuple) -> str:
+    """('when', 0, 'op') -> 'when[0].op'."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (("." if out else "") + str(part))
+    return out
+
+
+def validation_errors(path: str | Path, line_of: Callable[[tuple], int | None], exc: Any,
+                      prefix: tuple = (), message: Callable[[dict, tuple], str] | None = None
+                      ) -> list[DataFileError]:
+    """A pydantic ValidationError on a data file as ``file:line: field: message`` errors.
+
+    ``message(error, loc)`` may rewrite a message (e.g. to add "did you mean")."""
+    out = []
+    for e in exc.errors():
+        loc = prefix + tuple(e["loc"])
+        msg = message(e, loc) if message else None
+        out.append(DataFileError(path, line_of(loc), dotted(loc), msg or e["msg"].removeprefix("Value error, ")))
+    return out
+
+
 def load_with_lines(path: str | Path, text: str | None = None) -> tuple[Any, Callable[[tuple], int | None]]:
     """Parse a YAML (or JSON) file; return (data, line_of) where line_of(path_tuple) -> line or None."""
     path = Path(path)
