@@ -233,7 +233,7 @@ def test_unknown_field_is_refused_with_its_line(tmp_path):
     folder = _broken_copy(tmp_path, "    name: Toe curls\n", "    name: Toe curls\n    reps: 10\n")
     with pytest.raises(CatalogueError) as info:
         load_catalogue(folder)
-    assert re.search(r"exercises\.yaml:\d+: exercises\.\d+\.reps: ", str(info.value))
+    assert re.search(r"exercises\.yaml:\d+: exercises\[\d+\]\.reps: ", str(info.value))
     assert f"exercises.yaml:{_line_of(folder, 'reps: 10')}:" in str(info.value)
 
 
