@@ -26,7 +26,8 @@ from experta.strategies import DepthStrategy
 from .facts import RUNNER, Obs, catalogue, derive
 from .knowledge import Knowledge, Resolved, default_knowledge, fingerprint_folder, load_knowledge
 from .models import State
-from .rulebook import (AnyCondition, compare, FactCondition, FindingCondition, NoFindingCondition, Rule, RuleSet,
+from .comparison import compare, exact
+from .rulebook import (AnyCondition, FactCondition, FindingCondition, NoFindingCondition, Rule, RuleSet,
                        load_rules)
 
 class ObsFact(Fact):
@@ -88,7 +89,7 @@ def _fact_patterns(idx: str, fc: FactCondition, per_subject: set[str], threshold
     v, x = f"v{idx}", f"x{idx}"
 
     def test(**kw):
-        return compare(kw[v], op, threshold(name) * kw[x])
+        return compare(kw[v], op, exact("*", threshold(name), kw[x]))
 
     test.__signature__ = inspect.Signature([inspect.Parameter(p, inspect.Parameter.KEYWORD_ONLY) for p in (v, x)])
     test.__name__ = f"test_{idx}"

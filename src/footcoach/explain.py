@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from .facts import RUNNER, catalogue
 from .knowledge import num
-from .rulebook import compare, AnyCondition, FactCondition, FindingCondition, NoFindingCondition, Rule
+from .comparison import compare, exact
+from .rulebook import AnyCondition, FactCondition, FindingCondition, NoFindingCondition, Rule
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Firing, Run, RuleBase
@@ -52,7 +53,7 @@ def _fact_record(rb, run, fc: FactCondition, subject: str, holds: bool | None = 
         if fc.times:
             m = run.facts.get((fc.times, subject))
             rec["times"] = {"fact": fc.times, "value": None if m is None else _num(m.value)}
-            target = None if m is None else target * m.value
+            target = None if m is None else exact("*", target, m.value)
             if target is not None:
                 rec["compared_with"] = _num(round(target, 2))
     if holds is None:
@@ -168,7 +169,7 @@ def render_template(text: str, rb: "RuleBase", run: "Run", firing: "Firing") -> 
             t = run.resolved[c.value].value
             if c.times:
                 m = run.facts.get((c.times, firing.subject))
-                t = t * m.value if m else t
+                t = exact("*", t, m.value) if m else t
             return t
         if name == "shoe":
             o = run.facts.get(("shoe.name", firing.subject))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .knowledge import Knowledge, num
+from .comparison import exact
 from .yamlio import did_you_mean
 from .models import AGE_MAX, AGE_MIN, BALANCE_CAP, DROP_MAX_MM, NRS_MAX, REPS_MAX, State
 
@@ -129,7 +130,7 @@ def _pair(prefix: str, pair, out: list[Obs], subject: str = RUNNER) -> None:
     out.append(Obs(f"{prefix}.right", _raw(right), subject))
     weaker, stronger = min(left, right), max(left, right)
     out.append(Obs(f"{prefix}.weaker", _raw(weaker), subject, f"the lower of left {_n(left)} and right {_n(right)}"))
-    lsi = 100.0 if stronger == 0 else weaker / stronger * 100
+    lsi = 100.0 if stronger == 0 else exact("*", exact("/", weaker, stronger), 100)
     out.append(Obs(f"{prefix}.lsi", _raw(lsi), subject,
                    f"{_n(weaker)} / {_n(stronger)} x 100" if stronger else "both legs 0: symmetric"))
 
@@ -210,7 +211,7 @@ def derive(state: State, kb: Knowledge) -> list[Obs]:
             if va is None or vb is None:
                 out.append(Obs(name, 0, note=f"{span}: missing in an entry, counted as not gained"))
             else:
-                out.append(Obs(name, _raw(vb - va), note=f"{span}: weaker leg {_n(va)} -> {_n(vb)}"))
+                out.append(Obs(name, _raw(exact("-", vb, va)), note=f"{span}: weaker leg {_n(va)} -> {_n(vb)}"))
         if a.pain_morning is None or b.pain_morning is None:
             out.append(Obs("history.window.pain_morning_fall", 0,
                            note=f"{span}: missing in an entry, counted as no fall"))

@@ -9,11 +9,10 @@ engine.
 
 from __future__ import annotations
 
-import operator
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Callable, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
 
@@ -24,18 +23,6 @@ from .paths import rules_dir
 from .yamlio import DataFileError, load_with_lines
 
 Op = Literal["==", "!=", "<", "<=", ">", ">="]
-OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-}
-
-
-def compare(value: Any, op: str, threshold: Any) -> bool:
-    """``value op threshold``; comparisons of a number with a non-number are false."""
-    try:
-        return bool(OPS[op](value, threshold))
-    except TypeError:
-        return False
-
 ACTION_KINDS = {"referral": "refer", "regression": "regress", "hold": "hold", "progression": "progress"}
 OTHER_KINDS = ("reintroduce", "shoe_check", "shoe_replace", "load_advice", "advice")
 Kind = Literal["progression", "hold", "regression", "referral", "reintroduce", "shoe_check", "shoe_replace",

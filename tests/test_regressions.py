@@ -1,0 +1,77 @@
+"""Regressions, named after what broke."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from footcoach.api import assess_document
+
+BASE = {"runner": {"age": 35, "sex": "female"}, "program": {"phase": 2, "weeks_in_phase": 3},
+        "pain": {"during": 1, "after": 1, "morning": 1, "settled_next_morning": True}}
+
+
+def state(**changes):
+    s = copy.deepcopy(BASE)
+    for key, value in changes.items():
+        s[key] = value
+    return s
+
+
+def kinds(a):
+    return {r["kind"] for r in a["recommendations"]}
+
+
+@pytest.mark.parametrize("weekly,previous", [(22.62, 17.4), (36.27, 27.9)])
+def test_weekly_km_exactly_130_percent_is_not_over_it_binary_float_said_it_was(weekly, previous):
+    a = assess_document(state(running={"weekly_km": weekly, "previous_weekly_km": previous}))
+    assert "load_advice" not in kinds(a)
+
+
+def test_long_run_exactly_110_percent_is_not_over_it():
+    a = assess_document(state(running={"longest_run_km_30d": 32.41, "planned_long_run_km": 35.651}))
+    assert "load_advice" not in kinds(a)
+    a = assess_document(state(running={"longest_run_km_30d": 32.41, "planned_long_run_km": 35.652}))
+    assert "load_advice" in kinds(a)
+
+
+def test_lsi_exactly_90_passes_the_gate_binary_float_gave_89_99():
+    s = state(runner={"age": 72, "sex": "female"}, program={"phase": 1, "weeks_in_phase": 2},
+              tests={"balance_eyes_open_s": {"left": 23.4, "right": 26.0}, "heel_raises": {"left": 14, "right": 14}})
+    a = assess_document(s)
+    assert a["action"] == "progress" and a["phase"]["next"] == 2
+
+
+def test_lsi_just_under_90_is_not_rounded_up():
+    s = state(runner={"age": 65}, program={"phase": 1, "weeks_in_phase": 3},
+              tests={"balance_eyes_open_s": {"left": 40, "right": 35.98}, "heel_raises": {"left": 20, "right": 20}})
+    assert assess_document(s)["action"] == "hold"
+
+
+def test_balance_gain_of_exactly_3_s_is_a_gain_not_a_stall():
+    s = state(runner={"age": 58, "sex": "female"}, program={"phase": 1, "weeks_in_phase": 4},
+              pain={"during": 1, "after": 1, "morning": 2, "settled_next_morning": True},
+              tests={"balance_eyes_open_s": {"left": 33.3, "right": 36.3}, "heel_raises": {"left": 14, "right": 15}},
+              history=[{"week": 1, "pain_morning": 3, "balance_eyes_open_s": {"left": 30.3, "right": 31}},
+                       {"week": 2, "pain_morning": 3}, {"week": 3, "pain_morning": 2},
+                       {"week": 4, "pain_morning": 2, "balance_eyes_open_s": {"left": 33.3, "right": 36.3}}])
+    assert "reintroduce" not in kinds(assess_document(s))
+
+
+def test_shoe_just_under_800_km_is_checked_not_replaced_rounding_said_replace():
+    a = assess_document(state(shoes=[{"name": "T", "km": 799.996}]))
+    assert "shoe_check" in kinds(a) and "shoe_replace" not in kinds(a)
+
+
+def test_infinite_distance_is_bad_input_not_a_crash():
+    from footcoach.errors import InputError
+
+    with pytest.raises(InputError) as exc:
+        assess_document(state(running={"weekly_km": float("inf"), "previous_weekly_km": 1}))
+    assert "running.weekly_km" in str(exc.value)
+
+
+def test_huge_ratio_does_not_overflow_the_percent():
+    a = assess_document(state(running={"weekly_km": 1e308, "previous_weekly_km": 1e-308}))
+    assert "load_advice" in kinds(a)
