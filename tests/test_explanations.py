@@ -106,3 +106,17 @@ def test_text_and_json_render_the_same_record():
     runner_text = render_text(a, "runner")
     for r in a["recommendations"]:
         assert r["runner"] in runner_text
+
+
+def test_under_18_and_sex_not_given_are_said_in_the_assessment():
+    teen = {"runner": {"age": 15}, "program": {"phase": 2, "weeks_in_phase": 3},
+            "pain": {"during": 1, "after": 1, "morning": 1, "settled_next_morning": True},
+            "tests": {"balance_eyes_closed_s": {"left": 12.5, "right": 13}, "heel_raises": {"left": 30, "right": 30},
+                      "hop_pain": 0}}
+    a = assess_document(teen)
+    assert a["action"] == "hold"      # the lower of 13.1 (F) and 16.9 (M) under 40 is 13.1; 12.5 s fails it
+    notes = " ".join(a["notes"])
+    assert "youngest band" in notes and "sex not given" in notes
+    adult = {**teen, "runner": {"age": 30, "sex": "female"},
+             "tests": {**teen["tests"], "balance_eyes_closed_s": {"left": 14, "right": 14}}}
+    assert "notes" not in assess_document(adult)

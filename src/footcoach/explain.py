@@ -300,11 +300,36 @@ def assemble(rb: "RuleBase", run: "Run") -> dict[str, Any]:
     if superseded:
         out["superseded"] = [{"rule": r["rule"], "kind": r["kind"], "action": r["action"],
                               "summary": r["summary"]} for r in superseded]
+    notes = _norm_notes([trace, blocking])
+    if notes:
+        out["notes"] = notes
     _attach_plan(out, rb, run, recs, nxt)
     out["trace"] = trace
     out["rules_version"] = rb.version
     out["disclaimer"] = DISCLAIMER
     return out
+
+
+def _norm_notes(records: Any) -> list[str]:
+    """Every norm looked up with a caveat (under 18: the youngest band; sex not given: the lower
+    value), as sentences; the brief asks that the output says so."""
+    found: list[str] = []
+
+    def walk(x: Any) -> None:
+        if isinstance(x, dict):
+            t = x.get("threshold")
+            if isinstance(t, dict) and ("youngest band" in t.get("note", "") or "sex not given" in t.get("note", "")):
+                text = f"{t['name']} = {t['value']} {t['unit']}: {t['note']}"
+                if text not in found:
+                    found.append(text)
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+
+    walk(records)
+    return found
 
 
 def _attach_plan(out: dict, rb: "RuleBase", run: "Run", recs: list[dict], nxt: int) -> None:
@@ -448,6 +473,8 @@ def render_text(a: dict[str, Any], audience: str = "physio") -> str:
             if r.get("reasons"):
                 lines.append(f"      because: {'; '.join(r['reasons'])}")
             lines.append(f"      rule {r['rule']}; trace steps {', '.join(map(str, r['because']))}")
+    for note in a.get("notes", []):
+        lines.append(f"  note: {note}")
     if audience == "physio":
         if a.get("why_not"):
             lines.append("")
