@@ -26,3 +26,58 @@ def test_red_flag_stop_for_a_stored_runner_keeps_profile_and_phase(tmp_path):
     r = runner.invoke(main, ["--db", db, "history", "r-017", "--format", "json"])
     stored = json.loads(r.stdout)
     assert stored[-1]["action"] == "refer"
+
+
+def _answers_from_state(state: dict) -> dict:
+    """The outside checker's way: the value at each question's maps_to (the diary left out)."""
+    r = CliRunner().invoke(main, ["questionnaire", "show", "--format", "json"])
+    out = {}
+    for q in json.loads(r.stdout):
+        m = q.get("maps_to")
+        if not m or m == "history":
+            continue
+        if m.startswith("red_flags."):
+            out[q["id"]] = m.split(".", 1)[1] in state.get("red_flags", [])
+            continue
+        node = state
+        for part in m.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is not None:
+            out[q["id"]] = node
+    return out
+
+
+def test_triage_for_a_stored_runner_uses_the_diary_on_record(tmp_path):
+    state = {"runner": {"age": 45, "sex": "female"}, "program": {"phase": 2, "weeks_in_phase": 4, "weeks_in_program": 14},
+             "pain": {"during": 2, "after": 2, "morning": 4, "settled_next_morning": True},
+             "history": [{"week": 1, "pain_morning": 4}, {"week": 13, "pain_morning": 4}]}
+    doc = tmp_path / "r9.json"
+    doc.write_text(json.dumps(state))
+    db = str(tmp_path / "fc.db")
+    runner = CliRunner()
+    assert runner.invoke(main, ["--db", db, "diary", "import", "r9", str(doc)]).exit_code == 0
+    answers = tmp_path / "a.json"
+    answers.write_text(json.dumps(_answers_from_state(state)))
+    r = runner.invoke(main, ["--db", db, "triage", "--runner", "r9", "--answers", str(answers), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["action"] == "refer"      # non-response needs the stored diary
+
+
+def test_a_null_red_flag_answer_is_missing_not_no(tmp_path):
+    state, _ = json.loads((EXAMPLES / "progress-to-phase-3.json").read_text()), None
+    answers = _answers_from_state(state)
+    answers["red_flag_night_pain"] = None
+    p = tmp_path / "a.json"
+    p.write_text(json.dumps(answers))
+    r = CliRunner().invoke(main, ["triage", "--answers", str(p), "--format", "json"])
+    assert r.exit_code == 2 and r.stdout == "" and "red_flag_night_pain" in r.stderr
+
+
+def test_report_refuses_to_overwrite_the_database(tmp_path):
+    db = str(tmp_path / "fc.db")
+    runner = CliRunner()
+    assert runner.invoke(main, ["--db", db, "diary", "import", "r-017",
+                                str(EXAMPLES / "progress-to-phase-3.json")]).exit_code == 0
+    r = runner.invoke(main, ["--db", db, "report", "r-017", "--out", db])
+    assert r.exit_code == 2 and "that is the footcoach database" in r.stderr
+    assert runner.invoke(main, ["--db", db, "runner", "list"]).exit_code == 0

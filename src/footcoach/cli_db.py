@@ -466,6 +466,7 @@ def report_cmd(ctx: click.Context, runner_id: str, out: str) -> None:
     """Write runner ID's progress report: one self-contained HTML file with charts (no network)."""
     from .report import write_report
 
+    store.refuse_database_as_output(_db(ctx), out)
     path = write_report(_db(ctx), runner_id, out)
     click.echo(f"wrote {path}")
 

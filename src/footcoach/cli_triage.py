@@ -45,6 +45,9 @@ def _fail(problems: list[str], notes: list[str] = ()) -> None:
 def _write_atomically(path: str, text: str) -> None:
     """Write the whole file or nothing (a temporary file in the same folder, then a rename)."""
     target = Path(path)
+    if not target.parent.is_dir():
+        raise InputError([f"{path}: the folder {str(target.parent)!r} does not exist; "
+                          "allowed: a file in an existing folder"])
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if str(target.parent) else ".")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -333,10 +336,14 @@ def triage_cmd(ctx: click.Context, answers_source: str | None, fmt: str, runner_
                 sys.exit(EXIT_BAD_INPUT)
         known = None
         if runner_id is not None:
-            from .store import show_runner
+            from .store import export_state, refuse_database_as_output, show_runner
 
+            if response_out:
+                refuse_database_as_output(db, response_out)
             record = show_runner(db, runner_id)
             known = {"runner": record["runner"], "program": (record.get("current_report") or {}).get("program")}
+            if record.get("current_report") is not None:
+                known["history"] = export_state(db, runner_id).get("history", [])
         result = triage(q, answers, runner_id, known)
         if result.assumed:
             click.echo(_wrap("note: not asked after the red flag, filled in for the assessment record only: "

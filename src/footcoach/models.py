@@ -23,6 +23,8 @@ RED_FLAG_IDS = tuple(_KB.red_flags)
 AGE_MIN, AGE_MAX = _KB.int_value("contract.age_min"), _KB.int_value("contract.age_max")
 REPS_MAX = _KB.int_value("contract.reps_max")
 DROP_MAX_MM = _KB.int_value("contract.drop_max_mm")
+# Whole numbers without a contract maximum still fit a 32-bit integer (SQLite, FHIR integer).
+COUNT_MAX = 2 ** 31 - 1
 
 RedFlagId = Literal[RED_FLAG_IDS]  # type: ignore[valid-type]
 Sex = Literal["female", "male"]
@@ -60,8 +62,8 @@ class Runner(Strict):
 
 class Program(Strict):
     phase: Annotated[int, Field(ge=1, le=5, description="1-5")]
-    weeks_in_phase: Annotated[int, Field(ge=0, description=">= 0")]
-    weeks_in_program: Annotated[int | None, Field(ge=0, description=">= weeks_in_phase")] = None
+    weeks_in_phase: Annotated[int, Field(ge=0, le=COUNT_MAX, description=">= 0")]
+    weeks_in_program: Annotated[int | None, Field(ge=0, le=COUNT_MAX, description=">= weeks_in_phase")] = None
 
     @model_validator(mode="after")
     def _program_covers_phase(self) -> "Program":
@@ -98,7 +100,7 @@ class Tests(Strict):
 
 
 class DiaryEntry(Strict):
-    week: Annotated[int, Field(ge=0, description="week number, >= 0, strictly increasing")]
+    week: Annotated[int, Field(ge=0, le=COUNT_MAX, description="week number, >= 0, strictly increasing")]
     pain_morning: Nrs | None = None
     balance_eyes_open_s: BalancePair | None = None
     heel_raises: RepsPair | None = None
@@ -111,7 +113,7 @@ class Shoe(Strict):
     drop_mm: Annotated[float | None, Field(ge=0, le=DROP_MAX_MM, allow_inf_nan=False,
                                            description=f"0-{DROP_MAX_MM} mm")] = None
     minimalist: StrictBool = False
-    weeks_worn: Annotated[int | None, Field(ge=0, description=">= 0")] = None
+    weeks_worn: Annotated[int | None, Field(ge=0, le=COUNT_MAX, description=">= 0")] = None
 
 
 class Running(Strict):

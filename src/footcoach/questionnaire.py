@@ -883,9 +883,9 @@ def resolve_answers(q: Questionnaire, raw: Any, *, source: str = "answers") -> R
         if question.id in answers or question.id in given:
             problems.append(f"question {question.id}: answered twice (by id and by maps_to)")
             continue
-        given.add(question.id)
         if value is None:
-            continue  # null means not answered, as a left-out key does
+            continue  # null means not answered, as a left-out key does (a required question stays missing)
+        given.add(question.id)
         if question.type == "group":
             entries = _parse_group(question, value, problems)
             if entries is not None:
@@ -988,6 +988,14 @@ def triage(q: Questionnaire, answers: dict[str, Any], runner_id: str | None = No
     flags = [qq.red_flag for qq in q.questions if qq.red_flag and answers.get(qq.id) is True]
     state = answers_to_state(q, answers, runner_id)
     assumed: list[str] = []
+    if known:
+        # A stored runner: the diary on record feeds the trend, stall and non-response rules, and
+        # the profile fills what was not asked.  Answers always win over the record.
+        if known.get("history") and not state.get("history"):
+            state["history"] = known["history"]
+        for key, value in (known.get("runner") or {}).items():
+            if value is not None and _get(state, f"runner.{key}") is None:
+                _put(state, f"runner.{key}", value)
     if flags:
         answered = {qq.maps_to for qq in q.questions if qq.id in answers and qq.maps_to}
         for section in ("runner", "program"):

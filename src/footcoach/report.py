@@ -58,7 +58,7 @@ def _fmt(v: float) -> str:
 def _ticks(lo: float, hi: float, most: int) -> list[float]:
     span = max(hi - lo, 1)
     # 1, 2, 5, 10, 20, 50, ...: the first "round" step that keeps the ticks to ``most``.
-    steps = (m * 10 ** e for e in range(6) for m in (1, 2, 5))
+    steps = (m * 10 ** e for e in range(len(str(int(span))) + 1) for m in (1, 2, 5))
     step = next(s for s in steps if span / s <= most)
     first = int(lo // step) * step
     return [t for t in range(int(first), int(hi) + 1, step) if t >= lo]

@@ -688,7 +688,7 @@ def _check_part(model: type[BaseModel], values: dict[str, Any], part: str) -> No
         lines = [line for line, err in zip(describe(exc, model), exc.errors())
                  if not (err["type"] == "missing" and len(err["loc"]) == 1)]
         if lines:
-            raise InputError([f"{part}.{line}" for line in lines]) from None
+            raise InputError([f"{part}.{line.removeprefix('(document).')}" for line in lines]) from None
 
 
 def _entry_doc_from_model(entry: DiaryEntry) -> dict[str, Any]:
@@ -741,6 +741,16 @@ def _get(doc: dict[str, Any], dotted: str) -> Any:
 
 # ---- import / export -----------------------------------------------------------------------
 
+def refuse_database_as_output(db_path: str | None, out: str | os.PathLike) -> None:
+    """InputError when ``out`` is the database file (or its WAL/SHM companions): writing a report
+    or a response there would destroy every runner's records."""
+    db = resolve_db_path(db_path).resolve()
+    target = Path(out).resolve()
+    if target in {db, Path(f"{db}-wal"), Path(f"{db}-shm")}:
+        raise InputError([f"--out: value {json.dumps(str(out))}: that is the footcoach database; "
+                          "allowed: any other file"])
+
+
 def import_state(db_path: str | None, runner_id: str, document: Any, *, replace: bool = False,
                  progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Store a contract state document as runner ``runner_id``: profile, diary (``history``) and current
@@ -750,6 +760,8 @@ def import_state(db_path: str | None, runner_id: str, document: Any, *, replace:
     then replaced; its assessments are kept).  ``progress(done, total)`` is called after each diary
     entry.  Returns ``{"runner", "entries", "report_week", "created"}``.  InputError on a bad document.
     """
+    if not str(runner_id).strip():
+        raise InputError([f"ID: value {json.dumps(runner_id)}: empty; allowed: a non-empty runner id"])
     state = api.load_state(document)
     if state.runner.id is not None and state.runner.id != runner_id:
         raise InputError([f"runner.id: value {json.dumps(state.runner.id)}: differs from the runner id given "
