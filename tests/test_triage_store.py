@@ -81,3 +81,14 @@ def test_report_refuses_to_overwrite_the_database(tmp_path):
     r = runner.invoke(main, ["--db", db, "report", "r-017", "--out", db])
     assert r.exit_code == 2 and "that is the footcoach database" in r.stderr
     assert runner.invoke(main, ["--db", db, "runner", "list"]).exit_code == 0
+
+
+def test_partial_first_report_is_refused_whole_not_silently_dropped(tmp_path):
+    db = str(tmp_path / "fc.db")
+    runner = CliRunner()
+    assert runner.invoke(main, ["--db", db, "runner", "add", "r1", "--age", "40"]).exit_code == 0
+    r = runner.invoke(main, ["--db", db, "diary", "add", "r1", "--no-input", "--phase", "1", "--weeks-in-phase", "0",
+                             "--pain-during", "1", "--pain-after", "1", "--settled"])
+    assert r.exit_code == 2 and "pain.morning" in r.stderr
+    listed = runner.invoke(main, ["--db", db, "diary", "list", "r1", "--format", "json"])
+    assert json.loads(listed.stdout) == []      # nothing written

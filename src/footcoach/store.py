@@ -660,6 +660,11 @@ def add_diary_entry(db_path: str | None, runner_id: str, entry: dict[str, Any],
             new_doc = None
         else:
             new_doc, changed, missing = _next_report(prev, week, diary_entry, given_report)
+            if new_doc is None and given_report and missing:
+                # Nothing lost: current-report values given now must not vanish because others are
+                # still missing; refuse the whole entry instead (the transaction writes nothing).
+                raise InputError([f"{m}: missing; allowed: the first current report needs every required "
+                                  f"field together (given: {', '.join(_leaf_paths(given_report))})" for m in missing])
         _insert_entry(conn, runner_id, diary_entry, replace=replace)
         if new_doc is not None:
             runner_row = _require_runner(conn, runner_id)
