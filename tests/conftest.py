@@ -20,6 +20,30 @@ def load_example(name: str) -> tuple[dict, dict]:
             json.loads((EXAMPLES / f"{name}.expected.json").read_text()))
 
 
+def value_at(doc, dotted: str):
+    """The value at a dotted contract path, or None."""
+    for part in dotted.split("."):
+        if not isinstance(doc, dict) or part not in doc:
+            return None
+        doc = doc[part]
+    return doc
+
+
+def answers_from_show(state: dict, show: list[dict], skip: tuple[str, ...] = ()) -> dict:
+    """Triage answers built only from `questionnaire show`'s maps_to, as an outside checker would:
+    the test's own oracle, deliberately not the package's code."""
+    answers = {}
+    for q in show:
+        path = q["maps_to"]
+        if path is None or path in skip:
+            continue
+        if path.startswith("red_flags."):
+            answers[q["id"]] = path.split(".", 1)[1] in state.get("red_flags", [])
+        elif value_at(state, path) is not None:
+            answers[q["id"]] = value_at(state, path)
+    return answers
+
+
 @pytest.fixture(scope="session")
 def rulebase():
     from footcoach.engine import default_rulebase

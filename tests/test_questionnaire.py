@@ -22,7 +22,7 @@ from footcoach.questionnaire import (
     answers_to_state, default_questionnaire, load_questionnaire, parse_value, resolve_answers, show_json,
     to_fhir_questionnaire, triage, validate_fhir)
 
-from .conftest import example_names, load_example
+from .conftest import answers_from_show, example_names, load_example
 
 Q = default_questionnaire()
 SHOW = show_json(Q)
@@ -31,28 +31,9 @@ PAIN_LOINC = "72514-3"
 
 # ---- the checker's way of answering: the value at each question's maps_to ----------------------
 
-def _get(doc: Any, dotted: str) -> Any:
-    for part in dotted.split("."):
-        if not isinstance(doc, dict) or part not in doc:
-            return None
-        doc = doc[part]
-    return doc
-
-
 def answers_from_state(state: dict[str, Any], show: list[dict[str, Any]] = SHOW) -> dict[str, Any]:
     """Answers built only from `questionnaire show`'s maps_to, as an outside checker would build them."""
-    answers: dict[str, Any] = {}
-    for q in show:
-        path = q["maps_to"]
-        if path is None:
-            continue
-        if path.startswith("red_flags."):
-            answers[q["id"]] = path.split(".", 1)[1] in state.get("red_flags", [])
-            continue
-        value = _get(state, path)
-        if value is not None:
-            answers[q["id"]] = value
-    return answers
+    return answers_from_show(state, show)
 
 
 def triage_answers(raw: dict[str, Any]) -> dict[str, Any]:

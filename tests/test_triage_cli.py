@@ -16,7 +16,7 @@ from footcoach.cli import main
 from footcoach.errors import EXIT_BAD_INPUT
 from footcoach.questionnaire import default_questionnaire, validate_fhir
 
-from .conftest import EXAMPLES, example_names
+from .conftest import EXAMPLES, answers_from_show, example_names
 
 Q = default_questionnaire()
 NO_RED_FLAGS = ["no"] * len(models.RED_FLAG_IDS)
@@ -266,26 +266,12 @@ def test_a_missing_answers_file():
 
 # ---- the checker's path: show's maps_to -> answers -> triage, against assess --------------------
 
-def _get(doc: Any, dotted: str) -> Any:
-    for part in dotted.split("."):
-        if not isinstance(doc, dict) or part not in doc:
-            return None
-        doc = doc[part]
-    return doc
-
-
 @pytest.mark.parametrize("name", example_names())
 def test_answers_built_from_show_match_assess_on_the_state(tmp_path, name):
     show = json.loads(run(["questionnaire", "show", "--format", "json"]).stdout)
     state_file = EXAMPLES / f"{name}.json"
     state = json.loads(state_file.read_text())
-    answers = {}
-    for q in show:
-        path = q["maps_to"]
-        if path and path.startswith("red_flags."):
-            answers[q["id"]] = path.split(".", 1)[1] in state.get("red_flags", [])
-        elif path and _get(state, path) is not None:
-            answers[q["id"]] = _get(state, path)
+    answers = answers_from_show(state, show)
     (tmp_path / "answers.json").write_text(json.dumps(answers))
     triaged = run(["triage", "--answers", str(tmp_path / "answers.json"), "--format", "json"])
     assessed = run(["assess", str(state_file), "--format", "json"])

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from footcoach.cli import main
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, answers_from_show
 
 
 def test_red_flag_stop_for_a_stored_runner_keeps_profile_and_phase(tmp_path):
@@ -30,21 +30,8 @@ def test_red_flag_stop_for_a_stored_runner_keeps_profile_and_phase(tmp_path):
 
 def _answers_from_state(state: dict) -> dict:
     """The outside checker's way: the value at each question's maps_to (the diary left out)."""
-    r = CliRunner().invoke(main, ["questionnaire", "show", "--format", "json"])
-    out = {}
-    for q in json.loads(r.stdout):
-        m = q.get("maps_to")
-        if not m or m == "history":
-            continue
-        if m.startswith("red_flags."):
-            out[q["id"]] = m.split(".", 1)[1] in state.get("red_flags", [])
-            continue
-        node = state
-        for part in m.split("."):
-            node = node.get(part) if isinstance(node, dict) else None
-        if node is not None:
-            out[q["id"]] = node
-    return out
+    show = json.loads(CliRunner().invoke(main, ["questionnaire", "show", "--format", "json"]).stdout)
+    return answers_from_show(state, show, skip=("history",))
 
 
 def test_triage_for_a_stored_runner_uses_the_diary_on_record(tmp_path):

@@ -8,6 +8,7 @@ leave a gap, rule cases that fail, and rules that no case ever fires.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,13 +88,14 @@ def check_bands(rb) -> list[Problem]:
     return problems
 
 
+@lru_cache(maxsize=1)
+def _package_source() -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(_PKG.glob("*.py")))
+
+
 def code_references(name: str) -> bool:
-    """Whether the package code or the exercise catalogue names a knowledge value."""
-    pattern = re.compile(r"[\"']" + re.escape(name) + r"[\"']")
-    for p in sorted(_PKG.glob("*.py")):
-        if pattern.search(p.read_text(encoding="utf-8")):
-            return True
-    return False
+    """Whether the package code names a knowledge value (as a quoted string)."""
+    return re.search(r"[\"']" + re.escape(name) + r"[\"']", _package_source()) is not None
 
 
 def check_unused(rb) -> list[Problem]:
