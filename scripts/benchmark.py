@@ -25,8 +25,8 @@ EXAMPLES = sorted(p for p in (ROOT / "tests" / "data" / "examples").glob("*.json
 
 
 def warm(rounds: int) -> dict:
-    from footcoach.api import assess, load_state
-    from footcoach.engine import default_rulebase
+    from footcoach.service import assess, load_state
+    from footcoach.inference.engine import default_rulebase
 
     t0 = time.perf_counter()
     default_rulebase()

@@ -7,8 +7,8 @@ How a scenario runs:
 * ``Given`` steps edit one runner's state, a plain dict that starts from ``CALM_DEFAULT`` (a 35-year-old
   occasional runner in week 1 of phase 1, pain 1/10 during, after and on first steps, settled by the next
   morning, not sharp; no red flags, tests, diary, shoes or running data).
-* ``When footcoach assesses her`` validates the state with ``footcoach.api.load_state`` and assesses it
-  with ``footcoach.api.assess``.
+* ``When footcoach assesses her`` validates the state with ``footcoach.service.load_state`` and assesses it
+  with ``footcoach.service.assess``.
 * ``Then`` steps check the assessment record (action, next phase, recommendations, the trace behind
   them, what blocks progress).
 
@@ -28,7 +28,7 @@ from typing import Any, Iterator
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from footcoach.api import assess, load_state
+from footcoach.service import assess, load_state
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES_DIR = REPO_ROOT / "tests" / "data" / "examples"

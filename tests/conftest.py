@@ -46,7 +46,7 @@ def answers_from_show(state: dict, show: list[dict], skip: tuple[str, ...] = ())
 
 @pytest.fixture(scope="session")
 def rulebase():
-    from footcoach.engine import default_rulebase
+    from footcoach.inference.engine import default_rulebase
 
     return default_rulebase()
 
@@ -65,7 +65,7 @@ _FIRED: dict[str, int] = {}
 
 
 def pytest_configure(config):
-    from footcoach.engine import RuleBase
+    from footcoach.inference.engine import RuleBase
 
     original = RuleBase.run
 
@@ -86,7 +86,7 @@ def _full_run(config) -> bool:
 
 
 def pytest_sessionfinish(session, exitstatus):
-    from footcoach.engine import default_rulebase
+    from footcoach.inference.engine import default_rulebase
 
     all_rules = sorted(default_rulebase().rules.rules)
     never = [r for r in all_rules if r not in _FIRED]

@@ -130,7 +130,7 @@ def test_real_process_exit_code_and_streams(tmp_path):
 
 
 def test_schema_file_is_current(root):
-    from footcoach.models import state_json_schema
+    from footcoach.contract.state import state_json_schema
 
     committed = json.loads((root / "schema" / "state.schema.json").read_text())
     assert committed == state_json_schema(), "schema/state.schema.json is stale: run `footcoach schema --out schema/state.schema.json`"

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from footcoach import cli_db, store
+from footcoach.cli import db as cli_db
+from footcoach.storage import store
 from footcoach.cli import main
-from footcoach.errors import EXIT_BAD_INPUT
-from footcoach.models import AGE_MAX, NRS_MAX
+from footcoach.contract.errors import EXIT_BAD_INPUT
+from footcoach.contract.state import AGE_MAX, NRS_MAX
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "tests" / "data" / "examples"

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from footcoach import api
+from footcoach import service as api
 from footcoach.cli import main
 
 EXAMPLES = Path(__file__).resolve().parent / "data" / "examples"

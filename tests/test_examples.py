@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from footcoach.api import assess_document
+from footcoach.service import assess_document
 from footcoach.cli import main
 
 from .conftest import EXAMPLES, example_names, load_example

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from footcoach.api import assess_document
+from footcoach.service import assess_document
 
 from .conftest import load_example
 
@@ -93,7 +93,7 @@ def test_superseded_action_is_explained_not_recommended():
 
 
 def test_text_and_json_render_the_same_record():
-    from footcoach.api import render_text
+    from footcoach.service import render_text
 
     a = assess_document(load_example("amber-hold-worn-shoes")[0])
     text = render_text(a)

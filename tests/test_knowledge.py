@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from footcoach.knowledge import default_knowledge
+from footcoach.knowledge.base import default_knowledge
 
 KB = default_knowledge()
 
@@ -75,10 +75,10 @@ def test_time_at_the_45_s_cap_meets_any_eyes_open_norm(tmp_path, root):
     """Brief §5: a measured time at the cap meets every eyes-open norm, even a norm set above it."""
     import shutil
 
-    from footcoach.engine import RuleBase
-    from footcoach.knowledge import load_knowledge
-    from footcoach.models import State
-    from footcoach.rulebook import load_rules
+    from footcoach.inference.engine import RuleBase
+    from footcoach.knowledge.base import load_knowledge
+    from footcoach.contract.state import State
+    from footcoach.rulebook.model import load_rules
 
     kb_dir = tmp_path / "knowledge"
     shutil.copytree(root / "knowledge", kb_dir)

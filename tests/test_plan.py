@@ -1,4 +1,4 @@
-"""The exercise catalogue (knowledge/exercises.yaml) and this week's plan (footcoach.plan)."""
+"""The exercise catalogue (knowledge/exercises.yaml) and this week's plan (footcoach.planning.plan)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from footcoach.knowledge import default_knowledge
-from footcoach.paths import knowledge_dir
-from footcoach.plan import CatalogueError, build_plan, load_catalogue, render_plan_text
+from footcoach.knowledge.base import default_knowledge
+from footcoach.common.paths import knowledge_dir
+from footcoach.planning.plan import CatalogueError, build_plan, load_catalogue, render_plan_text
 
 PHASES = [1, 2, 3, 4, 5]
 

@@ -8,10 +8,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from footcoach.api import assess_document
+from footcoach.service import assess_document
 from footcoach.cli import main
-from footcoach.knowledge import default_knowledge
-from footcoach.models import BALANCE_CAP, NRS_MAX, REPS_MAX, RED_FLAG_IDS
+from footcoach.knowledge.base import default_knowledge
+from footcoach.contract.state import BALANCE_CAP, NRS_MAX, REPS_MAX, RED_FLAG_IDS
 
 KB = default_knowledge()
 SAFE = KB.value("pain.safe_max")

@@ -1,4 +1,4 @@
-"""The questionnaire (footcoach.questionnaire): loading and checking the file, answers to state,
+"""The questionnaire (footcoach.triage.questionnaire): loading and checking the file, answers to state,
 agreement with `assess`, and the FHIR Questionnaire / QuestionnaireResponse."""
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from footcoach import models
-from footcoach.api import assess, load_state
-from footcoach.errors import InputError
-from footcoach.paths import knowledge_dir
-from footcoach.questionnaire import (
+from footcoach.contract import state as models
+from footcoach.service import assess, load_state
+from footcoach.contract.errors import InputError
+from footcoach.common.paths import knowledge_dir
+from footcoach.triage.questionnaire import (
     QUESTIONNAIRE_FILE, AnswerProblem, QuestionnaireError, answers_from_fhir_response, answers_to_fhir_response,
     answers_to_state, default_questionnaire, load_questionnaire, parse_value, resolve_answers, show_json,
     to_fhir_questionnaire, triage, validate_fhir)

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from footcoach.api import assess_document
+from footcoach.service import assess_document
 
 BASE = {"runner": {"age": 35, "sex": "female"}, "program": {"phase": 2, "weeks_in_phase": 3},
         "pain": {"during": 1, "after": 1, "morning": 1, "settled_next_morning": True}}
@@ -65,7 +65,7 @@ def test_shoe_just_under_800_km_is_checked_not_replaced_rounding_said_replace():
 
 
 def test_infinite_distance_is_bad_input_not_a_crash():
-    from footcoach.errors import InputError
+    from footcoach.contract.errors import InputError
 
     with pytest.raises(InputError) as exc:
         assess_document(state(running={"weekly_km": float("inf"), "previous_weekly_km": 1}))

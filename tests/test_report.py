@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from footcoach import report, store
-from footcoach.models import NRS_MAX
+from footcoach.render import report
+from footcoach.storage import store
+from footcoach.contract.state import NRS_MAX
 
 WEEKS = 10
 PHASE_CHANGE_WEEK = 5

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from footcoach.cases import iter_cases, run_case
-from footcoach.engine import default_rulebase
+from footcoach.rulebook.cases import iter_cases, run_case
+from footcoach.inference.engine import default_rulebase
 
 _RB = default_rulebase()
 CASES = [(rid, kind, case) for rid in sorted(_RB.rules.rules)

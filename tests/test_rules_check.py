@@ -142,8 +142,8 @@ def test_finding_nobody_concludes(copy):
 
 
 def test_bad_rule_never_reaches_engine(copy):
-    from footcoach.knowledge import load_knowledge
-    from footcoach.rulebook import RuleBaseError, load_rules
+    from footcoach.knowledge.base import load_knowledge
+    from footcoach.rulebook.model import RuleBaseError, load_rules
 
     rules, kb = copy
     edit(rules / "pain" / "pain-amber.yaml", 'op: "<="', 'op: "=<"')
@@ -163,8 +163,8 @@ def test_rules_list_show_doc(root):
 
 
 def test_committed_rulebook_is_current(root):
-    from footcoach.cli_rules import rulebook_markdown
-    from footcoach.engine import default_rulebase
+    from footcoach.cli.rules import rulebook_markdown
+    from footcoach.inference.engine import default_rulebase
 
     committed = (root / "docs" / "rulebook.md").read_text()
     assert committed == rulebook_markdown(default_rulebase()), \

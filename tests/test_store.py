@@ -1,4 +1,4 @@
-"""footcoach.store: the SQLite file, its schema, the diary, import/export, the audit trail, the caseload,
+"""footcoach.storage.store: the SQLite file, its schema, the diary, import/export, the audit trail, the caseload,
 and the two "nothing lost" guarantees (concurrent writers, kill -9 mid-import)."""
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from footcoach import api, store
-from footcoach.errors import InputError
-from footcoach.models import AGE_MAX, AGE_MIN, BALANCE_CAP, NRS_MAX, REPS_MAX
+from footcoach import service as api
+from footcoach.storage import store
+from footcoach.contract.errors import InputError
+from footcoach.contract.state import AGE_MAX, AGE_MIN, BALANCE_CAP, NRS_MAX, REPS_MAX
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "tests" / "data" / "examples"
@@ -417,7 +418,7 @@ def test_two_processes_adding_200_entries_each_lose_none(db):
     store.add_runner(db, "r1", 40)
     code = """
         import sys
-        from footcoach import store
+        from footcoach.storage import store
         import os, time
         db, tag, go = sys.argv[1], int(sys.argv[2]), sys.argv[3]
         while not os.path.exists(go):   # start together, so the writers really overlap
@@ -444,7 +445,7 @@ def test_two_processes_adding_200_entries_each_lose_none(db):
 
 KILL_SCRIPT = """
     import json, sys, time
-    from footcoach import store
+    from footcoach.storage import store
     db, path = sys.argv[1], sys.argv[2]
     real_connect = store.connect
 

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from footcoach.cli import main
-from footcoach.questionnaire import answers_to_state, default_questionnaire, resolve_answers
+from footcoach.triage.questionnaire import answers_to_state, default_questionnaire, resolve_answers
 
 scenarios("triage.feature")
 

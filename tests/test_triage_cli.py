@@ -10,11 +10,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from footcoach import models
-from footcoach.api import assess, load_state
+from footcoach.contract import state as models
+from footcoach.service import assess, load_state
 from footcoach.cli import main
-from footcoach.errors import EXIT_BAD_INPUT
-from footcoach.questionnaire import default_questionnaire, validate_fhir
+from footcoach.contract.errors import EXIT_BAD_INPUT
+from footcoach.triage.questionnaire import default_questionnaire, validate_fhir
 
 from .conftest import EXAMPLES, answers_from_show, example_names
 
@@ -149,7 +149,7 @@ def test_one_leg_without_the_other_is_asked_for():
 
 
 def test_ctrl_c_leaves_nothing_written(monkeypatch, tmp_path):
-    import footcoach.cli_triage as cli_triage
+    import footcoach.cli.triage as cli_triage
 
     calls = {"n": 0}
 
@@ -284,8 +284,8 @@ def test_answers_built_from_show_match_assess_on_the_state(tmp_path, name):
 # ---- --runner: saved at the very end ----------------------------------------------------------
 
 def test_runner_saving_happens_only_at_the_end(tmp_path, monkeypatch):
-    from footcoach import store
-    import footcoach.cli_triage as cli_triage
+    from footcoach.storage import store
+    import footcoach.cli.triage as cli_triage
 
     db = str(tmp_path / "fc.db")
     store.add_runner(db, "r-1", 35)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from footcoach import models
+from footcoach.contract import state as models
 
 pty = pytest.importorskip("pty")
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and a pseudo-terminal")

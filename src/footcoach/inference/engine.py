@@ -19,15 +19,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-from . import _compat  # noqa: F401  (must precede experta)
+from footcoach.inference import experta_compat as _compat  # noqa: F401  (must precede experta)
 from experta import AND, AS, MATCH, NOT, OR, TEST, P, Fact, KnowledgeEngine, Rule as XRule
 from experta.strategies import DepthStrategy
 
-from .facts import RUNNER, Obs, catalogue, derive
-from .knowledge import Knowledge, Resolved, default_knowledge, fingerprint_folder, load_knowledge
-from .models import State
-from .comparison import compare, exact
-from .rulebook import (AnyCondition, FactCondition, FindingCondition, NoFindingCondition, Rule, RuleSet,
+from footcoach.inference.facts import RUNNER, Obs, catalogue, derive
+from footcoach.knowledge.base import Knowledge, Resolved, default_knowledge, fingerprint_folder, load_knowledge
+from footcoach.contract.state import State
+from footcoach.inference.comparison import compare, exact
+from footcoach.rulebook.model import (AnyCondition, FactCondition, FindingCondition, NoFindingCondition, Rule, RuleSet,
                        load_rules)
 
 class ObsFact(Fact):
@@ -143,8 +143,8 @@ class RuleBase:
         self._engine = None
         self._lock = threading.Lock()
         self._run: Run | None = None
-        from .paths import knowledge_dir
-        from .plan import load_catalogue
+        from footcoach.common.paths import knowledge_dir
+        from footcoach.planning.plan import load_catalogue
 
         self.catalogue = load_catalogue(None if kb.folder.resolve() == knowledge_dir().resolve() else kb.folder)
         # Only facts some rule tests enter the network; the rest stay in the run for explanations.
@@ -198,7 +198,7 @@ class RuleBase:
 
     def assess(self, state: State) -> dict[str, Any]:
         """Run and assemble the JSON-ready assessment (action, phase, recommendations, trace, ...)."""
-        from .explain import assemble
+        from footcoach.inference.explain import assemble
 
         return assemble(self, self.run(state))
 

@@ -15,9 +15,9 @@ from typing import Any, Callable
 
 import click
 
-from . import store
-from .errors import EXIT_BAD_INPUT, InputError
-from .models import NRS_MAX
+from footcoach.storage import store
+from footcoach.contract.errors import EXIT_BAD_INPUT, InputError
+from footcoach.contract.state import NRS_MAX
 
 FORMATS = ("text", "json")
 
@@ -325,7 +325,7 @@ def diary_import(ctx: click.Context, runner_id: str, file: str, replace: bool) -
     all of it or nothing."""
     import yaml
 
-    from .yamlio import DataFileError, load_document
+    from footcoach.common.documents import DataFileError, load_document
 
     try:
         text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
@@ -464,7 +464,7 @@ def caseload_cmd(ctx: click.Context, fmt: str, overdue_days: int) -> None:
 @_input_errors()
 def report_cmd(ctx: click.Context, runner_id: str, out: str) -> None:
     """Write runner ID's progress report: one self-contained HTML file with charts (no network)."""
-    from .report import write_report
+    from footcoach.render.report import write_report
 
     store.refuse_database_as_output(_db(ctx), out)
     path = write_report(_db(ctx), runner_id, out)

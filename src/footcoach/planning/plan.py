@@ -16,9 +16,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from .knowledge import num as _num, Knowledge, KnowledgeError, default_knowledge, load_knowledge
-from .paths import knowledge_dir
-from .yamlio import DataFileError, did_you_mean, load_with_lines, validation_errors
+from footcoach.knowledge.base import num as _num, Knowledge, KnowledgeError, default_knowledge, load_knowledge
+from footcoach.common.paths import knowledge_dir
+from footcoach.common.documents import DataFileError, did_you_mean, load_with_lines, validation_errors
 
 CATALOGUE_FILE = "exercises.yaml"
 LINE_WIDTH = 100  # text layout only: the longest line render_plan_text writes

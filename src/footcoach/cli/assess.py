@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from .errors import EXIT_BAD_INPUT, InputError
-from .yamlio import DataFileError, load_with_lines
+from footcoach.contract.errors import EXIT_BAD_INPUT, InputError
+from footcoach.common.documents import DataFileError, load_with_lines
 
 FORMATS = ("text", "json")
 
@@ -93,7 +93,7 @@ def fail(problems: list[str]) -> None:
 
 
 def emit(assessment: dict[str, Any], fmt: str, audience: str = "physio") -> None:
-    from .api import render_text
+    from footcoach.service import render_text
 
     click.echo(dump_json(assessment) if fmt == "json" else render_text(assessment, audience), nl=False)
 
@@ -113,13 +113,13 @@ def assess_cmd(ctx: click.Context, source: str | None, fmt: str, runner_id: str 
     Prints the action (refer, regress, hold or progress), the phase to train in next, the
     recommendations, and the explanation trace. Bad input: exit 2, every problem on stderr.
     """
-    from .api import assess_document
+    from footcoach.service import assess_document
 
     try:
         if runner_id is not None:
             if source is not None:
                 raise InputError([f"FILE: value {source!r}: give either FILE or --runner, not both"])
-            from .store import assess_runner
+            from footcoach.storage.store import assess_runner
 
             assessment = assess_runner((ctx.obj or {}).get("db"), runner_id)
             # stdout carries exactly what `assess FILE` gives for the exported document; the audit
@@ -143,7 +143,7 @@ def assess_cmd(ctx: click.Context, source: str | None, fmt: str, runner_id: str 
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
 def schema_cmd(out: str | None) -> None:
     """Print the JSON Schema of a runner's state (the assessment input)."""
-    from .models import state_json_schema
+    from footcoach.contract.state import state_json_schema
 
     write_output(out, dump_json(state_json_schema()))
 

@@ -16,9 +16,10 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from . import api, store
-from .knowledge import default_knowledge
-from .models import BALANCE_CAP, NRS_MAX
+from footcoach import service as api
+from footcoach.storage import store
+from footcoach.knowledge.base import default_knowledge
+from footcoach.contract.state import BALANCE_CAP, NRS_MAX
 
 # Drawing sizes in SVG user units (layout only).
 _W, _H = 560, 230
@@ -258,7 +259,7 @@ def render_html(data: dict[str, Any], *, generated_at: str | None = None) -> str
 def write_report(db_path: str | None, runner_id: str, out: str | os.PathLike) -> Path:
     """Write runner ``runner_id``'s progress report to ``out``; return its path.  InputError for an
     unknown runner or an unwritable file."""
-    from .errors import InputError
+    from footcoach.contract.errors import InputError
 
     html = render_html(store.progress_data(db_path, runner_id))
     path = Path(out)

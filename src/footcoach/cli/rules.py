@@ -8,15 +8,15 @@ from pathlib import Path
 
 import click
 
-from .errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK
+from footcoach.contract.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK
 
 
 def load_rulebase(rules: str | None, knowledge: str | None):
     """Load and compile a rule base; return (rulebase, problems) with problems as strings."""
-    from .engine import RuleBase
-    from .knowledge import KnowledgeError, default_knowledge, load_knowledge
-    from .plan import load_catalogue
-    from .rulebook import RuleBaseError, load_rules
+    from footcoach.inference.engine import RuleBase
+    from footcoach.knowledge.base import KnowledgeError, default_knowledge, load_knowledge
+    from footcoach.planning.plan import load_catalogue
+    from footcoach.rulebook.model import RuleBaseError, load_rules
 
     try:
         kb = load_knowledge(Path(knowledge)) if knowledge else default_knowledge()
@@ -47,7 +47,7 @@ def check_cmd(rules: str | None, knowledge: str | None) -> None:
 
     Exit 0 when clean; otherwise exit 1 listing every problem as file:line: field: message.
     """
-    from .lint import lint
+    from footcoach.rulebook.lint import lint
 
     rb, problems = load_rulebase(rules, knowledge)
     if rb is not None:
@@ -76,7 +76,7 @@ def _concludes(rule) -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def list_cmd(fmt: str) -> None:
     """Every rule: id, family, title, what it concludes."""
-    from .engine import default_rulebase
+    from footcoach.inference.engine import default_rulebase
 
     rb = default_rulebase()
     rows = [{"id": r.id, "family": r.family, "title": r.title_text(rb.kb), "concludes": _concludes(r)}
@@ -91,7 +91,7 @@ def list_cmd(fmt: str) -> None:
 
 def rule_record(rb, rule) -> dict:
     """Everything a reviewer needs about one rule, as data."""
-    from .rulebook import AnyCondition, FactCondition, FindingCondition, NoFindingCondition
+    from footcoach.rulebook.model import AnyCondition, FactCondition, FindingCondition, NoFindingCondition
 
     def cond(c):
         if isinstance(c, FactCondition):
@@ -167,8 +167,8 @@ def _cond_line(c: dict) -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def show_cmd(rule_id: str, fmt: str) -> None:
     """One rule: conditions, thresholds with values and sources, sentences, cases."""
-    from .engine import default_rulebase
-    from .facts import suggest
+    from footcoach.inference.engine import default_rulebase
+    from footcoach.inference.facts import suggest
 
     rb = default_rulebase()
     rule = rb.rules.rules.get(rule_id)
@@ -216,9 +216,9 @@ def rulebook_markdown(rb) -> str:
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
 def doc_cmd(out: str | None) -> None:
     """Write the rule book as Markdown."""
-    from .engine import default_rulebase
+    from footcoach.inference.engine import default_rulebase
 
-    from .cli_assess import write_output
+    from footcoach.cli.assess import write_output
 
     write_output(out, rulebook_markdown(default_rulebase()))
 
@@ -227,8 +227,8 @@ def doc_cmd(out: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def coverage_cmd(fmt: str) -> None:
     """How often each rule fires across every rule case and the feature examples; exit 1 if any never fires."""
-    from .engine import default_rulebase
-    from .lint import check_cases
+    from footcoach.inference.engine import default_rulebase
+    from footcoach.rulebook.lint import check_cases
 
     rb = default_rulebase()
     _problems, counts = check_cases(rb)

@@ -6,7 +6,7 @@ source checkout they are the top-level ``rules/`` and ``knowledge/`` folders.
 
 from pathlib import Path
 
-_PKG = Path(__file__).resolve().parent
+_PKG = Path(__file__).resolve().parent.parent  # the footcoach package folder
 
 
 def _find(name: str) -> Path:

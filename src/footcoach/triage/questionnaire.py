@@ -1,14 +1,14 @@
 """The runner triage questionnaire: ``knowledge/questionnaire.yaml``, its answers, and FHIR.
 
 ``load_questionnaire`` reads and validates the questionnaire: every ``maps_to`` must name a field
-of the contract models (:mod:`footcoach.models`), the declared type must match the field, and every
+of the contract models (:mod:`footcoach.contract.state`), the declared type must match the field, and every
 contract field must be asked or listed under ``not_asked``.  The allowed answers of a question
 (range, choices, required or not) are read from the models, so the questionnaire never repeats a
 number of the contract.  A problem is reported as ``file:line: field: message``.
 
 Answers are a mapping of question id to answer (``{"pain_during": 3, ...}``).  ``resolve_answers``
 checks a whole answers document (the ``--answers`` file) and ``answers_to_state`` turns answers into
-a runner's state document for :func:`footcoach.api.load_state`.  ``triage`` does both and assesses.
+a runner's state document for :func:`footcoach.service.load_state`.  ``triage`` does both and assesses.
 
 ``to_fhir_questionnaire`` renders the questionnaire as a FHIR R5 Questionnaire;
 ``answers_from_fhir_response`` reads a QuestionnaireResponse to it back into answers, and
@@ -29,11 +29,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from . import models
-from .errors import InputError, path_of
-from .knowledge import num as _num, default_knowledge
-from .paths import knowledge_dir
-from .yamlio import did_you_mean, validation_errors, DataFileError, load_with_lines
+from footcoach.contract import state as models
+from footcoach.contract.errors import InputError, path_of
+from footcoach.knowledge.base import num as _num, default_knowledge
+from footcoach.common.paths import knowledge_dir
+from footcoach.common.documents import did_you_mean, validation_errors, DataFileError, load_with_lines
 
 QUESTIONNAIRE_FILE = "questionnaire.yaml"
 TYPES = ("boolean", "integer", "decimal", "choice", "text", "group")
@@ -693,7 +693,7 @@ def answers_to_state(q: Questionnaire, answers: dict[str, Any], runner_id: str |
 
     Control questions fill the fields their ``sets`` names; red-flag questions answered yes fill
     ``red_flags``; a group answer (a list of {field id: value}) fills its list.  Unanswered
-    questions leave their field out.  The result is for :func:`footcoach.api.load_state`."""
+    questions leave their field out.  The result is for :func:`footcoach.service.load_state`."""
     state: dict[str, Any] = {}
     if runner_id is not None:
         _put(state, "runner.id", runner_id)
@@ -784,7 +784,7 @@ class Problem:
 
 def state_problems(q: Questionnaire, state: dict[str, Any]) -> list[Problem]:
     """Validate a state document with the models; each problem tied to its question."""
-    from .api import load_state
+    from footcoach.service import load_state
 
     try:
         load_state(state)
@@ -983,7 +983,7 @@ def triage(q: Questionnaire, answers: dict[str, Any], runner_id: str | None = No
     ``known`` is what is already on record for a stored runner (``runner`` and ``program``); after a
     red flag it fills the questions that were not asked before any placeholder does.
     Raises InputError when the state they make is not valid (the problems name the questions)."""
-    from .api import assess, load_state
+    from footcoach.service import assess, load_state
 
     flags = [qq.red_flag for qq in q.questions if qq.red_flag and answers.get(qq.id) is True]
     state = answers_to_state(q, answers, runner_id)

@@ -1,7 +1,7 @@
 """The ``footcoach`` command line.
 
 Machine output goes to stdout, prompts and errors to stderr.  Exit codes are named constants in
-:mod:`footcoach.errors`: 0 done, 1 a check found problems, 2 bad input.
+:mod:`footcoach.contract.errors`: 0 done, 1 a check found problems, 2 bad input.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from .errors import EXIT_BAD_INPUT, InputError
+from footcoach.contract.errors import EXIT_BAD_INPUT, InputError
 
 
 
@@ -55,12 +55,6 @@ def main(ctx: click.Context, db_path: str | None) -> None:
 
 
 # Sub-command modules register themselves on the group.
-for _name in ("cli_assess", "cli_rules", "cli_triage", "cli_db"):
-    try:
-        importlib.import_module(f"footcoach.{_name}").register(main)
-    except ModuleNotFoundError as exc:  # pragma: no cover - only while a module is being written
-        if exc.name != f"footcoach.{_name}":
-            raise
+for _name in ("assess", "rules", "triage", "db"):
+    importlib.import_module(f"footcoach.cli.{_name}").register(main)
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -22,7 +22,7 @@ from typing import Any, Callable
 import click
 import yaml
 
-from .errors import EXIT_BAD_INPUT, InputError
+from footcoach.contract.errors import EXIT_BAD_INPUT, InputError
 
 EXIT_INTERRUPTED = 130  # the shell's code for a program stopped by Ctrl-C (128 + SIGINT)
 FORMATS = ("text", "json")
@@ -59,7 +59,7 @@ def _write_atomically(path: str, text: str) -> None:
 
 
 def _questionnaire():
-    from .questionnaire import QuestionnaireError, default_questionnaire
+    from footcoach.triage.questionnaire import QuestionnaireError, default_questionnaire
 
     try:
         return default_questionnaire()
@@ -69,7 +69,7 @@ def _questionnaire():
 
 def _dump_json(data: Any) -> str:
     try:
-        from .cli_assess import dump_json
+        from footcoach.cli.assess import dump_json
     except ImportError:  # pragma: no cover - cli_assess is part of the package
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     return dump_json(data)
@@ -92,7 +92,7 @@ class Session:
     def ask(self, text: str, allowed, why: str, labels: dict[str, str] | None = None,
             intro: str | None = None) -> Any:
         """Ask until the answer is allowed; return the value, or SKIP for an optional question."""
-        from .questionnaire import AnswerProblem, parse_value
+        from footcoach.triage.questionnaire import AnswerProblem, parse_value
 
         if intro:
             self.say("")
@@ -124,7 +124,7 @@ class Session:
                 self.say(f"   Not allowed: {exc}. Please answer {allowed.describe(labels)}.")
 
     def _ask_question(self, question) -> None:
-        from .questionnaire import Allowed
+        from footcoach.triage.questionnaire import Allowed
 
         self.asked.add((question.id, None, None))
         if question.type == "group":
@@ -166,7 +166,7 @@ class Session:
 
     def _settle(self, final: bool = False) -> None:
         """Re-ask while the answers given so far do not fit together (problems on asked questions)."""
-        from .questionnaire import answers_to_state, fill_for_referral, state_problems
+        from footcoach.triage.questionnaire import answers_to_state, fill_for_referral, state_problems
 
         while True:
             state = answers_to_state(self.q, self.answers)
@@ -183,7 +183,7 @@ class Session:
             self._reask(problem.where)
 
     def run(self) -> dict[str, Any]:
-        from .questionnaire import condition_holds
+        from footcoach.triage.questionnaire import condition_holds
 
         self.say(_wrap(self.q.messages.intro))
         self.say("")
@@ -231,7 +231,7 @@ def _read_answers(source: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         json_error = exc
-    from .yamlio import _Loader
+    from footcoach.common.documents import _Loader
 
     try:
         return yaml.load(text, Loader=_Loader)
@@ -244,7 +244,7 @@ def _read_answers(source: str) -> Any:
 
 def _answers_from_document(q, doc: Any, source: str):
     """Resolved answers of an answers document or a FHIR QuestionnaireResponse."""
-    from .questionnaire import answers_from_fhir_response, resolve_answers
+    from footcoach.triage.questionnaire import answers_from_fhir_response, resolve_answers
 
     if isinstance(doc, dict) and "resourceType" in doc:
         if doc["resourceType"] != "QuestionnaireResponse":
@@ -259,8 +259,8 @@ def _answers_from_document(q, doc: Any, source: str):
 def render_result(q, result) -> str:
     """The triage's end in a runner's words: the referral if a red flag was reported, then the
     assessment, then this week's plan (or, after a red flag, whom to see and how soon)."""
-    from .api import render_text
-    from .questionnaire import referral_text
+    from footcoach.service import render_text
+    from footcoach.triage.questionnaire import referral_text
 
     assessment = dict(result.assessment)
     plan = assessment.pop("plan", None)
@@ -273,7 +273,7 @@ def render_result(q, result) -> str:
         parts.append(render_text(assessment, "runner").rstrip())
         if plan:
             try:
-                from .plan import render_plan_text
+                from footcoach.planning.plan import render_plan_text
             except ImportError:  # pragma: no cover - the plan module is part of the package
                 render_plan_text = None
             if render_plan_text is not None:
@@ -283,7 +283,7 @@ def render_result(q, result) -> str:
 
 def _check_runner(db: str | None, runner_id: str) -> None:
     """Refuse an unknown runner before asking anything (the database is only read here)."""
-    from .store import resolve_db_path, show_runner
+    from footcoach.storage.store import resolve_db_path, show_runner
 
     path = resolve_db_path(db)
     if not Path(path).is_file():
@@ -311,7 +311,7 @@ def triage_cmd(ctx: click.Context, answers_source: str | None, fmt: str, runner_
     question to see why it is asked. Bad answers in --answers: exit 2, each problem naming the
     question. Ctrl-C: exit 130, nothing written.
     """
-    from .questionnaire import answers_to_fhir_response, triage
+    from footcoach.triage.questionnaire import answers_to_fhir_response, triage
 
     q = _questionnaire()
     db = (ctx.obj or {}).get("db")
@@ -321,7 +321,7 @@ def triage_cmd(ctx: click.Context, answers_source: str | None, fmt: str, runner_
         if answers_source is not None:
             resolved = _answers_from_document(q, _read_answers(answers_source), answers_source)
             if resolved.problems:
-                from .questionnaire import referral_text
+                from footcoach.triage.questionnaire import referral_text
 
                 _fail(resolved.problems, [referral_text(q, flag) for flag in resolved.red_flags])
             answers = resolved.answers
@@ -336,7 +336,7 @@ def triage_cmd(ctx: click.Context, answers_source: str | None, fmt: str, runner_
                 sys.exit(EXIT_BAD_INPUT)
         known = None
         if runner_id is not None:
-            from .store import export_state, refuse_database_as_output, show_runner
+            from footcoach.storage.store import export_state, refuse_database_as_output, show_runner
 
             if response_out:
                 refuse_database_as_output(db, response_out)
@@ -352,7 +352,7 @@ def triage_cmd(ctx: click.Context, answers_source: str | None, fmt: str, runner_
         if response_out:
             _write_atomically(response_out, _dump_json(answers_to_fhir_response(q, answers)))
         if runner_id is not None:
-            from .store import save_assessment
+            from footcoach.storage.store import save_assessment
 
             save_assessment(db, runner_id, result.state, result.assessment, source="triage")
     except InputError as exc:
@@ -371,7 +371,7 @@ def questionnaire_group() -> None:
               help="text for people; json: the questions in order (id, text, type, allowed, maps_to, condition).")
 def show_cmd(fmt: str) -> None:
     """List the questions in asking order, with what each allows and the contract field it fills."""
-    from .questionnaire import show_json, show_text
+    from footcoach.triage.questionnaire import show_json, show_text
 
     q = _questionnaire()
     click.echo(_dump_json(show_json(q)) if fmt == "json" else show_text(q), nl=False)
@@ -383,7 +383,7 @@ def show_cmd(fmt: str) -> None:
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
 def export_cmd(fhir: bool, out: str | None) -> None:
     """Export the questionnaire as a FHIR R5 Questionnaire (validated with fhir.resources)."""
-    from .questionnaire import to_fhir_questionnaire, validate_fhir
+    from footcoach.triage.questionnaire import to_fhir_questionnaire, validate_fhir
 
     q = _questionnaire()
     resource = to_fhir_questionnaire(q)

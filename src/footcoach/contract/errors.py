@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .models import FieldProblem
-from .yamlio import did_you_mean, dotted
+from footcoach.contract.state import FieldProblem
+from footcoach.common.documents import did_you_mean, dotted
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1

@@ -14,10 +14,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from .knowledge import Knowledge, num
-from .comparison import exact
-from .yamlio import did_you_mean
-from .models import AGE_MAX, AGE_MIN, BALANCE_CAP, DROP_MAX_MM, NRS_MAX, REPS_MAX, State
+from footcoach.knowledge.base import Knowledge, num
+from footcoach.inference.comparison import exact
+from footcoach.common.documents import did_you_mean
+from footcoach.contract.state import AGE_MAX, AGE_MIN, BALANCE_CAP, DROP_MAX_MM, NRS_MAX, REPS_MAX, State
 
 RUNNER = "runner"
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
-from .knowledge import default_knowledge
+from footcoach.knowledge.base import default_knowledge
 
 _KB = default_knowledge()
 NRS_MAX = _KB.nrs_max

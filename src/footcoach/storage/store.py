@@ -11,7 +11,7 @@ The database is an embedded stdlib ``sqlite3`` file (default: the user's data fo
   (the rest were carried forward from the row before).
 - ``assessments`` and ``overrides``: the audit trail.  Triggers refuse UPDATE and DELETE on both.
 
-Every value is validated through the pydantic models of :mod:`footcoach.models` before anything is
+Every value is validated through the pydantic models of :mod:`footcoach.contract.state` before anything is
 written; the tables' CHECK constraints repeat the same ranges (built from the same constants) so a
 file written by any other program cannot hold what the models refuse.
 
@@ -32,10 +32,10 @@ from typing import Any, Callable, Iterator, get_args
 
 from pydantic import BaseModel, ValidationError
 
-from .knowledge import num as _num
-from . import api
-from .errors import InputError, describe
-from .models import (AGE_MAX, AGE_MIN, BALANCE_CAP, DROP_MAX_MM, NRS_MAX, RED_FLAG_IDS, REPS_MAX, DiaryEntry,
+from footcoach.knowledge.base import num as _num
+from footcoach import service as api
+from footcoach.contract.errors import InputError, describe
+from footcoach.contract.state import (AGE_MAX, AGE_MIN, BALANCE_CAP, DROP_MAX_MM, NRS_MAX, RED_FLAG_IDS, REPS_MAX, DiaryEntry,
                      Pain, Program, Runner, Running, State, Tests)
 
 ENV_DB = "FOOTCOACH_DB"
@@ -859,7 +859,7 @@ def save_assessment(db_path: str | None, runner_id: str, state_dict: dict[str, A
 
 def assess_runner(db_path: str | None, runner_id: str, *, save: bool = True) -> dict[str, Any]:
     """Assess a stored runner: build the state exactly as ``diary export`` gives it, run
-    :func:`footcoach.api.assess`, store it in the audit trail (unless ``save`` is false) and return the
+    :func:`footcoach.service.assess`, store it in the audit trail (unless ``save`` is false) and return the
     assessment with ``assessment_id`` added (None when not saved)."""
     document = export_state(db_path, runner_id)
     assessment = api.assess(api.load_state(document))

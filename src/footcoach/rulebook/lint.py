@@ -12,11 +12,11 @@ from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cases import run_all_cases
-from .facts import catalogue
-from .rulebook import FactCondition, Rule
+from footcoach.rulebook.cases import run_all_cases
+from footcoach.inference.facts import catalogue
+from footcoach.rulebook.model import FactCondition, Rule
 
-_PKG = Path(__file__).resolve().parent
+_PKG = Path(__file__).resolve().parent.parent  # the footcoach package folder
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def check_bands(rb) -> list[Problem]:
 
 @lru_cache(maxsize=1)
 def _package_source() -> str:
-    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(_PKG.glob("*.py")))
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(_PKG.rglob("*.py")))
 
 
 def code_references(name: str) -> bool:

@@ -9,8 +9,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import InputError, describe
-from .models import State
+from footcoach.contract.errors import InputError, describe
+from footcoach.contract.state import State
 
 
 def load_state(data: Any) -> State:
@@ -26,7 +26,7 @@ def load_state(data: Any) -> State:
 
 def assess(state: State) -> dict[str, Any]:
     """Assess one validated state with the shipped rule base; return the JSON-ready assessment."""
-    from .engine import default_rulebase
+    from footcoach.inference.engine import default_rulebase
 
     return default_rulebase().assess(state)
 
@@ -38,13 +38,13 @@ def assess_document(data: Any) -> dict[str, Any]:
 
 def rulebase_version() -> str:
     """A short hash of the shipped rules and knowledge (stored with every assessment)."""
-    from .engine import default_rulebase
+    from footcoach.inference.engine import default_rulebase
 
     return default_rulebase().version
 
 
 def render_text(assessment: dict[str, Any], audience: str = "physio") -> str:
     """Readable text of an assessment, for a physiotherapist ("physio") or a runner ("runner")."""
-    from .explain import render_text as _render
+    from footcoach.inference.explain import render_text as _render
 
     return _render(assessment, audience)

@@ -11,9 +11,9 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from .api import load_state
-from .errors import InputError
-from .rulebook import Case, Rule
+from footcoach.service import load_state
+from footcoach.contract.errors import InputError
+from footcoach.rulebook.model import Case, Rule
 
 
 def merge(base: Any, changes: Any) -> Any:
@@ -70,7 +70,7 @@ def run_case(rb, rule: Rule, kind: str, case: Case) -> CaseResult:
     verb = "did not fire" if want else "fired"
     detail = ""
     if want:
-        from .explain import explain_not_fired
+        from footcoach.inference.explain import explain_not_fired
 
         failing = explain_not_fired(rb, run, rule)
         detail = "; failing: " + "; ".join(

@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from .facts import RUNNER, catalogue
-from .knowledge import num
-from .comparison import compare, exact
-from .rulebook import AnyCondition, FactCondition, FindingCondition, NoFindingCondition, Rule
+from footcoach.inference.facts import RUNNER, catalogue
+from footcoach.knowledge.base import num
+from footcoach.inference.comparison import compare, exact
+from footcoach.rulebook.model import AnyCondition, FactCondition, FindingCondition, NoFindingCondition, Rule
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .engine import Firing, Run, RuleBase
+    from footcoach.inference.engine import Firing, Run, RuleBase
 
 PRECEDENCE = ("refer", "regress", "hold", "progress")
 KIND_ORDER = ("referral", "regression", "hold", "progression", "advice", "reintroduce", "shoe_replace",
@@ -333,7 +333,7 @@ def _norm_notes(records: Any) -> list[str]:
 
 
 def _attach_plan(out: dict, rb: "RuleBase", run: "Run", recs: list[dict], nxt: int) -> None:
-    from .plan import build_plan
+    from footcoach.planning.plan import build_plan
 
     state = run.state
     flags = sorted({v for (n, v, _s, _b) in run.finding_step if n == "red_flag"})
@@ -520,7 +520,7 @@ def render_text(a: dict[str, Any], audience: str = "physio") -> str:
         for s in plan["see"]:
             lines.append(f"  - see {s['whom']} {s['how_soon']}; until then, {s['meanwhile']}")
     elif plan:
-        from .plan import render_plan_text
+        from footcoach.planning.plan import render_plan_text
 
         lines.append("")
         lines.append(render_plan_text(plan).rstrip())

@@ -16,11 +16,11 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
 
-from .errors import path_of
-from .facts import catalogue, suggest
-from .knowledge import Knowledge
-from .paths import rules_dir
-from .yamlio import DataFileError, load_with_lines
+from footcoach.contract.errors import path_of
+from footcoach.inference.facts import catalogue, suggest
+from footcoach.knowledge.base import Knowledge
+from footcoach.common.paths import rules_dir
+from footcoach.common.documents import DataFileError, load_with_lines
 
 Op = Literal["==", "!=", "<", "<=", ">", ">="]
 ACTION_KINDS = {"referral": "refer", "regression": "regress", "hold": "hold", "progression": "progress"}

@@ -15,8 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from .paths import knowledge_dir
-from .yamlio import DataFileError, did_you_mean, load_with_lines, validation_errors
+from footcoach.common.paths import knowledge_dir
+from footcoach.common.documents import DataFileError, did_you_mean, load_with_lines, validation_errors
 
 Evidence = Literal["guideline", "trial", "norm", "consensus", "design"]
 

@@ -1,0 +1,7 @@
+"""python -m footcoach.cli / python -m footcoach."""
+
+import sys
+
+from footcoach.cli import main
+
+sys.exit(main())
