@@ -25,8 +25,8 @@ EXAMPLES = sorted(p for p in (ROOT / "tests" / "data" / "examples").glob("*.json
 
 
 def warm(rounds: int) -> dict:
-    from footcoach.service import assess, load_state
     from footcoach.inference.engine import default_rulebase
+    from footcoach.service import assess, load_state
 
     t0 = time.perf_counter()
     default_rulebase()
@@ -40,10 +40,13 @@ def warm(rounds: int) -> dict:
             t = time.perf_counter()
             assess(s)
             times.append(time.perf_counter() - t)
-    return {"rule_base_build_ms": round(build_s * 1000, 1), "assessments": len(times),
-            "median_ms": round(statistics.median(times) * 1000, 2),
-            "p95_ms": round(sorted(times)[int(len(times) * 0.95) - 1] * 1000, 2),
-            "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+    return {
+        "rule_base_build_ms": round(build_s * 1000, 1),
+        "assessments": len(times),
+        "median_ms": round(statistics.median(times) * 1000, 2),
+        "p95_ms": round(sorted(times)[int(len(times) * 0.95) - 1] * 1000, 2),
+        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
 
 
 def cold(runs: int) -> dict:
@@ -55,8 +58,12 @@ def cold(runs: int) -> dict:
         subprocess.run([exe, "assess", str(p), "--format", "json"], check=True, capture_output=True)
         times.append(time.perf_counter() - t)
     child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"runs": runs, "median_ms": round(statistics.median(times) * 1000, 1),
-            "min_ms": round(min(times) * 1000, 1), "max_rss_mb": round(child_rss, 1)}
+    return {
+        "runs": runs,
+        "median_ms": round(statistics.median(times) * 1000, 1),
+        "min_ms": round(min(times) * 1000, 1),
+        "max_rss_mb": round(child_rss, 1),
+    }
 
 
 def main() -> None:
@@ -71,10 +78,14 @@ def main() -> None:
         return
     w, c = result["warm"], result["cold"]
     print(f"rule base build (load + compile): {w['rule_base_build_ms']} ms")
-    print(f"warm in-process assessment: median {w['median_ms']} ms, p95 {w['p95_ms']} ms "
-          f"over {w['assessments']} assessments of {result['examples']} shared examples; RSS {w['max_rss_mb']} MB")
-    print(f"cold `footcoach assess --format json`: median {c['median_ms']} ms over {c['runs']} runs "
-          f"(min {c['min_ms']} ms); peak child RSS {c['max_rss_mb']} MB")
+    print(
+        f"warm in-process assessment: median {w['median_ms']} ms, p95 {w['p95_ms']} ms "
+        f"over {w['assessments']} assessments of {result['examples']} shared examples; RSS {w['max_rss_mb']} MB"
+    )
+    print(
+        f"cold `footcoach assess --format json`: median {c['median_ms']} ms over {c['runs']} runs "
+        f"(min {c['min_ms']} ms); peak child RSS {c['max_rss_mb']} MB"
+    )
 
 
 if __name__ == "__main__":

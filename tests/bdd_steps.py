@@ -22,8 +22,9 @@ from __future__ import annotations
 import copy
 import json
 import re as _re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from pytest_bdd import given, parsers, then, when
@@ -91,6 +92,7 @@ def _pair(cell: str) -> dict[str, int | float] | None:
 
 # ---- the state ---------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def runner_state() -> dict[str, Any]:
     """The runner's state, built step by step from the calm default."""
@@ -103,9 +105,12 @@ def example_expectation() -> dict[str, Any]:
     return {}
 
 
-@given(parsers.re(
-    r"an? (?P<age>\d+)-year-old (?P<who>woman|man|girl|boy|runner(?: whose sex is not recorded)?),? "
-    r"in phase (?P<phase>\d+) for (?P<weeks>\d+) weeks?"))
+@given(
+    parsers.re(
+        r"an? (?P<age>\d+)-year-old (?P<who>woman|man|girl|boy|runner(?: whose sex is not recorded)?),? "
+        r"in phase (?P<phase>\d+) for (?P<weeks>\d+) weeks?"
+    )
+)
 def _runner_in_phase(runner_state, age, who, phase, weeks):
     runner = runner_state["runner"]
     runner["age"] = int(age)
@@ -158,8 +163,11 @@ def _red_flag(runner_state, reported, flag):
     runner_state.setdefault("red_flags", []).append(flag)
 
 
-@given(parsers.re(
-    rf"(?P<which>eyes-open|eyes-closed) single-leg balance (?P<left>{NUM}) s left and (?P<right>{NUM}) s right"))
+@given(
+    parsers.re(
+        rf"(?P<which>eyes-open|eyes-closed) single-leg balance (?P<left>{NUM}) s left and (?P<right>{NUM}) s right"
+    )
+)
 def _balance(runner_state, which, left, right):
     field = MEASUREMENTS[f"{which} balance"].split(".", 1)[1]
     runner_state.setdefault("tests", {})[field] = {"left": _num(left), "right": _num(right)}
@@ -253,9 +261,12 @@ def _no_shoes(runner_state):
     runner_state.pop("shoes", None)
 
 
-@given(parsers.re(
-    rf"{SUBJ} plans? a (?P<planned>{NUM}) km long run,? and {POSS} longest run in the last 30 days was "
-    rf"(?P<longest>{NUM}) km"))
+@given(
+    parsers.re(
+        rf"{SUBJ} plans? a (?P<planned>{NUM}) km long run,? and {POSS} longest run in the last 30 days was "
+        rf"(?P<longest>{NUM}) km"
+    )
+)
 def _long_run(runner_state, planned, longest):
     running = runner_state.setdefault("running", {})
     running["planned_long_run_km"] = _num(planned)
@@ -290,12 +301,14 @@ def _shared_example(runner_state, example_expectation, name):
 
 # ---- the assessment ----------------------------------------------------------------------------
 
+
 @when(parsers.re(rf"footcoach assesses {OBJ}"), target_fixture="assessment")
 def _assess(runner_state):
     return assess(load_state(copy.deepcopy(runner_state)))
 
 
 # ---- reading the record ------------------------------------------------------------------------
+
 
 def _recs(assessment: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return [r for r in assessment["recommendations"] if r["kind"] == kind]
@@ -367,13 +380,15 @@ def _explanations(assessment: dict[str, Any]) -> list[Any]:
 @then(parsers.re(r"the action is (?P<action>refer|regress|hold|progress)"))
 def _action_is(assessment, action):
     assert assessment["action"] == action, (
-        f"expected action {action}, got {assessment['action']}; recommendations: {_describe(assessment)}")
+        f"expected action {action}, got {assessment['action']}; recommendations: {_describe(assessment)}"
+    )
 
 
 @then(parsers.re(rf"{SUBJ} trains? in phase (?P<phase>\d+) next"))
 def _next_phase(assessment, phase):
     assert assessment["phase"]["next"] == int(phase), (
-        f"expected phase {phase} next, got {assessment['phase']['next']} (action {assessment['action']})")
+        f"expected phase {phase} next, got {assessment['phase']['next']} (action {assessment['action']})"
+    )
 
 
 @then(parsers.re(r"there is an? ['\"](?P<kind>\w+)['\"] recommendation"))
@@ -399,7 +414,8 @@ def _kind_mentions(assessment, kind, texts):
     found = _recs(assessment, kind)
     assert found, f"no {kind!r} recommendation; got: {_describe(assessment)}"
     assert any(all(w in _rec_text(rec) for w in wanted) for rec in found), (
-        f"no {kind!r} recommendation mentions all of {wanted}; got: {_describe({'recommendations': found})}")
+        f"no {kind!r} recommendation mentions all of {wanted}; got: {_describe({'recommendations': found})}"
+    )
 
 
 @then(parsers.re(r"no ['\"](?P<kind>\w+)['\"] recommendation (?:names|mentions|says) (?P<texts>.+)"))
@@ -417,7 +433,8 @@ def _kind_cites(assessment, kind, citation):
     assert found, f"no {kind!r} recommendation; got: {_describe(assessment)}"
     sources = [s for rec in found for s in _sources_behind(assessment, rec)]
     assert any(_cites(s, citation) for s in sources), (
-        f"the {kind} does not cite {citation!r}; its trace cites: {sorted({s.get('citation') for s in sources})}")
+        f"the {kind} does not cite {citation!r}; its trace cites: {sorted({s.get('citation') for s in sources})}"
+    )
 
 
 @then(parsers.re(rf'the referral tells {OBJ} to see "(?P<whom>[^"]+)"'))
@@ -425,17 +442,23 @@ def _referral_whom(assessment, whom):
     found = _recs(assessment, "referral")
     assert found, f"no referral; got: {_describe(assessment)}"
     assert any(whom.lower() in rec.get("runner", "").lower() for rec in found), (
-        f"no referral tells the runner to see {whom!r}: {[rec.get('runner') for rec in found]}")
+        f"no referral tells the runner to see {whom!r}: {[rec.get('runner') for rec in found]}"
+    )
 
 
-@then(parsers.re(r"what blocks progress names the missing (?P<what>eyes-open balance|eyes-closed balance|heel raises|hopping)"))
+@then(
+    parsers.re(
+        r"what blocks progress names the missing (?P<what>eyes-open balance|eyes-closed balance|heel raises|hopping)"
+    )
+)
 def _blocked_by_missing(assessment, what):
     field = MEASUREMENTS[what]
     leaves = list(_failing_leaves(assessment["progress_blocked_by"]))
     missing = [leaf["fact"] for leaf in leaves if leaf.get("missing")]
     assert any(fact == field or fact.startswith(field + ".") for fact in missing), (
         f"what blocks progress does not name {field} as missing; missing: {missing}; "
-        f"failing: {[leaf['fact'] for leaf in leaves]}")
+        f"failing: {[leaf['fact'] for leaf in leaves]}"
+    )
 
 
 @then(parsers.re(r"what blocks progress is (?:only )?(?P<what>.+)"))
@@ -450,8 +473,11 @@ def _blocked_by_only(assessment, what):
 @then(parsers.re(rf"the (?P<which>eyes-open|eyes-closed) balance norm applied is (?P<norm>{NUM}) s"))
 def _norm_applied(assessment, which, norm):
     name = "balance.eyes_open_norm" if which == "eyes-open" else "balance.eyes_closed_norm"
-    values = {node["value"] for node in _walk(_explanations(assessment))
-              if isinstance(node, dict) and node.get("name") == name and "value" in node}
+    values = {
+        node["value"]
+        for node in _walk(_explanations(assessment))
+        if isinstance(node, dict) and node.get("name") == name and "value" in node
+    }
     assert values, f"the assessment does not show the {which} norm ({name}) it applied"
     assert values == {float(norm)}, f"expected the {which} norm {norm} s, got {sorted(values)}"
 
@@ -466,13 +492,15 @@ def _explains(assessment, text):
 def _example_action(assessment, example_expectation):
     assert assessment["action"] == example_expectation["action"], (
         f"expected {example_expectation['action']} ({example_expectation.get('why', '')}), "
-        f"got {assessment['action']}; recommendations: {_describe(assessment)}")
+        f"got {assessment['action']}; recommendations: {_describe(assessment)}"
+    )
 
 
 @then("the runner trains in the phase the example expects next")
 def _example_phase(assessment, example_expectation):
     assert assessment["phase"]["next"] == example_expectation["phase"]["next"], (
-        f"expected phase {example_expectation['phase']['next']} next, got {assessment['phase']['next']}")
+        f"expected phase {example_expectation['phase']['next']} next, got {assessment['phase']['next']}"
+    )
 
 
 @then("every recommendation kind the example expects is present")

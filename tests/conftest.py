@@ -16,8 +16,10 @@ def example_names() -> list[str]:
 
 
 def load_example(name: str) -> tuple[dict, dict]:
-    return (json.loads((EXAMPLES / f"{name}.json").read_text()),
-            json.loads((EXAMPLES / f"{name}.expected.json").read_text()))
+    return (
+        json.loads((EXAMPLES / f"{name}.json").read_text()),
+        json.loads((EXAMPLES / f"{name}.expected.json").read_text()),
+    )
 
 
 def value_at(doc, dotted: str):
@@ -81,8 +83,11 @@ def pytest_configure(config):
 
 def _full_run(config) -> bool:
     """Plain `pytest`: the configured testpaths, nothing deselected."""
-    return (not config.getoption("keyword") and not config.getoption("markexpr")
-            and config.args_source == pytest.Config.ArgsSource.TESTPATHS)
+    return (
+        not config.getoption("keyword")
+        and not config.getoption("markexpr")
+        and config.args_source == pytest.Config.ArgsSource.TESTPATHS
+    )
 
 
 def pytest_sessionfinish(session, exitstatus):

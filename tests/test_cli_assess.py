@@ -56,15 +56,18 @@ def _bad(tmp_path, state, *, name="bad.json"):
     return run(["assess", str(p), "--format", "json"])
 
 
-@pytest.mark.parametrize("path,value,needle", [
-    (("pain", "during"), 11, "pain.during: value 11"),
-    (("pain", "settled_next_morning"), "yes", "pain.settled_next_morning: value \"yes\""),
-    (("runner", "age"), 9, "runner.age: value 9"),
-    (("runner", "sex"), "x", "runner.sex: value \"x\""),
-    (("program", "phase"), 6, "program.phase: value 6"),
-    (("tests", "balance_eyes_open_s", "left"), 46, "tests.balance_eyes_open_s.left: value 46"),
-    (("tests", "heel_raises", "right"), -1, "tests.heel_raises.right: value -1"),
-])
+@pytest.mark.parametrize(
+    "path,value,needle",
+    [
+        (("pain", "during"), 11, "pain.during: value 11"),
+        (("pain", "settled_next_morning"), "yes", 'pain.settled_next_morning: value "yes"'),
+        (("runner", "age"), 9, "runner.age: value 9"),
+        (("runner", "sex"), "x", 'runner.sex: value "x"'),
+        (("program", "phase"), 6, "program.phase: value 6"),
+        (("tests", "balance_eyes_open_s", "left"), 46, "tests.balance_eyes_open_s.left: value 46"),
+        (("tests", "heel_raises", "right"), -1, "tests.heel_raises.right: value -1"),
+    ],
+)
 def test_bad_value_names_field_value_and_allowed(tmp_path, path, value, needle):
     state, _ = load_example("progress-to-phase-3")
     node = state
@@ -104,8 +107,9 @@ def test_weeks_in_program_below_weeks_in_phase(tmp_path):
     assert r.exit_code == 2 and "program.weeks_in_program: value 1" in r.stderr
 
 
-@pytest.mark.parametrize("text,needle", [("{not json", "not valid JSON"), ("[1, 2]", "must be a mapping"),
-                                         ("", "not valid JSON")])
+@pytest.mark.parametrize(
+    "text,needle", [("{not json", "not valid JSON"), ("[1, 2]", "must be a mapping"), ("", "not valid JSON")]
+)
 def test_unparseable_input(tmp_path, text, needle):
     p = tmp_path / "x.json"
     p.write_text(text)
@@ -133,7 +137,9 @@ def test_schema_file_is_current(root):
     from footcoach.contract.state import state_json_schema
 
     committed = json.loads((root / "schema" / "state.schema.json").read_text())
-    assert committed == state_json_schema(), "schema/state.schema.json is stale: run `footcoach schema --out schema/state.schema.json`"
+    assert committed == state_json_schema(), (
+        "schema/state.schema.json is stale: run `footcoach schema --out schema/state.schema.json`"
+    )
 
 
 def test_json_is_byte_identical_across_hash_seeds(root):
@@ -141,7 +147,12 @@ def test_json_is_byte_identical_across_hash_seeds(root):
     for seed in ("0", "1", "42", "4242"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         for name in ("stall-reintroduce", "amber-hold-worn-shoes"):
-            proc = subprocess.run([sys.executable, "-m", "footcoach.cli", "assess", str(EXAMPLES / f"{name}.json"),
-                                   "--format", "json"], capture_output=True, text=True, env=env, check=True)
+            proc = subprocess.run(
+                [sys.executable, "-m", "footcoach.cli", "assess", str(EXAMPLES / f"{name}.json"), "--format", "json"],
+                capture_output=True,
+                text=True,
+                env=env,
+                check=True,
+            )
             outs.add((name, proc.stdout))
     assert len(outs) == 2

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -15,10 +15,10 @@ import pytest
 from click.testing import CliRunner
 
 from footcoach.cli import db as cli_db
-from footcoach.storage import store
 from footcoach.cli import main
 from footcoach.contract.errors import EXIT_BAD_INPUT
 from footcoach.contract.state import AGE_MAX, NRS_MAX
+from footcoach.storage import store
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "tests" / "data" / "examples"
@@ -49,12 +49,15 @@ def bad(db: str, *args: str, **kw):
 
 
 def test_runner_add_list_show(db):
-    assert "added runner r1" in ok(db, "runner", "add", "r1", "--age", "42", "--sex", "female",
-                                   "--experience", "regular")
+    assert "added runner r1" in ok(
+        db, "runner", "add", "r1", "--age", "42", "--sex", "female", "--experience", "regular"
+    )
     ok(db, "runner", "add", "r2", "--age", "30")
     listed = json.loads(ok(db, "runner", "list", "--format", "json"))
-    assert [r["runner"] for r in listed] == [{"id": "r1", "age": 42, "sex": "female", "experience": "regular"},
-                                             {"id": "r2", "age": 30}]
+    assert [r["runner"] for r in listed] == [
+        {"id": "r1", "age": 42, "sex": "female", "experience": "regular"},
+        {"id": "r2", "age": 30},
+    ]
     text = ok(db, "runner", "list")
     assert "r1" in text and "r2" in text and "regular" in text
     shown = ok(db, "runner", "show", "r1")
@@ -86,19 +89,60 @@ def test_newer_database_exits_2_with_a_clear_message(db):
 
 def test_diary_add_list_and_the_current_report(db):
     ok(db, "runner", "add", "r1", "--age", "40")
-    out = ok(db, "diary", "add", "r1", "--week", "1", "--pain-morning", "4", "--balance-eyes-open-left", "20",
-             "--balance-eyes-open-right", "25.5", "--heel-raises-left", "10", "--heel-raises-right", "12",
-             "--foot-fatigue", "5")
+    out = ok(
+        db,
+        "diary",
+        "add",
+        "r1",
+        "--week",
+        "1",
+        "--pain-morning",
+        "4",
+        "--balance-eyes-open-left",
+        "20",
+        "--balance-eyes-open-right",
+        "25.5",
+        "--heel-raises-left",
+        "10",
+        "--heel-raises-right",
+        "12",
+        "--foot-fatigue",
+        "5",
+    )
     assert "week 1 added" in out and "current report" not in out
-    result = run(db, "diary", "add", "r1", "--pain-morning", "3", "--phase", "1", "--weeks-in-phase", "1",
-                 "--pain-during", "2", "--pain-after", "2", "--settled", "--red-flag", "night_pain",
-                 "--weekly-km", "20")
+    result = run(
+        db,
+        "diary",
+        "add",
+        "r1",
+        "--pain-morning",
+        "3",
+        "--phase",
+        "1",
+        "--weeks-in-phase",
+        "1",
+        "--pain-during",
+        "2",
+        "--pain-after",
+        "2",
+        "--settled",
+        "--red-flag",
+        "night_pain",
+        "--weekly-km",
+        "20",
+    )
     assert result.exit_code == 0 and "week 2 added to the diary; current report updated" in result.stdout
     entries = json.loads(ok(db, "diary", "list", "r1", "--format", "json"))
     assert [{k: v for k, v in e.items() if k != "recorded_at"} for e in entries] == [
-        {"week": 1, "pain_morning": 4, "balance_eyes_open_s": {"left": 20, "right": 25.5},
-         "heel_raises": {"left": 10, "right": 12}, "foot_fatigue": 5},
-        {"week": 2, "pain_morning": 3}]
+        {
+            "week": 1,
+            "pain_morning": 4,
+            "balance_eyes_open_s": {"left": 20, "right": 25.5},
+            "heel_raises": {"left": 10, "right": 12},
+            "foot_fatigue": 5,
+        },
+        {"week": 2, "pain_morning": 3},
+    ]
     text = ok(db, "diary", "list", "r1")
     assert "20/25.5" in text and "10/12" in text
     doc = json.loads(ok(db, "diary", "export", "r1"))
@@ -119,10 +163,28 @@ def test_diary_add_without_a_report_says_what_is_missing(db):
 
 def test_diary_add_bad_values_name_every_option_and_write_nothing(db):
     ok(db, "runner", "add", "r1", "--age", "40")
-    err = bad(db, "diary", "add", "r1", "--pain-morning", str(NRS_MAX + 1), "--pain-during", str(NRS_MAX + 2),
-              "--heel-raises-left", "-3", "--heel-raises-right", "4", "--red-flag", "nigth_pain")
-    for option in ("--pain-morning (pain_morning)", "--pain-during (pain.during)",
-                   "--heel-raises-left (heel_raises.left)", "--red-flag"):
+    err = bad(
+        db,
+        "diary",
+        "add",
+        "r1",
+        "--pain-morning",
+        str(NRS_MAX + 1),
+        "--pain-during",
+        str(NRS_MAX + 2),
+        "--heel-raises-left",
+        "-3",
+        "--heel-raises-right",
+        "4",
+        "--red-flag",
+        "nigth_pain",
+    )
+    for option in (
+        "--pain-morning (pain_morning)",
+        "--pain-during (pain.during)",
+        "--heel-raises-left (heel_raises.left)",
+        "--red-flag",
+    ):
         assert option in err, option
     assert str(NRS_MAX + 1) in err
     err = bad(db, "diary", "add", "r1", "--heel-raises-left", "3")
@@ -141,8 +203,12 @@ def test_diary_add_prompts_for_missing_values_in_a_terminal(db, monkeypatch):
     assert "Morning pain" in result.stderr and "not a whole number" in result.stderr
     [entry] = store.list_diary(db, "r1")
     assert {k: v for k, v in entry.items() if k != "recorded_at"} == {
-        "week": 1, "pain_morning": 3, "balance_eyes_open_s": {"left": 30, "right": 28},
-        "heel_raises": {"left": 15, "right": 14}, "foot_fatigue": 6}
+        "week": 1,
+        "pain_morning": 3,
+        "balance_eyes_open_s": {"left": 30, "right": 28},
+        "heel_raises": {"left": 15, "right": 14},
+        "foot_fatigue": 6,
+    }
     result = run(db, "diary", "add", "r1", "--no-input", "--foot-fatigue", "2")
     assert result.exit_code == 0 and "Morning pain" not in result.stderr
 
@@ -152,7 +218,9 @@ def test_diary_add_help_documents_the_current_report(db):
     assert "carried forward" in text and "--pain-during" in text and "--no-input" in text
 
 
-@pytest.mark.parametrize("name", sorted(p.name.removesuffix(".expected.json") for p in EXAMPLES.glob("*.expected.json")))
+@pytest.mark.parametrize(
+    "name", sorted(p.name.removesuffix(".expected.json") for p in EXAMPLES.glob("*.expected.json"))
+)
 def test_import_export_round_trip_and_assess_runner_equals_assess_file(db, tmp_path, name):
     src = EXAMPLES / f"{name}.json"
     doc = json.loads(src.read_text())
@@ -165,7 +233,7 @@ def test_import_export_round_trip_and_assess_runner_equals_assess_file(db, tmp_p
     from_original = json.loads(ok(db, "assess", str(src), "--format", "json"))
     stored = run(db, "assess", "--runner", rid, "--format", "json")
     assert stored.exit_code == 0 and re.search(r"saved as assessment #\d+", stored.stderr)
-    assert stored.stdout == ok(db, "assess", str(exp_path), "--format", "json")   # byte for byte
+    assert stored.stdout == ok(db, "assess", str(exp_path), "--format", "json")  # byte for byte
     assert json.loads(stored.stdout) == from_file == from_original
     # re-importing the export gives the same export back
     ok(db, "diary", "import", rid, str(exp_path), "--replace")
@@ -200,8 +268,9 @@ def test_history_and_override(db):
     ok(db, "diary", "import", "r1", str(EXAMPLES / "regress-not-settled.json"))
     aid = int(re.search(r"saved as assessment #(\d+)", run(db, "assess", "--runner", "r1").stderr).group(1))
     ok(db, "assess", "--runner", "r1")
-    out = ok(db, "override", str(aid), "--action", "hold", "--reason", "Settled by noon; seen in clinic",
-             "--by", "PT-B")
+    out = ok(
+        db, "override", str(aid), "--action", "hold", "--reason", "Settled by noon; seen in clinic", "--by", "PT-B"
+    )
     assert f"on assessment #{aid}: hold" in out
     history = json.loads(ok(db, "history", "r1", "--format", "json"))
     assert [h["id"] for h in history] == [aid, aid + 1]
@@ -245,10 +314,19 @@ def test_report_command(db, tmp_path):
 def test_two_cli_processes_adding_at_once_lose_nothing(db):
     """The real command line, two processes at once (the 2 x 200 run is in test_store with the same code)."""
     ok(db, "runner", "add", "r1", "--age", "40")
-    script = (f'for i in $(seq 1 8); do "{FOOTCOACH}" --db "{db}" diary add r1 --no-input --foot-fatigue $TAG '
-              '|| exit 1; done')
-    procs = [subprocess.Popen(["sh", "-c", script], env={**os.environ, "TAG": str(tag)},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for tag in (1, 2)]
+    script = (
+        f'for i in $(seq 1 8); do "{FOOTCOACH}" --db "{db}" diary add r1 --no-input --foot-fatigue $TAG || exit 1; done'
+    )
+    procs = [
+        subprocess.Popen(
+            ["sh", "-c", script],
+            env={**os.environ, "TAG": str(tag)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for tag in (1, 2)
+    ]
     for p in procs:
         _, err = p.communicate(timeout=60)
         assert p.returncode == 0, err

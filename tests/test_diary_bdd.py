@@ -44,6 +44,7 @@ def document(name: str, runner: str) -> dict[str, Any]:
 
 # ---- given ---------------------------------------------------------------------------------
 
+
 @given("an empty footcoach database")
 def empty_database(world):
     assert json.loads(cli(world, "runner", "list", "--format", "json").stdout) == []
@@ -68,6 +69,7 @@ def runner_aged(world, runner, age):
 
 
 # ---- when ----------------------------------------------------------------------------------
+
 
 @when(parsers.parse('footcoach assesses runner "{runner}" from the diary'))
 def assess_from_diary(world, runner):
@@ -105,8 +107,9 @@ def open_caseload(world):
     world["caseload"] = json.loads(cli(world, "caseload", "--format", "json").stdout)
 
 
-@when(parsers.parse('the physiotherapist overrides the latest assessment of "{runner}" to "{action}" '
-                    'because "{reason}"'))
+@when(
+    parsers.parse('the physiotherapist overrides the latest assessment of "{runner}" to "{action}" because "{reason}"')
+)
 def override(world, runner, action, reason):
     latest = json.loads(cli(world, "history", runner, "--format", "json").stdout)[-1]
     cli(world, "override", str(latest["id"]), "--action", action, "--reason", reason, "--by", "PT")
@@ -114,10 +117,11 @@ def override(world, runner, action, reason):
 
 # ---- then ----------------------------------------------------------------------------------
 
+
 @then("the assessment is the one footcoach gives for the document itself")
 def same_as_document(world):
     got = dict(world["assessment"])
-    assert "assessment_id" not in got   # the audit id goes to stderr, stdout is the plain assessment
+    assert "assessment_id" not in got  # the audit id goes to stderr, stdout is the plain assessment
     assert got == api.assess(api.load_state(world["docs"][world["runner"]]))
 
 
@@ -190,8 +194,12 @@ def caseload_flags(world, a, flag_a, b, flag_b):
     assert flag_a in by_id[a]["flags"] and flag_b in by_id[b]["flags"]
 
 
-@then(parsers.parse('the history of "{runner}" shows the original action "{original}" and the override '
-                    '"{action}" because "{reason}"'))
+@then(
+    parsers.parse(
+        'the history of "{runner}" shows the original action "{original}" and the override '
+        '"{action}" because "{reason}"'
+    )
+)
 def history_shows_override(world, runner, original, action, reason):
     latest = json.loads(cli(world, "history", runner, "--format", "json").stdout)[-1]
     assert latest["action"] == original

@@ -7,8 +7,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from footcoach.service import assess_document
 from footcoach.cli import main
+from footcoach.service import assess_document
 
 from .conftest import EXAMPLES, example_names, load_example
 

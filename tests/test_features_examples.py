@@ -2,7 +2,7 @@
 
 from pytest_bdd import scenarios
 
-from tests.bdd_steps import *  # noqa: F401,F403
+from tests.bdd_steps import *  # noqa: F403
 from tests.bdd_steps import EXAMPLES_DIR, REPO_ROOT
 
 scenarios("examples.feature")

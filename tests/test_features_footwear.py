@@ -2,6 +2,6 @@
 
 from pytest_bdd import scenarios
 
-from tests.bdd_steps import *  # noqa: F401,F403
+from tests.bdd_steps import *  # noqa: F403
 
 scenarios("footwear.feature")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from footcoach.knowledge.base import default_knowledge
 from footcoach.common.paths import knowledge_dir
+from footcoach.knowledge.base import default_knowledge
 from footcoach.planning.plan import CatalogueError, build_plan, load_catalogue, render_plan_text
 
 PHASES = [1, 2, 3, 4, 5]
@@ -183,9 +183,15 @@ def test_plan_is_deterministic():
     assert a == b
 
 
-@pytest.mark.parametrize("kwargs", [dict(phase=0, weeks_in_phase=0), dict(phase=6, weeks_in_phase=0),
-                                    dict(phase=1, weeks_in_phase=-1),
-                                    dict(phase=2, weeks_in_phase=0, reintroduce_from_phase=9)])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(phase=0, weeks_in_phase=0),
+        dict(phase=6, weeks_in_phase=0),
+        dict(phase=1, weeks_in_phase=-1),
+        dict(phase=2, weeks_in_phase=0, reintroduce_from_phase=9),
+    ],
+)
 def test_bad_arguments_are_refused(kwargs):
     with pytest.raises(ValueError):
         build_plan(heel_raises_weaker=None, **kwargs)
@@ -247,8 +253,10 @@ def test_unknown_exercise_in_a_phase_block_is_refused_with_its_line(tmp_path):
 def test_unknown_threshold_and_source_are_refused(tmp_path):
     folder = _broken_copy(tmp_path, "below: heel_raises.start_dose", "below: heel_raises.start_dos")
     path = folder / "exercises.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("source: rathleff2015\n  tempo",
-                                                             "source: rathlef2015\n  tempo"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("source: rathleff2015\n  tempo", "source: rathlef2015\n  tempo"),
+        encoding="utf-8",
+    )
     with pytest.raises(CatalogueError) as info:
         load_catalogue(folder)
     msg = str(info.value)

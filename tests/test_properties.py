@@ -8,10 +8,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from footcoach.service import assess_document
 from footcoach.cli import main
+from footcoach.contract.state import BALANCE_CAP, NRS_MAX, RED_FLAG_IDS, REPS_MAX
 from footcoach.knowledge.base import default_knowledge
-from footcoach.contract.state import BALANCE_CAP, NRS_MAX, REPS_MAX, RED_FLAG_IDS
+from footcoach.service import assess_document
 
 KB = default_knowledge()
 SAFE = KB.value("pain.safe_max")
@@ -29,27 +29,71 @@ def states(draw):
     phase = draw(st.integers(1, 5))
     weeks = draw(st.integers(0, 10))
     state = {
-        "runner": draw(st.fixed_dictionaries({"age": st.integers(12, 100)}, optional={
-            "sex": st.sampled_from(["female", "male"]),
-            "experience": st.sampled_from(["novice", "occasional", "regular"])})),
-        "program": {"phase": phase, "weeks_in_phase": weeks,
-                    "weeks_in_program": weeks + draw(st.integers(0, 20))},
-        "pain": {"during": draw(nrs), "after": draw(nrs), "morning": draw(nrs),
-                 "settled_next_morning": draw(st.booleans()), "sharp": draw(st.booleans())},
+        "runner": draw(
+            st.fixed_dictionaries(
+                {"age": st.integers(12, 100)},
+                optional={
+                    "sex": st.sampled_from(["female", "male"]),
+                    "experience": st.sampled_from(["novice", "occasional", "regular"]),
+                },
+            )
+        ),
+        "program": {"phase": phase, "weeks_in_phase": weeks, "weeks_in_program": weeks + draw(st.integers(0, 20))},
+        "pain": {
+            "during": draw(nrs),
+            "after": draw(nrs),
+            "morning": draw(nrs),
+            "settled_next_morning": draw(st.booleans()),
+            "sharp": draw(st.booleans()),
+        },
         "red_flags": draw(st.lists(st.sampled_from(RED_FLAG_IDS), max_size=2, unique=True)),
-        "tests": draw(st.fixed_dictionaries({}, optional={
-            "balance_eyes_open_s": pair(secs), "balance_eyes_closed_s": pair(secs),
-            "heel_raises": pair(reps), "hop_pain": nrs})),
+        "tests": draw(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "balance_eyes_open_s": pair(secs),
+                    "balance_eyes_closed_s": pair(secs),
+                    "heel_raises": pair(reps),
+                    "hop_pain": nrs,
+                },
+            )
+        ),
     }
     n = draw(st.integers(0, 6))
-    state["history"] = [draw(st.fixed_dictionaries({"week": st.just(i + 1)}, optional={
-        "pain_morning": nrs, "balance_eyes_open_s": pair(secs), "heel_raises": pair(reps)})) for i in range(n)]
-    state["shoes"] = draw(st.lists(st.fixed_dictionaries({"name": st.sampled_from(["A", "B"])}, optional={
-        "km": st.integers(0, 1200), "drop_mm": st.integers(0, 12), "minimalist": st.booleans(),
-        "weeks_worn": st.integers(0, 30)}), max_size=2))
-    state["running"] = draw(st.fixed_dictionaries({}, optional={
-        "weekly_km": st.integers(0, 80), "previous_weekly_km": st.integers(0, 80),
-        "longest_run_km_30d": st.integers(0, 30), "planned_long_run_km": st.integers(0, 35)}))
+    state["history"] = [
+        draw(
+            st.fixed_dictionaries(
+                {"week": st.just(i + 1)},
+                optional={"pain_morning": nrs, "balance_eyes_open_s": pair(secs), "heel_raises": pair(reps)},
+            )
+        )
+        for i in range(n)
+    ]
+    state["shoes"] = draw(
+        st.lists(
+            st.fixed_dictionaries(
+                {"name": st.sampled_from(["A", "B"])},
+                optional={
+                    "km": st.integers(0, 1200),
+                    "drop_mm": st.integers(0, 12),
+                    "minimalist": st.booleans(),
+                    "weeks_worn": st.integers(0, 30),
+                },
+            ),
+            max_size=2,
+        )
+    )
+    state["running"] = draw(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "weekly_km": st.integers(0, 80),
+                "previous_weekly_km": st.integers(0, 80),
+                "longest_run_km_30d": st.integers(0, 30),
+                "planned_long_run_km": st.integers(0, 35),
+            },
+        )
+    )
     return state
 
 
@@ -57,9 +101,12 @@ SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 
 
 def _rising(state) -> bool:
-    vals = [e.get("pain_morning") for e in state["history"][-KB.int_value("pain.rising_entries"):]]
-    return (len(vals) == KB.int_value("pain.rising_entries") and None not in vals
-            and all(a < b for a, b in zip(vals, vals[1:])))
+    vals = [e.get("pain_morning") for e in state["history"][-KB.int_value("pain.rising_entries") :]]
+    return (
+        len(vals) == KB.int_value("pain.rising_entries")
+        and None not in vals
+        and all(a < b for a, b in zip(vals, vals[1:]))
+    )
 
 
 @SETTINGS
@@ -76,7 +123,7 @@ def test_any_red_flag_refers(state):
 def test_no_progress_unless_pain_is_green(state):
     a = assess_document(state)
     p = state["pain"]
-    if (max(p["during"], p["after"]) > SAFE or not p["settled_next_morning"] or p["sharp"] or _rising(state)):
+    if max(p["during"], p["after"]) > SAFE or not p["settled_next_morning"] or p["sharp"] or _rising(state):
         assert a["action"] != "progress"
 
 
@@ -108,11 +155,34 @@ def test_every_recommendation_rule_is_in_the_trace(state):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.recursive(st.none() | st.booleans() | st.integers(-5, 300) | st.text(max_size=5),
-                    lambda children: st.lists(children, max_size=3)
-                    | st.dictionaries(st.sampled_from(["runner", "program", "pain", "age", "phase", "during",
-                                                       "weeks_in_phase", "red_flags", "tests", "history", "x"]),
-                                      children, max_size=4), max_leaves=12))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers(-5, 300) | st.text(max_size=5),
+        lambda children: (
+            st.lists(children, max_size=3)
+            | st.dictionaries(
+                st.sampled_from(
+                    [
+                        "runner",
+                        "program",
+                        "pain",
+                        "age",
+                        "phase",
+                        "during",
+                        "weeks_in_phase",
+                        "red_flags",
+                        "tests",
+                        "history",
+                        "x",
+                    ]
+                ),
+                children,
+                max_size=4,
+            )
+        ),
+        max_leaves=12,
+    )
+)
 def test_no_input_produces_a_traceback(doc):
     r = CliRunner().invoke(main, ["assess", "-", "--format", "json"], input=json.dumps(doc))
     assert r.exit_code in (0, 2), r.output

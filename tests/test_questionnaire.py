@@ -13,14 +13,26 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from footcoach.contract import state as models
-from footcoach.service import assess, load_state
-from footcoach.contract.errors import InputError
 from footcoach.common.paths import knowledge_dir
+from footcoach.contract import state as models
+from footcoach.contract.errors import InputError
+from footcoach.service import assess, load_state
 from footcoach.triage.questionnaire import (
-    QUESTIONNAIRE_FILE, AnswerProblem, QuestionnaireError, answers_from_fhir_response, answers_to_fhir_response,
-    answers_to_state, default_questionnaire, load_questionnaire, parse_value, resolve_answers, show_json,
-    to_fhir_questionnaire, triage, validate_fhir)
+    QUESTIONNAIRE_FILE,
+    AnswerProblem,
+    QuestionnaireError,
+    answers_from_fhir_response,
+    answers_to_fhir_response,
+    answers_to_state,
+    default_questionnaire,
+    load_questionnaire,
+    parse_value,
+    resolve_answers,
+    show_json,
+    to_fhir_questionnaire,
+    triage,
+    validate_fhir,
+)
 
 from .conftest import answers_from_show, example_names, load_example
 
@@ -30,6 +42,7 @@ PAIN_LOINC = "72514-3"
 
 
 # ---- the checker's way of answering: the value at each question's maps_to ----------------------
+
 
 def answers_from_state(state: dict[str, Any], show: list[dict[str, Any]] = SHOW) -> dict[str, Any]:
     """Answers built only from `questionnaire show`'s maps_to, as an outside checker would build them."""
@@ -49,6 +62,7 @@ def _same_decision(a: dict[str, Any], b: dict[str, Any]) -> None:
 
 # ---- loading ----------------------------------------------------------------------------------
 
+
 def test_every_question_has_words_why_type_and_a_checked_field():
     ids = [q.id for q in Q.questions]
     assert len(ids) == len(set(ids))
@@ -56,7 +70,7 @@ def test_every_question_has_words_why_type_and_a_checked_field():
         assert q.text and q.why and q.decisions and q.type
         assert q.maps_to is not None or q.sets, q.id
     # Red flags first, all eight of them.
-    flags = [q.red_flag for q in Q.questions[:len(models.RED_FLAG_IDS)]]
+    flags = [q.red_flag for q in Q.questions[: len(models.RED_FLAG_IDS)]]
     assert sorted(flags) == sorted(models.RED_FLAG_IDS)
 
 
@@ -74,13 +88,32 @@ def test_ranges_come_from_the_models():
 
 def test_every_contract_field_is_asked():
     asked = {q["maps_to"] for q in SHOW if q["maps_to"]}
-    for leaf in ("runner.age", "runner.sex", "runner.experience", "program.phase", "program.weeks_in_phase",
-                 "program.weeks_in_program", "pain.during", "pain.after", "pain.morning",
-                 "pain.settled_next_morning", "pain.sharp", "tests.balance_eyes_open_s.left",
-                 "tests.balance_eyes_open_s.right", "tests.balance_eyes_closed_s.left",
-                 "tests.balance_eyes_closed_s.right", "tests.heel_raises.left", "tests.heel_raises.right",
-                 "tests.hop_pain", "shoes", "history", "running.weekly_km", "running.previous_weekly_km",
-                 "running.longest_run_km_30d", "running.planned_long_run_km"):
+    for leaf in (
+        "runner.age",
+        "runner.sex",
+        "runner.experience",
+        "program.phase",
+        "program.weeks_in_phase",
+        "program.weeks_in_program",
+        "pain.during",
+        "pain.after",
+        "pain.morning",
+        "pain.settled_next_morning",
+        "pain.sharp",
+        "tests.balance_eyes_open_s.left",
+        "tests.balance_eyes_open_s.right",
+        "tests.balance_eyes_closed_s.left",
+        "tests.balance_eyes_closed_s.right",
+        "tests.heel_raises.left",
+        "tests.heel_raises.right",
+        "tests.hop_pain",
+        "shoes",
+        "history",
+        "running.weekly_km",
+        "running.previous_weekly_km",
+        "running.longest_run_km_30d",
+        "running.planned_long_run_km",
+    ):
         assert leaf in asked, leaf
     assert {f"red_flags.{f}" for f in models.RED_FLAG_IDS} <= asked
     assert {f.maps_to for f in Q.question("shoes").fields} == {"name", "km", "drop_mm", "minimalist", "weeks_worn"}
@@ -108,20 +141,43 @@ def _line(path: Path, needle: str) -> int:
     return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
 
 
-@pytest.mark.parametrize("old,new,needle,message", [
-    ("maps_to: pain.during", "maps_to: pain.durng", "pain.durng", "did you mean 'during'"),
-    ("maps_to: red_flags.night_pain", "maps_to: red_flags.night_pains", "night_pains", "did you mean 'night_pain'"),
-    ("    type: integer\n    maps_to: runner.age", "    type: decimal\n    maps_to: runner.age", "type: decimal",
-     "is integer in the contract models, not decimal"),
-    ("    when: {question: new_runner, equals: false}\n  - id: program_weeks_in_phase",
-     "    whn: {question: new_runner, equals: false}\n  - id: program_weeks_in_phase", "whn:", "did you mean 'when'"),
-    ("when: {question: new_runner, equals: false}", "when: {question: new_runer, equals: false}", "new_runer",
-     "did you mean 'new_runner'"),
-    ("maps_to: tests.heel_raises.left", "maps_to: tests.heel_raises", "maps_to: tests.heel_raises\n",
-     "is an object"),
-    ("    text: How old are you (in whole years)?", "    text: How old are you {age_max}?", "{age_max}",
-     "unknown placeholder"),
-])
+@pytest.mark.parametrize(
+    "old,new,needle,message",
+    [
+        ("maps_to: pain.during", "maps_to: pain.durng", "pain.durng", "did you mean 'during'"),
+        ("maps_to: red_flags.night_pain", "maps_to: red_flags.night_pains", "night_pains", "did you mean 'night_pain'"),
+        (
+            "    type: integer\n    maps_to: runner.age",
+            "    type: decimal\n    maps_to: runner.age",
+            "type: decimal",
+            "is integer in the contract models, not decimal",
+        ),
+        (
+            "    when: {question: new_runner, equals: false}\n  - id: program_weeks_in_phase",
+            "    whn: {question: new_runner, equals: false}\n  - id: program_weeks_in_phase",
+            "whn:",
+            "did you mean 'when'",
+        ),
+        (
+            "when: {question: new_runner, equals: false}",
+            "when: {question: new_runer, equals: false}",
+            "new_runer",
+            "did you mean 'new_runner'",
+        ),
+        (
+            "maps_to: tests.heel_raises.left",
+            "maps_to: tests.heel_raises",
+            "maps_to: tests.heel_raises\n",
+            "is an object",
+        ),
+        (
+            "    text: How old are you (in whole years)?",
+            "    text: How old are you {age_max}?",
+            "{age_max}",
+            "unknown placeholder",
+        ),
+    ],
+)
 def test_a_broken_questionnaire_is_refused_with_file_line_field(tmp_path, old, new, needle, message):
     path = _broken_copy(tmp_path, old, new)
     with pytest.raises(QuestionnaireError) as exc:
@@ -155,6 +211,7 @@ def test_red_flags_must_come_first(tmp_path):
 
 # ---- one answer -------------------------------------------------------------------------------
 
+
 def test_parse_value_accepts_words_and_numbers_and_says_what_is_wrong():
     pain = Q.question("pain_during").allowed
     assert parse_value(pain, " 3 ") == 3 and parse_value(pain, 3) == 3 and parse_value(pain, 3.0) == 3
@@ -162,7 +219,9 @@ def test_parse_value_accepts_words_and_numbers_and_says_what_is_wrong():
         with pytest.raises(AnswerProblem):
             parse_value(pain, bad)
     yes_no = Q.question("pain_sharp").allowed
-    assert parse_value(yes_no, "Yes") is True and parse_value(yes_no, "n") is False and parse_value(yes_no, False) is False
+    assert (
+        parse_value(yes_no, "Yes") is True and parse_value(yes_no, "n") is False and parse_value(yes_no, False) is False
+    )
     with pytest.raises(AnswerProblem):
         parse_value(yes_no, 1)
     sex = Q.question("runner_sex")
@@ -173,8 +232,14 @@ def test_parse_value_accepts_words_and_numbers_and_says_what_is_wrong():
 
 # ---- answers -> state -------------------------------------------------------------------------
 
-NEW_RUNNER = {**{f"red_flag_{f}": False for f in models.RED_FLAG_IDS}, "runner_age": 35,
-              "pain_during": 2, "pain_after": 1, "pain_morning": 1, "pain_settled_next_morning": True}
+NEW_RUNNER = {
+    **{f"red_flag_{f}": False for f in models.RED_FLAG_IDS},
+    "runner_age": 35,
+    "pain_during": 2,
+    "pain_after": 1,
+    "pain_morning": 1,
+    "pain_settled_next_morning": True,
+}
 
 
 def test_a_new_runner_starts_in_phase_1():
@@ -193,8 +258,17 @@ def test_a_phase_answered_means_a_returning_runner():
 
 
 def test_bad_answers_name_the_question_the_value_and_what_is_allowed():
-    resolved = resolve_answers(Q, {**NEW_RUNNER, "pain_during": 11, "runner_sex": "other", "pain_durin": 2,
-                                   "new_runner": True, "program_weeks_in_phase": 3})
+    resolved = resolve_answers(
+        Q,
+        {
+            **NEW_RUNNER,
+            "pain_during": 11,
+            "runner_sex": "other",
+            "pain_durin": 2,
+            "new_runner": True,
+            "program_weeks_in_phase": 3,
+        },
+    )
     text = "\n".join(resolved.problems)
     assert "question pain_during (pain.during): value 11 is out of range; allowed: a whole number from 0 to 10" in text
     assert "question runner_sex (runner.sex): value 'other' is not allowed; allowed: one of: female, male" in text
@@ -203,8 +277,16 @@ def test_bad_answers_name_the_question_the_value_and_what_is_allowed():
 
 
 def test_answers_that_do_not_fit_together_name_the_question():
-    resolved = resolve_answers(Q, {**NEW_RUNNER, "program_phase": 2, "program_weeks_in_phase": 5,
-                                   "program_weeks_in_program": 3, "balance_eyes_open_left": 30})
+    resolved = resolve_answers(
+        Q,
+        {
+            **NEW_RUNNER,
+            "program_phase": 2,
+            "program_weeks_in_phase": 5,
+            "program_weeks_in_program": 3,
+            "balance_eyes_open_left": 30,
+        },
+    )
     text = "\n".join(resolved.problems)
     assert "question program_weeks_in_program (program.weeks_in_program): value 3" in text
     assert "question balance_eyes_open_right (tests.balance_eyes_open_s.right): missing" in text
@@ -231,6 +313,7 @@ def test_a_red_flag_keeps_the_answered_phase():
 
 # ---- triage agrees with assess ------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", example_names())
 def test_answers_from_maps_to_give_the_assessment_of_the_state(name):
     state, _expected = load_example(name)
@@ -238,8 +321,11 @@ def test_answers_from_maps_to_give_the_assessment_of_the_state(name):
 
 
 def _pair(hi: int, floats: bool):
-    value = (st.floats(min_value=0, max_value=hi, allow_nan=False).map(lambda v: round(v, 1)) if floats
-             else st.integers(min_value=0, max_value=hi))
+    value = (
+        st.floats(min_value=0, max_value=hi, allow_nan=False).map(lambda v: round(v, 1))
+        if floats
+        else st.integers(min_value=0, max_value=hi)
+    )
     return st.fixed_dictionaries({"left": value, "right": value})
 
 
@@ -255,33 +341,82 @@ def states(draw) -> dict[str, Any]:
     program = {"phase": draw(st.integers(min_value=1, max_value=5)), "weeks_in_phase": weeks_in_phase}
     if draw(st.booleans()):
         program["weeks_in_program"] = weeks_in_phase + draw(st.integers(min_value=0, max_value=20))
-    runner = {"age": draw(st.integers(min_value=models.AGE_MIN, max_value=models.AGE_MAX)),
-              **draw(_optional({"sex": st.sampled_from(["female", "male"]),
-                                "experience": st.sampled_from(["novice", "occasional", "regular"])}))}
-    pain = {"during": draw(nrs), "after": draw(nrs), "morning": draw(nrs),
-            "settled_next_morning": draw(st.booleans()), **draw(_optional({"sharp": st.booleans()}))}
+    runner = {
+        "age": draw(st.integers(min_value=models.AGE_MIN, max_value=models.AGE_MAX)),
+        **draw(
+            _optional(
+                {
+                    "sex": st.sampled_from(["female", "male"]),
+                    "experience": st.sampled_from(["novice", "occasional", "regular"]),
+                }
+            )
+        ),
+    }
+    pain = {
+        "during": draw(nrs),
+        "after": draw(nrs),
+        "morning": draw(nrs),
+        "settled_next_morning": draw(st.booleans()),
+        **draw(_optional({"sharp": st.booleans()})),
+    }
     state: dict[str, Any] = {"runner": runner, "program": program, "pain": pain}
     if draw(st.integers(min_value=0, max_value=4)) == 0:
         state["red_flags"] = draw(st.lists(st.sampled_from(models.RED_FLAG_IDS), min_size=1, max_size=2, unique=True))
-    tests = draw(_optional({"balance_eyes_open_s": _pair(models.BALANCE_CAP, True),
-                            "balance_eyes_closed_s": _pair(models.BALANCE_CAP, True),
-                            "heel_raises": _pair(40, False), "hop_pain": nrs}))
+    tests = draw(
+        _optional(
+            {
+                "balance_eyes_open_s": _pair(models.BALANCE_CAP, True),
+                "balance_eyes_closed_s": _pair(models.BALANCE_CAP, True),
+                "heel_raises": _pair(40, False),
+                "hop_pain": nrs,
+            }
+        )
+    )
     if tests:
         state["tests"] = tests
     n = draw(st.integers(min_value=0, max_value=6))
     if n:
         first = draw(st.integers(min_value=0, max_value=4))
-        state["history"] = [{"week": first + i, **draw(_optional({
-            "pain_morning": nrs, "balance_eyes_open_s": _pair(models.BALANCE_CAP, False),
-            "heel_raises": _pair(40, False), "foot_fatigue": nrs}))} for i in range(n)]
-    shoes = draw(st.lists(st.fixed_dictionaries(
-        {"name": st.sampled_from(["Daily trainer", "Racer", "Trail"])},
-        optional={"km": st.integers(min_value=0, max_value=1200), "drop_mm": st.integers(0, models.DROP_MAX_MM),
-                  "minimalist": st.booleans(), "weeks_worn": st.integers(min_value=0, max_value=60)}), max_size=2))
+        state["history"] = [
+            {
+                "week": first + i,
+                **draw(
+                    _optional(
+                        {
+                            "pain_morning": nrs,
+                            "balance_eyes_open_s": _pair(models.BALANCE_CAP, False),
+                            "heel_raises": _pair(40, False),
+                            "foot_fatigue": nrs,
+                        }
+                    )
+                ),
+            }
+            for i in range(n)
+        ]
+    shoes = draw(
+        st.lists(
+            st.fixed_dictionaries(
+                {"name": st.sampled_from(["Daily trainer", "Racer", "Trail"])},
+                optional={
+                    "km": st.integers(min_value=0, max_value=1200),
+                    "drop_mm": st.integers(0, models.DROP_MAX_MM),
+                    "minimalist": st.booleans(),
+                    "weeks_worn": st.integers(min_value=0, max_value=60),
+                },
+            ),
+            max_size=2,
+        )
+    )
     if shoes:
         state["shoes"] = shoes
-    running = draw(_optional({k: st.integers(min_value=0, max_value=60) for k in
-                              ("weekly_km", "previous_weekly_km", "longest_run_km_30d", "planned_long_run_km")}))
+    running = draw(
+        _optional(
+            {
+                k: st.integers(min_value=0, max_value=60)
+                for k in ("weekly_km", "previous_weekly_km", "longest_run_km_30d", "planned_long_run_km")
+            }
+        )
+    )
     if running:
         state["running"] = running
     return state
@@ -311,6 +446,7 @@ def test_property_a_questionnaire_response_round_trips_to_the_same_assessment(st
 
 # ---- FHIR -------------------------------------------------------------------------------------
 
+
 def _items(resource: dict[str, Any]):
     for item in resource.get("item", []):
         yield item
@@ -332,7 +468,8 @@ def test_the_fhir_export_validates_and_carries_the_questionnaire():
     ext = {e["url"].rsplit("/", 1)[-1]: e["valueInteger"] for e in pain["extension"]}
     assert ext == {"minValue": 0, "maxValue": models.NRS_MAX}
     assert items["program_weeks_in_phase"]["enableWhen"] == [
-        {"question": "new_runner", "operator": "=", "answerBoolean": False}]
+        {"question": "new_runner", "operator": "=", "answerBoolean": False}
+    ]
     assert [o["valueCoding"]["code"] for o in items["runner_sex"]["answerOption"]] == ["female", "male"]
     assert items["balance_eyes_open_left"]["extension"][1]["valueDecimal"] == models.BALANCE_CAP
     assert items["shoes"]["repeats"] is True and "shoes.km" in items
@@ -344,17 +481,26 @@ def _full_response() -> dict[str, Any]:
     return answers_to_fhir_response(Q, resolve_answers(Q, answers_from_state(state)).answers)
 
 
-@pytest.mark.parametrize("mutate,message", [
-    (lambda r: r.update(status="in-progress"), "status: value \"in-progress\": not finished"),
-    (lambda r: r.update(questionnaire="http://example.org/Questionnaire/other"), "answers another questionnaire"),
-    (lambda r: r["item"].append({"linkId": "pain_durin", "answer": [{"valueInteger": 1}]}), "unknown linkId"),
-    (lambda r: r["item"].__setitem__(0, {"linkId": r["item"][0]["linkId"], "answer": [{"valueString": "no"}]}),
-     "allowed: valueBoolean"),
-    (lambda r: r.update(item="not a list"), "not a valid FHIR QuestionnaireResponse"),
-    (lambda r: r.update(status="done"), "status: value \"done\": not finished; allowed: completed or amended"),
-    (lambda r: r["item"].__setitem__(0, {"linkId": r["item"][0]["linkId"], "answer": [{"valueBoolean": "perhaps"}]}),
-     "not a valid FHIR QuestionnaireResponse"),
-])
+@pytest.mark.parametrize(
+    "mutate,message",
+    [
+        (lambda r: r.update(status="in-progress"), 'status: value "in-progress": not finished'),
+        (lambda r: r.update(questionnaire="http://example.org/Questionnaire/other"), "answers another questionnaire"),
+        (lambda r: r["item"].append({"linkId": "pain_durin", "answer": [{"valueInteger": 1}]}), "unknown linkId"),
+        (
+            lambda r: r["item"].__setitem__(0, {"linkId": r["item"][0]["linkId"], "answer": [{"valueString": "no"}]}),
+            "allowed: valueBoolean",
+        ),
+        (lambda r: r.update(item="not a list"), "not a valid FHIR QuestionnaireResponse"),
+        (lambda r: r.update(status="done"), 'status: value "done": not finished; allowed: completed or amended'),
+        (
+            lambda r: r["item"].__setitem__(
+                0, {"linkId": r["item"][0]["linkId"], "answer": [{"valueBoolean": "perhaps"}]}
+            ),
+            "not a valid FHIR QuestionnaireResponse",
+        ),
+    ],
+)
 def test_a_malformed_questionnaire_response_is_refused_clearly(mutate, message):
     response = copy.deepcopy(_full_response())
     mutate(response)

@@ -8,8 +8,11 @@ import pytest
 
 from footcoach.service import assess_document
 
-BASE = {"runner": {"age": 35, "sex": "female"}, "program": {"phase": 2, "weeks_in_phase": 3},
-        "pain": {"during": 1, "after": 1, "morning": 1, "settled_next_morning": True}}
+BASE = {
+    "runner": {"age": 35, "sex": "female"},
+    "program": {"phase": 2, "weeks_in_phase": 3},
+    "pain": {"during": 1, "after": 1, "morning": 1, "settled_next_morning": True},
+}
 
 
 def state(**changes):
@@ -37,25 +40,37 @@ def test_long_run_exactly_110_percent_is_not_over_it():
 
 
 def test_lsi_exactly_90_passes_the_gate_binary_float_gave_89_99():
-    s = state(runner={"age": 72, "sex": "female"}, program={"phase": 1, "weeks_in_phase": 2},
-              tests={"balance_eyes_open_s": {"left": 23.4, "right": 26.0}, "heel_raises": {"left": 14, "right": 14}})
+    s = state(
+        runner={"age": 72, "sex": "female"},
+        program={"phase": 1, "weeks_in_phase": 2},
+        tests={"balance_eyes_open_s": {"left": 23.4, "right": 26.0}, "heel_raises": {"left": 14, "right": 14}},
+    )
     a = assess_document(s)
     assert a["action"] == "progress" and a["phase"]["next"] == 2
 
 
 def test_lsi_just_under_90_is_not_rounded_up():
-    s = state(runner={"age": 65}, program={"phase": 1, "weeks_in_phase": 3},
-              tests={"balance_eyes_open_s": {"left": 40, "right": 35.98}, "heel_raises": {"left": 20, "right": 20}})
+    s = state(
+        runner={"age": 65},
+        program={"phase": 1, "weeks_in_phase": 3},
+        tests={"balance_eyes_open_s": {"left": 40, "right": 35.98}, "heel_raises": {"left": 20, "right": 20}},
+    )
     assert assess_document(s)["action"] == "hold"
 
 
 def test_balance_gain_of_exactly_3_s_is_a_gain_not_a_stall():
-    s = state(runner={"age": 58, "sex": "female"}, program={"phase": 1, "weeks_in_phase": 4},
-              pain={"during": 1, "after": 1, "morning": 2, "settled_next_morning": True},
-              tests={"balance_eyes_open_s": {"left": 33.3, "right": 36.3}, "heel_raises": {"left": 14, "right": 15}},
-              history=[{"week": 1, "pain_morning": 3, "balance_eyes_open_s": {"left": 30.3, "right": 31}},
-                       {"week": 2, "pain_morning": 3}, {"week": 3, "pain_morning": 2},
-                       {"week": 4, "pain_morning": 2, "balance_eyes_open_s": {"left": 33.3, "right": 36.3}}])
+    s = state(
+        runner={"age": 58, "sex": "female"},
+        program={"phase": 1, "weeks_in_phase": 4},
+        pain={"during": 1, "after": 1, "morning": 2, "settled_next_morning": True},
+        tests={"balance_eyes_open_s": {"left": 33.3, "right": 36.3}, "heel_raises": {"left": 14, "right": 15}},
+        history=[
+            {"week": 1, "pain_morning": 3, "balance_eyes_open_s": {"left": 30.3, "right": 31}},
+            {"week": 2, "pain_morning": 3},
+            {"week": 3, "pain_morning": 2},
+            {"week": 4, "pain_morning": 2, "balance_eyes_open_s": {"left": 33.3, "right": 36.3}},
+        ],
+    )
     assert "reintroduce" not in kinds(assess_document(s))
 
 

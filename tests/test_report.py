@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from footcoach.contract.state import NRS_MAX
 from footcoach.render import report
 from footcoach.storage import store
-from footcoach.contract.state import NRS_MAX
 
 WEEKS = 10
 PHASE_CHANGE_WEEK = 5
@@ -27,14 +27,24 @@ def db(tmp_path_factory) -> str:
     for w in range(1, WEEKS + 1):
         report_fields = {"pain": {"during": max(0, 5 - w // 2)}}
         if w == 1:
-            report_fields = {"program": {"phase": 1, "weeks_in_phase": 0, "weeks_in_program": 0},
-                             "pain": {"during": 5, "after": 3, "settled_next_morning": True}}
+            report_fields = {
+                "program": {"phase": 1, "weeks_in_phase": 0, "weeks_in_program": 0},
+                "pain": {"during": 5, "after": 3, "settled_next_morning": True},
+            }
         if w == PHASE_CHANGE_WEEK:
             report_fields["program"] = {"phase": 2}
-        store.add_diary_entry(path, "r-1", {
-            "week": w, "pain_morning": max(0, 6 - w // 2), "foot_fatigue": 3,
-            "balance_eyes_open_s": {"left": 20 + 2 * w, "right": 26 + w},
-            "heel_raises": {"left": 8 + 2 * w, "right": 12 + 2 * w}}, report_fields)
+        store.add_diary_entry(
+            path,
+            "r-1",
+            {
+                "week": w,
+                "pain_morning": max(0, 6 - w // 2),
+                "foot_fatigue": 3,
+                "balance_eyes_open_s": {"left": 20 + 2 * w, "right": 26 + w},
+                "heel_raises": {"left": 8 + 2 * w, "right": 12 + 2 * w},
+            },
+            report_fields,
+        )
         if w in (4, WEEKS):
             aid = store.assess_runner(path, "r-1")["assessment_id"]
     store.add_override(path, aid, "hold", "Wants one more week <before> plyometrics & hops", author="PT-A")
@@ -54,8 +64,9 @@ def html(html_path) -> str:
 
 def points(html: str, chart_id: str) -> list[tuple[int, float]]:
     svg = re.search(rf'<svg class="chart" id="{chart_id}".*?</svg>', html, re.S).group(0)
-    return [(int(w), float(v)) for w, v in re.findall(r'<circle class="point" data-week="(\d+)" data-value="([\d.]+)"',
-                                                     svg)]
+    return [
+        (int(w), float(v)) for w, v in re.findall(r'<circle class="point" data-week="(\d+)" data-value="([\d.]+)"', svg)
+    ]
 
 
 def test_four_inline_svg_charts_with_every_data_point(html):
@@ -64,8 +75,8 @@ def test_four_inline_svg_charts_with_every_data_point(html):
     assert points(html, "chart-pain-during") == [(1, 5)] + [(w, max(0, 5 - w // 2)) for w in range(2, WEEKS + 1)]
     assert points(html, "chart-balance") == [(w, min(20 + 2 * w, 26 + w)) for w in range(1, WEEKS + 1)]
     heel = points(html, "chart-heel-raises")
-    assert heel[:WEEKS] == [(w, 8 + 2 * w) for w in range(1, WEEKS + 1)]       # left
-    assert heel[WEEKS:] == [(w, 12 + 2 * w) for w in range(1, WEEKS + 1)]      # right
+    assert heel[:WEEKS] == [(w, 8 + 2 * w) for w in range(1, WEEKS + 1)]  # left
+    assert heel[WEEKS:] == [(w, 12 + 2 * w) for w in range(1, WEEKS + 1)]  # right
 
 
 def test_points_lie_inside_the_plot_and_higher_values_sit_higher(html):
@@ -81,10 +92,10 @@ def test_points_lie_inside_the_plot_and_higher_values_sit_higher(html):
 def test_phase_changes_and_decisions_with_reasons(html):
     assert html.count(f'class="phase-change" data-week="{PHASE_CHANGE_WEEK}" data-phase="2"') == 4
     assert "Stability and plyometrics" in html
-    decisions = html[html.index("<h2>Decisions</h2>"):]
+    decisions = html[html.index("<h2>Decisions</h2>") :]
     assert decisions.count("<tr>") == 3  # header + 2 assessments
     assert "Overridden to <b>hold</b> by PT-A" in decisions
-    assert "Wants one more week &lt;before&gt; plyometrics &amp; hops" in decisions   # escaped
+    assert "Wants one more week &lt;before&gt; plyometrics &amp; hops" in decisions  # escaped
     assert "<before>" not in html
 
 
@@ -107,15 +118,23 @@ def test_empty_runner_still_renders(db, tmp_path):
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed")
 def test_headless_chromium_renders_the_charts(html_path, tmp_path):
-    base = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}"]
+    base = [
+        "chromium",
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
     url = html_path.resolve().as_uri()
     dom = subprocess.run([*base, "--dump-dom", url], capture_output=True, text=True, timeout=60).stdout
     # the DOM Chromium built holds the SVG elements (parsed as SVG, not as text)
     assert dom.count("<svg") == 4 and dom.count("<circle") == 4 * WEEKS + WEEKS and "<polyline" in dom
     shot = tmp_path / "report.png"
-    subprocess.run([*base, f"--screenshot={shot}", "--window-size=1200,1600", url], capture_output=True,
-                   timeout=60, check=True)
+    subprocess.run(
+        [*base, f"--screenshot={shot}", "--window-size=1200,1600", url], capture_output=True, timeout=60, check=True
+    )
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from footcoach.rulebook.cases import iter_cases, run_case
 from footcoach.inference.engine import default_rulebase
+from footcoach.rulebook.cases import iter_cases, run_case
 
 _RB = default_rulebase()
-CASES = [(rid, kind, case) for rid in sorted(_RB.rules.rules)
-         for kind, case in iter_cases(_RB.rules.rules[rid])]
+CASES = [(rid, kind, case) for rid in sorted(_RB.rules.rules) for kind, case in iter_cases(_RB.rules.rules[rid])]
 
 
 @pytest.mark.parametrize("rid,kind,case", CASES, ids=[f"{r}-{k}-{c.name}" for r, k, c in CASES])

@@ -64,7 +64,7 @@ def test_unknown_fact_with_did_you_mean_and_line(copy):
     p = rules / "pain" / "pain-amber.yaml"
     edit(p, "fact: pain.worst", "fact: pain.worse")
     r = check(rules, kb)
-    line = next(i for i, l in enumerate(p.read_text().splitlines(), 1) if "pain.worse" in l)
+    line = next(i for i, text in enumerate(p.read_text().splitlines(), 1) if "pain.worse" in text)
     assert f"{p}:{line}: when[0].fact: unknown fact 'pain.worse' (did you mean 'pain.worst'?)" in r.stdout
 
 
@@ -89,7 +89,7 @@ def test_overlapping_pain_bands_name_both_files(copy):
     edit(rules / "pain" / "pain-amber.yaml", 'op: ">"\n    value: pain.safe_max', 'op: ">="\n    value: pain.safe_max')
     r = check(rules, kb)
     assert r.exit_code == 1
-    line = next(l for l in r.stdout.splitlines() if "overlaps" in l)
+    line = next(x for x in r.stdout.splitlines() if "overlaps" in x)
     assert "pain-amber.yaml" in line and "pain-green.yaml" in line and "pain.worst = 3" in line
 
 
@@ -119,8 +119,10 @@ def test_value_outside_declared_range(copy):
 def test_unused_knowledge_value(copy):
     rules, kb = copy
     with (kb / "thresholds.yaml").open("a") as f:
-        f.write("extra:\n  never_used:\n    value: 7\n    unit: s\n    source: springer2007\n"
-                "    range: [0, 10]\n    description: nobody reads this\n")
+        f.write(
+            "extra:\n  never_used:\n    value: 7\n    unit: s\n    source: springer2007\n"
+            "    range: [0, 10]\n    description: nobody reads this\n"
+        )
     r = check(rules, kb)
     assert r.exit_code == 1 and "knowledge value 'extra.never_used' is used by no rule" in r.stdout
 
@@ -129,7 +131,7 @@ def test_rule_without_negative_cases(copy):
     rules, kb = copy
     p = rules / "load" / "load-weekly-spike.yaml"
     text = p.read_text()
-    p.write_text(text[:text.index("  does_not_fire:")])
+    p.write_text(text[: text.index("  does_not_fire:")])
     r = check(rules, kb)
     assert r.exit_code == 1 and "cases.does_not_fire" in r.stdout and "load-weekly-spike.yaml:" in r.stdout
 
@@ -167,8 +169,9 @@ def test_committed_rulebook_is_current(root):
     from footcoach.inference.engine import default_rulebase
 
     committed = (root / "docs" / "rulebook.md").read_text()
-    assert committed == rulebook_markdown(default_rulebase()), \
+    assert committed == rulebook_markdown(default_rulebase()), (
         "docs/rulebook.md is stale: run `footcoach rules doc --out docs/rulebook.md`"
+    )
 
 
 def test_every_rule_fires_in_some_case():

@@ -12,15 +12,15 @@ import stat
 import subprocess
 import sys
 import textwrap
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from footcoach import service as api
-from footcoach.storage import store
 from footcoach.contract.errors import InputError
 from footcoach.contract.state import AGE_MAX, AGE_MIN, BALANCE_CAP, NRS_MAX, REPS_MAX
+from footcoach.storage import store
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "tests" / "data" / "examples"
@@ -31,13 +31,26 @@ FULL_STATE = {
     "program": {"phase": 2, "weeks_in_phase": 3, "weeks_in_program": 7},
     "pain": {"during": 3, "after": 2, "morning": 2, "settled_next_morning": True, "sharp": False},
     "red_flags": [],
-    "tests": {"balance_eyes_open_s": {"left": 44, "right": 41}, "balance_eyes_closed_s": {"left": 12, "right": 10.5},
-              "heel_raises": {"left": 22, "right": 20}, "hop_pain": 1},
-    "history": [{"week": 1, "pain_morning": 4, "balance_eyes_open_s": {"left": 30, "right": 28},
-                 "heel_raises": {"left": 12, "right": 10}, "foot_fatigue": 5},
-                {"week": 2, "pain_morning": 3}],
-    "shoes": [{"name": "Daily trainer", "km": 620, "drop_mm": 8, "minimalist": False, "weeks_worn": 30},
-              {"name": "Racer", "minimalist": True}],
+    "tests": {
+        "balance_eyes_open_s": {"left": 44, "right": 41},
+        "balance_eyes_closed_s": {"left": 12, "right": 10.5},
+        "heel_raises": {"left": 22, "right": 20},
+        "hop_pain": 1,
+    },
+    "history": [
+        {
+            "week": 1,
+            "pain_morning": 4,
+            "balance_eyes_open_s": {"left": 30, "right": 28},
+            "heel_raises": {"left": 12, "right": 10},
+            "foot_fatigue": 5,
+        },
+        {"week": 2, "pain_morning": 3},
+    ],
+    "shoes": [
+        {"name": "Daily trainer", "km": 620, "drop_mm": 8, "minimalist": False, "weeks_worn": 30},
+        {"name": "Racer", "minimalist": True},
+    ],
     "running": {"weekly_km": 30, "previous_weekly_km": 25, "longest_run_km_30d": 12, "planned_long_run_km": 14},
 }
 
@@ -50,10 +63,16 @@ def long_diary(weeks: int) -> dict:
     doc = copy.deepcopy(FULL_STATE)
     doc["runner"].pop("id")
     doc["program"] = {"phase": 1, "weeks_in_phase": weeks, "weeks_in_program": weeks}
-    doc["history"] = [{"week": w, "pain_morning": w % (NRS_MAX + 1), "heel_raises": {"left": w % REPS_MAX,
-                                                                                     "right": 3},
-                       "balance_eyes_open_s": {"left": w % BALANCE_CAP, "right": 1}, "foot_fatigue": 2}
-                      for w in range(1, weeks + 1)]
+    doc["history"] = [
+        {
+            "week": w,
+            "pain_morning": w % (NRS_MAX + 1),
+            "heel_raises": {"left": w % REPS_MAX, "right": 3},
+            "balance_eyes_open_s": {"left": w % BALANCE_CAP, "right": 1},
+            "foot_fatigue": 2,
+        }
+        for w in range(1, weeks + 1)
+    ]
     return doc
 
 
@@ -69,6 +88,7 @@ def raw(db: str) -> sqlite3.Connection:
 
 
 # ---- the file -------------------------------------------------------------------------------
+
 
 def test_resolve_db_path_explicit_env_and_default(tmp_path, monkeypatch):
     monkeypatch.setenv(store.ENV_DB, str(tmp_path / "env.db"))
@@ -106,27 +126,43 @@ def test_schema_strict_wal_foreign_keys_and_version(db):
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
-    tables = {r[0]: r[1] for r in conn.execute("SELECT name, sql FROM sqlite_schema WHERE type = 'table' "
-                                               "AND name NOT LIKE 'sqlite_%'")}
-    assert {"runners", "diary", "reports", "report_red_flags", "report_shoes", "assessments", "overrides"} <= set(tables)
+    tables = {
+        r[0]: r[1]
+        for r in conn.execute("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    }
+    assert {"runners", "diary", "reports", "report_red_flags", "report_shoes", "assessments", "overrides"} <= set(
+        tables
+    )
     assert all(sql.rstrip().endswith("STRICT") for sql in tables.values())
     conn.close()
     store.connect(db).close()  # opening again migrates nothing and fails nothing
 
 
-@pytest.mark.parametrize("sql, params", [
-    ("INSERT INTO runners VALUES (?, ?, NULL, NULL, 'now')", ("a", AGE_MAX + 1)),
-    ("INSERT INTO runners VALUES (?, ?, NULL, NULL, 'now')", ("a", AGE_MIN - 1)),
-    ("INSERT INTO runners VALUES (?, ?, NULL, NULL, 'now')", ("a", "forty")),           # STRICT: no text in INTEGER
-    ("INSERT INTO runners VALUES (?, ?, 'other', NULL, 'now')", ("a", 30)),
-    ("INSERT INTO diary (runner_id, week, pain_morning, recorded_at) VALUES ('ok', 1, ?, 'now')", (NRS_MAX + 1,)),
-    ("INSERT INTO diary (runner_id, week, balance_open_left, balance_open_right, recorded_at) "
-     "VALUES ('ok', 1, ?, 1, 'now')", (BALANCE_CAP + 0.5,)),
-    ("INSERT INTO diary (runner_id, week, heel_raises_left, recorded_at) VALUES ('ok', 1, ?, 'now')", (3,)),  # one leg
-    ("INSERT INTO diary (runner_id, week, heel_raises_left, heel_raises_right, recorded_at) "
-     "VALUES ('ok', 1, ?, 1, 'now')", (REPS_MAX + 1,)),
-    ("INSERT INTO diary (runner_id, week, recorded_at) VALUES (?, 1, 'now')", ("nobody",)),  # foreign key
-])
+@pytest.mark.parametrize(
+    "sql, params",
+    [
+        ("INSERT INTO runners VALUES (?, ?, NULL, NULL, 'now')", ("a", AGE_MAX + 1)),
+        ("INSERT INTO runners VALUES (?, ?, NULL, NULL, 'now')", ("a", AGE_MIN - 1)),
+        ("INSERT INTO runners VALUES (?, ?, NULL, NULL, 'now')", ("a", "forty")),  # STRICT: no text in INTEGER
+        ("INSERT INTO runners VALUES (?, ?, 'other', NULL, 'now')", ("a", 30)),
+        ("INSERT INTO diary (runner_id, week, pain_morning, recorded_at) VALUES ('ok', 1, ?, 'now')", (NRS_MAX + 1,)),
+        (
+            "INSERT INTO diary (runner_id, week, balance_open_left, balance_open_right, recorded_at) "
+            "VALUES ('ok', 1, ?, 1, 'now')",
+            (BALANCE_CAP + 0.5,),
+        ),
+        (
+            "INSERT INTO diary (runner_id, week, heel_raises_left, recorded_at) VALUES ('ok', 1, ?, 'now')",
+            (3,),
+        ),  # one leg
+        (
+            "INSERT INTO diary (runner_id, week, heel_raises_left, heel_raises_right, recorded_at) "
+            "VALUES ('ok', 1, ?, 1, 'now')",
+            (REPS_MAX + 1,),
+        ),
+        ("INSERT INTO diary (runner_id, week, recorded_at) VALUES (?, 1, 'now')", ("nobody",)),  # foreign key
+    ],
+)
 def test_check_constraints_refuse_what_the_models_refuse(db, sql, params):
     store.add_runner(db, "ok", 30)
     conn = raw(db)
@@ -137,9 +173,11 @@ def test_check_constraints_refuse_what_the_models_refuse(db, sql, params):
 def test_boundaries_from_the_model_constants_are_accepted(db):
     store.add_runner(db, "ok", AGE_MAX)
     conn = raw(db)
-    conn.execute("INSERT INTO diary (runner_id, week, pain_morning, balance_open_left, balance_open_right, "
-                 "heel_raises_left, heel_raises_right, recorded_at) VALUES ('ok', 1, ?, ?, 0, ?, 0, 'now')",
-                 (NRS_MAX, BALANCE_CAP, REPS_MAX))
+    conn.execute(
+        "INSERT INTO diary (runner_id, week, pain_morning, balance_open_left, balance_open_right, "
+        "heel_raises_left, heel_raises_right, recorded_at) VALUES ('ok', 1, ?, ?, 0, ?, 0, 'now')",
+        (NRS_MAX, BALANCE_CAP, REPS_MAX),
+    )
 
 
 def test_newer_schema_is_refused_clearly(db):
@@ -183,8 +221,11 @@ def test_tables_follow_a_range_changed_in_knowledge(db, monkeypatch):
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     assert conn.execute("SELECT count(*) FROM sqlite_schema WHERE name LIKE '_new_%'").fetchone()[0] == 0
     with store.transaction(conn):
-        conn.execute("INSERT INTO diary (runner_id, week, balance_open_left, balance_open_right, recorded_at) "
-                     "VALUES ('r-017', 9, ?, 1, 'now')", (BALANCE_CAP + 10,))
+        conn.execute(
+            "INSERT INTO diary (runner_id, week, balance_open_left, balance_open_right, recorded_at) "
+            "VALUES ('r-017', 9, ?, 1, 'now')",
+            (BALANCE_CAP + 10,),
+        )
     conn.close()
     after = store.export_state(db, "r-017")
     assert after["history"][:-1] == before["history"] and after["shoes"] == before["shoes"]
@@ -198,6 +239,7 @@ def test_tables_follow_a_range_changed_in_knowledge(db, monkeypatch):
 
 
 # ---- runners and the diary -------------------------------------------------------------------
+
 
 def test_runner_add_validates_through_the_model_and_writes_nothing_on_error(db):
     with pytest.raises(InputError) as err:
@@ -213,10 +255,14 @@ def test_runner_add_validates_through_the_model_and_writes_nothing_on_error(db):
 
 def test_unknown_runner_is_an_input_error(db):
     store.add_runner(db, "r1", 40)
-    for call in (lambda: store.export_state(db, "r2"), lambda: store.list_diary(db, "r2"),
-                 lambda: store.assess_runner(db, "r2"), lambda: store.add_diary_entry(db, "r2", {"week": 1}),
-                 lambda: store.save_assessment(db, "r2", {}, {"action": "hold"})):
-        with pytest.raises(InputError, match="no such runner.*known runners: r1"):
+    for call in (
+        lambda: store.export_state(db, "r2"),
+        lambda: store.list_diary(db, "r2"),
+        lambda: store.assess_runner(db, "r2"),
+        lambda: store.add_diary_entry(db, "r2", {"week": 1}),
+        lambda: store.save_assessment(db, "r2", {}, {"action": "hold"}),
+    ):
+        with pytest.raises(InputError, match=r"no such runner.*known runners: r1"):
             call()
 
 
@@ -227,8 +273,12 @@ def test_first_report_needs_the_required_fields(db):
     assert "pain.during" in out["report_missing"]
     with pytest.raises(InputError, match="no current report"):
         store.export_state(db, "r1")
-    out = store.add_diary_entry(db, "r1", {"pain_morning": 2}, {
-        "program": {"phase": 1, "weeks_in_phase": 1}, "pain": {"during": 2, "after": 1, "settled_next_morning": True}})
+    out = store.add_diary_entry(
+        db,
+        "r1",
+        {"pain_morning": 2},
+        {"program": {"phase": 1, "weeks_in_phase": 1}, "pain": {"during": 2, "after": 1, "settled_next_morning": True}},
+    )
     assert out["report_updated"] and out["entry"]["week"] == 2
     doc = store.export_state(db, "r1")
     assert doc["pain"] == {"during": 2, "after": 1, "morning": 2, "settled_next_morning": True, "sharp": False}
@@ -237,13 +287,14 @@ def test_first_report_needs_the_required_fields(db):
 
 def test_new_week_carries_the_report_forward_and_a_new_phase_restarts_weeks_in_phase(db):
     store.import_state(db, "r1", FULL_STATE | {"runner": {"age": 42}})
-    store.add_diary_entry(db, "r1", {"week": 4, "pain_morning": 1, "heel_raises": {"left": 25, "right": 24}},
-                          {"pain": {"during": 1}})
+    store.add_diary_entry(
+        db, "r1", {"week": 4, "pain_morning": 1, "heel_raises": {"left": 25, "right": 24}}, {"pain": {"during": 1}}
+    )
     doc = store.export_state(db, "r1")
-    assert doc["program"] == {"phase": 2, "weeks_in_phase": 5, "weeks_in_program": 9}   # 2 weeks after week 2
+    assert doc["program"] == {"phase": 2, "weeks_in_phase": 5, "weeks_in_program": 9}  # 2 weeks after week 2
     assert doc["pain"]["morning"] == 1 and doc["pain"]["during"] == 1 and doc["pain"]["after"] == 2
     assert doc["tests"]["heel_raises"] == {"left": 25, "right": 24}
-    assert doc["tests"]["balance_eyes_closed_s"] == {"left": 12, "right": 10.5}        # carried
+    assert doc["tests"]["balance_eyes_closed_s"] == {"left": 12, "right": 10.5}  # carried
     assert doc["shoes"] == FULL_STATE["shoes"][:1] + [{"name": "Racer", "minimalist": True}]
     store.add_diary_entry(db, "r1", {"week": 5}, {"program": {"phase": 3}, "red_flags": ["night_pain"]})
     doc = store.export_state(db, "r1")
@@ -269,20 +320,22 @@ def test_duplicate_week_refused_unless_replace(db):
         store.add_diary_entry(db, "r1", {"week": 3, "pain_morning": 4})
     store.add_diary_entry(db, "r1", {"week": 3, "foot_fatigue": 4}, replace=True)
     assert [{k: v for k, v in e.items() if k != "recorded_at"} for e in store.list_diary(db, "r1")] == [
-        {"week": 3, "foot_fatigue": 4}]
+        {"week": 3, "foot_fatigue": 4}
+    ]
 
 
 def test_bad_values_are_all_named_and_nothing_is_written(db):
     store.import_state(db, "r1", FULL_STATE | {"runner": {"age": 42}})
     before = store.export_state(db, "r1")
     with pytest.raises(InputError) as err:
-        store.add_diary_entry(db, "r1", {"pain_morning": NRS_MAX + 1, "heel_raises": {"left": -1, "right": 3},
-                                         "foot_fatigue": 99},
-                              {"pain": {"during": NRS_MAX + 2}, "running": {"weekly_km": -5},
-                               "red_flags": ["red_flagg"]})
+        store.add_diary_entry(
+            db,
+            "r1",
+            {"pain_morning": NRS_MAX + 1, "heel_raises": {"left": -1, "right": 3}, "foot_fatigue": 99},
+            {"pain": {"during": NRS_MAX + 2}, "running": {"weekly_km": -5}, "red_flags": ["red_flagg"]},
+        )
     text = "\n".join(err.value.problems)
-    for field in ("pain_morning", "heel_raises.left", "foot_fatigue", "pain.during", "running.weekly_km",
-                  "red_flags"):
+    for field in ("pain_morning", "heel_raises.left", "foot_fatigue", "pain.during", "running.weekly_km", "red_flags"):
         assert field in text, field
     assert store.export_state(db, "r1") == before
     # a cross-field problem (weeks_in_program < weeks_in_phase) is refused by the whole-state check
@@ -293,14 +346,14 @@ def test_bad_values_are_all_named_and_nothing_is_written(db):
 
 # ---- import / export / assess ----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", EXAMPLE_NAMES + ["full"])
 def test_import_export_round_trip_and_assess_from_the_diary(db, name):
     doc = FULL_STATE if name == "full" else example(name)
     rid = doc["runner"].get("id", "r-x")
     store.import_state(db, rid, doc)
     exported = store.export_state(db, rid)
-    assert api.load_state(exported) == api.load_state(copy.deepcopy(doc) | {
-        "runner": doc["runner"] | {"id": rid}})
+    assert api.load_state(exported) == api.load_state(copy.deepcopy(doc) | {"runner": doc["runner"] | {"id": rid}})
     store.import_state(db, "again", exported | {"runner": exported["runner"] | {"id": "again"}})
     assert store.export_state(db, "again") == exported | {"runner": exported["runner"] | {"id": "again"}}
     result = store.assess_runner(db, rid)
@@ -334,6 +387,7 @@ def test_import_over_an_existing_runner_needs_replace_and_keeps_assessments(db):
 
 # ---- audit trail -----------------------------------------------------------------------------
 
+
 def test_assessments_keep_snapshot_version_trace_time_and_are_never_overwritten(db):
     store.import_state(db, "r-017", FULL_STATE)
     a1 = store.assess_runner(db, "r-017")
@@ -356,8 +410,9 @@ def test_assessments_keep_snapshot_version_trace_time_and_are_never_overwritten(
 
 def test_save_assessment_for_triage(db):
     store.add_runner(db, "r1", 40)
-    aid = store.save_assessment(db, "r1", {"answers": {"q1": "yes"}}, {"action": "refer", "trace": ["t"]},
-                                source="triage")
+    aid = store.save_assessment(
+        db, "r1", {"answers": {"q1": "yes"}}, {"action": "refer", "trace": ["t"]}, source="triage"
+    )
     [item] = store.list_assessments(db, "r1", full=True)
     assert item["id"] == aid and item["source"] == "triage" and item["action"] == "refer"
     assert item["input"] == {"answers": {"q1": "yes"}}
@@ -382,9 +437,15 @@ def test_override_is_recorded_beside_the_original(db):
 
 # ---- caseload --------------------------------------------------------------------------------
 
+
 def test_caseload_orders_referrals_regressions_stalls_overdue(db):
-    names = {"a-ok": "progress-to-phase-3", "b-stall": "stall-reintroduce", "c-regress": "regress-not-settled",
-             "d-refer": "red-flag-numbness", "e-overdue": "amber-hold-worn-shoes"}
+    names = {
+        "a-ok": "progress-to-phase-3",
+        "b-stall": "stall-reintroduce",
+        "c-regress": "regress-not-settled",
+        "d-refer": "red-flag-numbness",
+        "e-overdue": "amber-hold-worn-shoes",
+    }
     for rid, name in names.items():
         doc = example(name)
         doc["runner"].pop("id", None)
@@ -392,7 +453,7 @@ def test_caseload_orders_referrals_regressions_stalls_overdue(db):
         store.assess_runner(db, rid)
     store.add_runner(db, "f-new", 30)
     conn = raw(db)
-    old = (datetime.now(timezone.utc) - timedelta(days=20)).isoformat(timespec="seconds")
+    old = (datetime.now(UTC) - timedelta(days=20)).isoformat(timespec="seconds")
     for table in ("diary", "reports"):
         conn.execute(f"UPDATE {table} SET recorded_at = ? WHERE runner_id = 'e-overdue'", (old,))
     items = store.caseload(db)
@@ -402,16 +463,23 @@ def test_caseload_orders_referrals_regressions_stalls_overdue(db):
     assert [i["runner"] for i in store.caseload(db, overdue_days=30)][3:] == ["f-new", "a-ok", "e-overdue"]
     # an override changes the latest action: the referral becomes a hold and drops down
     store.add_override(db, items[0]["assessment"]["id"], "hold", "numbness explained by a tight lace; re-tied")
-    later = store.caseload(db, now=datetime.now(timezone.utc) + timedelta(days=1))
+    later = store.caseload(db, now=datetime.now(UTC) + timedelta(days=1))
     assert later[0]["runner"] == "c-regress"
     assert next(i for i in later if i["runner"] == "d-refer")["assessment"]["overridden"] is True
 
 
 # ---- nothing lost ----------------------------------------------------------------------------
 
+
 def _python(code: str, *args: str, **kw) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code), *args], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(code), *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kw,
+    )
 
 
 def test_two_processes_adding_200_entries_each_lose_none(db):
@@ -432,14 +500,14 @@ def test_two_processes_adding_200_entries_each_lose_none(db):
     procs = [_python(code, db, str(tag), str(go)) for tag in (1, 2)]
     go.touch()
     for p in procs:
-        out, err = p.communicate(timeout=120)
+        _out, err = p.communicate(timeout=120)
         assert p.returncode == 0, err
     entries = store.list_diary(db, "r1")
     assert len(entries) == 400
     assert [e["week"] for e in entries] == list(range(1, 401))
     tags = [e["foot_fatigue"] for e in entries]
     assert sorted(tags) == [1] * 200 + [2] * 200
-    assert sum(a != b for a, b in zip(tags, tags[1:])) > 1   # the two writers interleaved
+    assert sum(a != b for a, b in zip(tags, tags[1:])) > 1  # the two writers interleaved
     assert raw(db).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
@@ -476,7 +544,7 @@ def test_kill_9_mid_import_of_500_weeks_leaves_the_database_as_it_was(db, tmp_pa
     os.kill(p.pid, signal.SIGKILL)
     p.wait(timeout=10)
     assert p.returncode == -signal.SIGKILL
-    assert wal_size > 0   # uncommitted pages of the import were on disk when it died
+    assert wal_size > 0  # uncommitted pages of the import were on disk when it died
     conn = raw(db)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert conn.execute("SELECT count(*) FROM diary").fetchone()[0] == 0
@@ -494,8 +562,11 @@ def test_kill_9_of_the_cli_import_at_any_moment_is_all_or_nothing(db, tmp_path):
     seen = set()
     for i, delay in enumerate((0.25, 0.35, 0.45, 0.6)):
         rid = f"r{i}"
-        p = subprocess.Popen([str(exe), "--db", db, "diary", "import", rid, str(doc_path)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        p = subprocess.Popen(
+            [str(exe), "--db", db, "diary", "import", rid, str(doc_path)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             p.wait(timeout=delay)
         except subprocess.TimeoutExpired:

@@ -10,10 +10,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from footcoach.contract import state as models
-from footcoach.service import assess, load_state
 from footcoach.cli import main
+from footcoach.contract import state as models
 from footcoach.contract.errors import EXIT_BAD_INPUT
+from footcoach.service import assess, load_state
 from footcoach.triage.questionnaire import default_questionnaire, validate_fhir
 
 from .conftest import EXAMPLES, answers_from_show, example_names
@@ -23,14 +23,39 @@ NO_RED_FLAGS = ["no"] * len(models.RED_FLAG_IDS)
 
 # A new runner: red flags, new? yes, age, sex, experience, pain during/after/morning, settled, sharp,
 # balance eyes open L/R, eyes closed L/R, heel raises L/R, hop pain, shoes (count), running x4.
-NEW_RUNNER_LINES = [*NO_RED_FLAGS, "yes", "35", "female", "occasional", "2", "1", "1", "yes", "no",
-                    "30", "28", "10", "9", "14", "12", "", "0", "20", "18", "10", "12"]
+NEW_RUNNER_LINES = [
+    *NO_RED_FLAGS,
+    "yes",
+    "35",
+    "female",
+    "occasional",
+    "2",
+    "1",
+    "1",
+    "yes",
+    "no",
+    "30",
+    "28",
+    "10",
+    "9",
+    "14",
+    "12",
+    "",
+    "0",
+    "20",
+    "18",
+    "10",
+    "12",
+]
 NEW_RUNNER_STATE = {
     "runner": {"age": 35, "sex": "female", "experience": "occasional"},
     "program": {"phase": 1, "weeks_in_phase": 0, "weeks_in_program": 0},
     "pain": {"during": 2, "after": 1, "morning": 1, "settled_next_morning": True, "sharp": False},
-    "tests": {"balance_eyes_open_s": {"left": 30, "right": 28}, "balance_eyes_closed_s": {"left": 10, "right": 9},
-              "heel_raises": {"left": 14, "right": 12}},
+    "tests": {
+        "balance_eyes_open_s": {"left": 30, "right": 28},
+        "balance_eyes_closed_s": {"left": 10, "right": 9},
+        "heel_raises": {"left": 14, "right": 12},
+    },
     "running": {"weekly_km": 20, "previous_weekly_km": 18, "longest_run_km_30d": 10, "planned_long_run_km": 12},
 }
 
@@ -49,6 +74,7 @@ def text_of(question_id: str) -> str:
 
 
 # ---- typed sessions -----------------------------------------------------------------------------
+
 
 def test_a_new_runner_answers_and_gets_this_weeks_plan():
     result = run(["triage"], NEW_RUNNER_LINES)
@@ -74,8 +100,10 @@ def test_a_wrong_answer_is_asked_again_with_what_is_allowed_and_question_mark_sa
     lines[at:at] = ["eleven", str(models.NRS_MAX + 1), "?"]
     result = run(["triage", "--format", "json"], lines)
     assert result.exit_code == 0, result.stderr
-    assert f"Not allowed: 'eleven' is not allowed. Please answer a whole number from 0 to {models.NRS_MAX}." \
+    assert (
+        f"Not allowed: 'eleven' is not allowed. Please answer a whole number from 0 to {models.NRS_MAX}."
         in result.stderr
+    )
     assert f"Not allowed: '{models.NRS_MAX + 1}' is out of range." in result.stderr
     assert "Why we ask: " + Q.question("pain_during").why[:40] in result.stderr
     assert json.loads(result.stdout) == assess(load_state(NEW_RUNNER_STATE))
@@ -115,8 +143,34 @@ def test_a_red_flag_in_json_is_refer():
     assert "filled in for the assessment record only" in result.stderr
 
 
-RETURNING_LINES = [*NO_RED_FLAGS, "no", "1", "3", "5", "35", "female", "regular", "1", "1", "0", "yes", "no",
-                   "45", "45", "20", "20", "15", "14", "", "0", "", "", "", "", "0"]
+RETURNING_LINES = [
+    *NO_RED_FLAGS,
+    "no",
+    "1",
+    "3",
+    "5",
+    "35",
+    "female",
+    "regular",
+    "1",
+    "1",
+    "0",
+    "yes",
+    "no",
+    "45",
+    "45",
+    "20",
+    "20",
+    "15",
+    "14",
+    "",
+    "0",
+    "",
+    "",
+    "",
+    "",
+    "0",
+]
 
 
 def test_a_returning_runner_progresses_to_phase_2():
@@ -131,7 +185,7 @@ def test_answers_that_do_not_fit_together_are_asked_again():
     lines = list(RETURNING_LINES)
     at = len(NO_RED_FLAGS) + 3  # weeks in program, after 3 weeks in phase
     lines[at] = "2"
-    lines[at + 1:at + 1] = ["5"]
+    lines[at + 1 : at + 1] = ["5"]
     result = run(["triage", "--format", "json"], lines)
     assert result.exit_code == 0, result.stderr
     assert "That does not fit with your other answers" in result.stderr
@@ -142,7 +196,7 @@ def test_one_leg_without_the_other_is_asked_for():
     lines = list(RETURNING_LINES)
     at = len(NO_RED_FLAGS) + 13  # eyes-open balance, right leg
     lines[at] = ""
-    lines[at + 1:at + 1] = ["45"]
+    lines[at + 1 : at + 1] = ["45"]
     result = run(["triage", "--format", "json"], lines)
     assert result.exit_code == 0, result.stderr
     assert "Your other answers need this one too." in result.stderr
@@ -189,12 +243,27 @@ def test_a_typed_session_saved_as_a_fhir_response_gives_the_same_assessment(tmp_
 # ---- --answers --------------------------------------------------------------------------------
 
 NEW_RUNNER_ANSWERS: dict[str, Any] = {
-    **{f"red_flag_{f}": False for f in models.RED_FLAG_IDS}, "new_runner": True, "runner_age": 35,
-    "runner_sex": "female", "runner_experience": "occasional", "pain_during": 2, "pain_after": 1, "pain_morning": 1,
-    "pain_settled_next_morning": True, "pain_sharp": False, "balance_eyes_open_left": 30,
-    "balance_eyes_open_right": 28, "balance_eyes_closed_left": 10, "balance_eyes_closed_right": 9,
-    "heel_raises_left": 14, "heel_raises_right": 12, "running_weekly_km": 20, "running_previous_weekly_km": 18,
-    "running_longest_run_km_30d": 10, "running_planned_long_run_km": 12}
+    **{f"red_flag_{f}": False for f in models.RED_FLAG_IDS},
+    "new_runner": True,
+    "runner_age": 35,
+    "runner_sex": "female",
+    "runner_experience": "occasional",
+    "pain_during": 2,
+    "pain_after": 1,
+    "pain_morning": 1,
+    "pain_settled_next_morning": True,
+    "pain_sharp": False,
+    "balance_eyes_open_left": 30,
+    "balance_eyes_open_right": 28,
+    "balance_eyes_closed_left": 10,
+    "balance_eyes_closed_right": 9,
+    "heel_raises_left": 14,
+    "heel_raises_right": 12,
+    "running_weekly_km": 20,
+    "running_previous_weekly_km": 18,
+    "running_longest_run_km_30d": 10,
+    "running_planned_long_run_km": 12,
+}
 
 
 @pytest.mark.parametrize("suffix", [".json", ".yaml"])
@@ -210,8 +279,9 @@ def test_an_answers_file_gives_the_same_result_as_typing(tmp_path, suffix):
 
 
 def test_answers_on_stdin():
-    result = CliRunner().invoke(main, ["triage", "--answers", "-", "--format", "json"],
-                                input=json.dumps(NEW_RUNNER_ANSWERS))
+    result = CliRunner().invoke(
+        main, ["triage", "--answers", "-", "--format", "json"], input=json.dumps(NEW_RUNNER_ANSWERS)
+    )
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == assess(load_state(NEW_RUNNER_STATE))
 
@@ -222,10 +292,14 @@ def test_bad_answers_exit_2_naming_the_question_and_nothing_on_stdout(tmp_path):
     result = run(["triage", "--answers", str(path)])
     assert result.exit_code == EXIT_BAD_INPUT
     assert result.stdout == ""
-    assert "error: question pain_during (pain.during): value 11 is out of range; allowed: a whole number from 0 to" \
+    assert (
+        "error: question pain_during (pain.during): value 11 is out of range; allowed: a whole number from 0 to"
         in result.stderr
-    assert "error: question runner_sex (runner.sex): value 'x' is not allowed; allowed: one of: female, male" \
+    )
+    assert (
+        "error: question runner_sex (runner.sex): value 'x' is not allowed; allowed: one of: female, male"
         in result.stderr
+    )
     assert "unknown question 'heel_raise_left' (did you mean 'heel_raises_left'?)" in result.stderr
 
 
@@ -238,18 +312,35 @@ def test_a_red_flag_in_a_file_with_bad_answers_still_says_whom_to_see(tmp_path):
     assert "urgent care or an emergency department" in " ".join(result.stderr.split())
 
 
-@pytest.mark.parametrize("content,message", [
-    ("[1, 2]", "allowed: a mapping of question id to answer"),
-    ("{not json: [", "not valid JSON"),
-    (json.dumps({"resourceType": "Patient"}), "resourceType: value \"Patient\": not an answer"),
-    (json.dumps({"resourceType": "QuestionnaireResponse", "status": "completed",
-                 "questionnaire": "https://footcoach.example.org/fhir/Questionnaire/runner-triage",
-                 "item": [{"linkId": "pain_during", "answer": [{"valueString": "3"}]}]}),
-     "item[0] (linkId pain_during): answer valueString; allowed: valueInteger"),
-    (json.dumps({"resourceType": "QuestionnaireResponse", "status": "in-progress",
-                 "questionnaire": "https://footcoach.example.org/fhir/Questionnaire/runner-triage"}),
-     "not finished"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        ("[1, 2]", "allowed: a mapping of question id to answer"),
+        ("{not json: [", "not valid JSON"),
+        (json.dumps({"resourceType": "Patient"}), 'resourceType: value "Patient": not an answer'),
+        (
+            json.dumps(
+                {
+                    "resourceType": "QuestionnaireResponse",
+                    "status": "completed",
+                    "questionnaire": "https://footcoach.example.org/fhir/Questionnaire/runner-triage",
+                    "item": [{"linkId": "pain_during", "answer": [{"valueString": "3"}]}],
+                }
+            ),
+            "item[0] (linkId pain_during): answer valueString; allowed: valueInteger",
+        ),
+        (
+            json.dumps(
+                {
+                    "resourceType": "QuestionnaireResponse",
+                    "status": "in-progress",
+                    "questionnaire": "https://footcoach.example.org/fhir/Questionnaire/runner-triage",
+                }
+            ),
+            "not finished",
+        ),
+    ],
+)
 def test_unusable_answers_documents_are_refused(tmp_path, content, message):
     path = tmp_path / "answers.json"
     path.write_text(content)
@@ -265,6 +356,7 @@ def test_a_missing_answers_file():
 
 
 # ---- the checker's path: show's maps_to -> answers -> triage, against assess --------------------
+
 
 @pytest.mark.parametrize("name", example_names())
 def test_answers_built_from_show_match_assess_on_the_state(tmp_path, name):
@@ -283,9 +375,10 @@ def test_answers_built_from_show_match_assess_on_the_state(tmp_path, name):
 
 # ---- --runner: saved at the very end ----------------------------------------------------------
 
+
 def test_runner_saving_happens_only_at_the_end(tmp_path, monkeypatch):
-    from footcoach.storage import store
     import footcoach.cli.triage as cli_triage
+    from footcoach.storage import store
 
     db = str(tmp_path / "fc.db")
     store.add_runner(db, "r-1", 35)
@@ -314,6 +407,7 @@ def test_an_unknown_runner_is_refused_before_any_question(tmp_path):
 
 # ---- show and export --------------------------------------------------------------------------
 
+
 def test_show_json_lists_the_questions_in_order():
     result = run(["questionnaire", "show", "--format", "json"])
     assert result.exit_code == 0
@@ -341,12 +435,45 @@ def test_export_fhir_validates(tmp_path):
 
 def test_a_diary_typed_week_by_week_gives_the_assessment_of_the_state():
     state = json.loads((EXAMPLES / "stall-reintroduce.json").read_text())
-    lines = [*NO_RED_FLAGS, "no", "1", "6", "6", "58", "female", "novice", "2", "2", "2", "yes", "",
-             "33", "35", "", "", "10", "12", "", "0", "", "", "", "", str(len(state["history"]))]
+    lines = [
+        *NO_RED_FLAGS,
+        "no",
+        "1",
+        "6",
+        "6",
+        "58",
+        "female",
+        "novice",
+        "2",
+        "2",
+        "2",
+        "yes",
+        "",
+        "33",
+        "35",
+        "",
+        "",
+        "10",
+        "12",
+        "",
+        "0",
+        "",
+        "",
+        "",
+        "",
+        str(len(state["history"])),
+    ]
     for entry in state["history"]:
         bal, raises = entry["balance_eyes_open_s"], entry["heel_raises"]
-        lines += [str(entry["week"]), str(entry["pain_morning"]), str(bal["left"]), str(bal["right"]),
-                  str(raises["left"]), str(raises["right"]), ""]
+        lines += [
+            str(entry["week"]),
+            str(entry["pain_morning"]),
+            str(bal["left"]),
+            str(bal["right"]),
+            str(raises["left"]),
+            str(raises["right"]),
+            "",
+        ]
     result = run(["triage", "--format", "json"], lines)
     assert result.exit_code == 0, result.stderr
     assert "-- diary week 4 of 4 --" in result.stderr
@@ -354,10 +481,51 @@ def test_a_diary_typed_week_by_week_gives_the_assessment_of_the_state():
 
 
 def test_diary_weeks_out_of_order_are_asked_again():
-    lines = [*NO_RED_FLAGS, "no", "1", "2", "", "40", "", "", "1", "1", "1", "yes", "",
-             "", "", "", "", "", "", "", "0", "", "", "", "", "2",
-             "5", "", "", "", "", "", "",
-             "4", "6", "", "", "", "", "", ""]
+    lines = [
+        *NO_RED_FLAGS,
+        "no",
+        "1",
+        "2",
+        "",
+        "40",
+        "",
+        "",
+        "1",
+        "1",
+        "1",
+        "yes",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "0",
+        "",
+        "",
+        "",
+        "",
+        "2",
+        "5",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "4",
+        "6",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ]
     result = run(["triage", "--format", "json"], lines)
     assert result.exit_code == 0, result.stderr
-    assert "That does not fit with your other answers: value 4: week 4 follows week 5" in " ".join(result.stderr.split())
+    assert "That does not fit with your other answers: value 4: week 4 follows week 5" in " ".join(
+        result.stderr.split()
+    )

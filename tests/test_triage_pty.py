@@ -67,9 +67,9 @@ class Terminal:
         """Wait until ``needle`` appears after the last match."""
         deadline = time.monotonic() + TIMEOUT_S
         target = needle.encode()
-        while target not in self.seen[self.pos:]:
+        while target not in self.seen[self.pos :]:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not self._read(min(remaining, 1.0)) and target not in self.seen[self.pos:]:
+            if remaining <= 0 or (not self._read(min(remaining, 1.0)) and target not in self.seen[self.pos :]):
                 raise AssertionError(f"did not see {needle!r}; the terminal shows:\n{self.text[-3000:]}")
         self.pos = self.seen.index(target, self.pos) + len(target)
 
@@ -114,7 +114,7 @@ def test_a_new_runner_types_a_whole_session_and_ends_with_a_plan(tmp_path):
     screen = term.text
     assert "How many full weeks have you trained in this phase" not in screen  # not asked of a new runner
     assert "Action: HOLD - phase 1 (Foundation)" in screen
-    tail = screen[screen.rindex("This week's plan: phase 1, Foundation"):]
+    tail = screen[screen.rindex("This week's plan: phase 1, Foundation") :]
     assert "Decision support" not in tail  # the plan is the end of the session
     assert "Heel-raise dosing" in tail and "Mobility finisher" in tail
     assert screen.rstrip().endswith(tail.rstrip())

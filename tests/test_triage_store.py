@@ -22,7 +22,7 @@ def test_red_flag_stop_for_a_stored_runner_keeps_profile_and_phase(tmp_path):
     assert r.exit_code == 0, r.output
     a = json.loads(r.stdout)
     assert a["action"] == "refer" and a["phase"]["current"] == 2 and a["phase"]["next"] == 2
-    assert "runner.age" not in r.stderr          # age came from the record, not a placeholder
+    assert "runner.age" not in r.stderr  # age came from the record, not a placeholder
     r = runner.invoke(main, ["--db", db, "history", "r-017", "--format", "json"])
     stored = json.loads(r.stdout)
     assert stored[-1]["action"] == "refer"
@@ -35,9 +35,12 @@ def _answers_from_state(state: dict) -> dict:
 
 
 def test_triage_for_a_stored_runner_uses_the_diary_on_record(tmp_path):
-    state = {"runner": {"age": 45, "sex": "female"}, "program": {"phase": 2, "weeks_in_phase": 4, "weeks_in_program": 14},
-             "pain": {"during": 2, "after": 2, "morning": 4, "settled_next_morning": True},
-             "history": [{"week": 1, "pain_morning": 4}, {"week": 13, "pain_morning": 4}]}
+    state = {
+        "runner": {"age": 45, "sex": "female"},
+        "program": {"phase": 2, "weeks_in_phase": 4, "weeks_in_program": 14},
+        "pain": {"during": 2, "after": 2, "morning": 4, "settled_next_morning": True},
+        "history": [{"week": 1, "pain_morning": 4}, {"week": 13, "pain_morning": 4}],
+    }
     doc = tmp_path / "r9.json"
     doc.write_text(json.dumps(state))
     db = str(tmp_path / "fc.db")
@@ -47,7 +50,7 @@ def test_triage_for_a_stored_runner_uses_the_diary_on_record(tmp_path):
     answers.write_text(json.dumps(_answers_from_state(state)))
     r = runner.invoke(main, ["--db", db, "triage", "--runner", "r9", "--answers", str(answers), "--format", "json"])
     assert r.exit_code == 0, r.output
-    assert json.loads(r.stdout)["action"] == "refer"      # non-response needs the stored diary
+    assert json.loads(r.stdout)["action"] == "refer"  # non-response needs the stored diary
 
 
 def test_a_null_red_flag_answer_is_missing_not_no(tmp_path):
@@ -63,8 +66,12 @@ def test_a_null_red_flag_answer_is_missing_not_no(tmp_path):
 def test_report_refuses_to_overwrite_the_database(tmp_path):
     db = str(tmp_path / "fc.db")
     runner = CliRunner()
-    assert runner.invoke(main, ["--db", db, "diary", "import", "r-017",
-                                str(EXAMPLES / "progress-to-phase-3.json")]).exit_code == 0
+    assert (
+        runner.invoke(
+            main, ["--db", db, "diary", "import", "r-017", str(EXAMPLES / "progress-to-phase-3.json")]
+        ).exit_code
+        == 0
+    )
     r = runner.invoke(main, ["--db", db, "report", "r-017", "--out", db])
     assert r.exit_code == 2 and "that is the footcoach database" in r.stderr
     assert runner.invoke(main, ["--db", db, "runner", "list"]).exit_code == 0
@@ -74,8 +81,26 @@ def test_partial_first_report_is_refused_whole_not_silently_dropped(tmp_path):
     db = str(tmp_path / "fc.db")
     runner = CliRunner()
     assert runner.invoke(main, ["--db", db, "runner", "add", "r1", "--age", "40"]).exit_code == 0
-    r = runner.invoke(main, ["--db", db, "diary", "add", "r1", "--no-input", "--phase", "1", "--weeks-in-phase", "0",
-                             "--pain-during", "1", "--pain-after", "1", "--settled"])
+    r = runner.invoke(
+        main,
+        [
+            "--db",
+            db,
+            "diary",
+            "add",
+            "r1",
+            "--no-input",
+            "--phase",
+            "1",
+            "--weeks-in-phase",
+            "0",
+            "--pain-during",
+            "1",
+            "--pain-after",
+            "1",
+            "--settled",
+        ],
+    )
     assert r.exit_code == 2 and "pain.morning" in r.stderr
     listed = runner.invoke(main, ["--db", db, "diary", "list", "r1", "--format", "json"])
-    assert json.loads(listed.stdout) == []      # nothing written
+    assert json.loads(listed.stdout) == []  # nothing written

@@ -16,8 +16,12 @@ from footcoach.contract.state import State
 def load_state(data: Any) -> State:
     """Validate a parsed JSON/YAML document as a runner's state; raise InputError listing every problem."""
     if not isinstance(data, dict):
-        raise InputError([f"(document): value {type(data).__name__}: a runner's state must be a mapping; "
-                          "allowed: an object with runner, program, pain, ..."])
+        raise InputError(
+            [
+                f"(document): value {type(data).__name__}: a runner's state must be a mapping; "
+                "allowed: an object with runner, program, pain, ..."
+            ]
+        )
     try:
         return State.model_validate(data)
     except ValidationError as exc:

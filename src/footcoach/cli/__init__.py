@@ -14,8 +14,6 @@ import click
 
 from footcoach.contract.errors import EXIT_BAD_INPUT, InputError
 
-
-
 EXIT_INTERNAL = os.EX_SOFTWARE  # a bug in footcoach, not in the input
 
 
@@ -32,17 +30,26 @@ class _Group(click.Group):
             sys.exit(EXIT_BAD_INPUT)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise
-        except Exception as exc:  # noqa: BLE001 - the last line of defence for users
+        except Exception as exc:
             if os.environ.get("FOOTCOACH_DEBUG"):
                 raise
-            click.echo(f"footcoach: internal error ({type(exc).__name__}: {exc}); please report it "
-                       "(FOOTCOACH_DEBUG=1 shows the traceback)", err=True)
+            click.echo(
+                f"footcoach: internal error ({type(exc).__name__}: {exc}); please report it "
+                "(FOOTCOACH_DEBUG=1 shows the traceback)",
+                err=True,
+            )
             sys.exit(EXIT_INTERNAL)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", "db_path", type=click.Path(dir_okay=False), envvar="FOOTCOACH_DB", default=None,
-              help="SQLite database file (default: in your user data folder; env FOOTCOACH_DB).")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False),
+    envvar="FOOTCOACH_DB",
+    default=None,
+    help="SQLite database file (default: in your user data folder; env FOOTCOACH_DB).",
+)
 @click.version_option(package_name="footcoach")
 @click.pass_context
 def main(ctx: click.Context, db_path: str | None) -> None:
@@ -57,4 +64,3 @@ def main(ctx: click.Context, db_path: str | None) -> None:
 # Sub-command modules register themselves on the group.
 for _name in ("assess", "rules", "triage", "db"):
     importlib.import_module(f"footcoach.cli.{_name}").register(main)
-

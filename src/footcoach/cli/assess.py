@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from footcoach.contract.errors import EXIT_BAD_INPUT, InputError
 from footcoach.common.documents import DataFileError, load_with_lines
+from footcoach.contract.errors import EXIT_BAD_INPUT, InputError
 
 FORMATS = ("text", "json")
 
@@ -24,8 +24,12 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     seen: dict[str, Any] = {}
     for key, value in pairs:
         if key in seen:
-            raise InputError([f"{key}: duplicate key in one object (values {json.dumps(seen[key])} and "
-                              f"{json.dumps(value)}); allowed: each field once"])
+            raise InputError(
+                [
+                    f"{key}: duplicate key in one object (values {json.dumps(seen[key])} and "
+                    f"{json.dumps(value)}); allowed: each field once"
+                ]
+            )
         seen[key] = value
     return seen
 
@@ -41,8 +45,12 @@ def read_document(source: str) -> Any:
         try:
             return _json(text)
         except json.JSONDecodeError as exc:
-            raise InputError([f"(stdin): not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}; "
-                              "allowed: a JSON runner state (YAML only from a file)"]) from None
+            raise InputError(
+                [
+                    f"(stdin): not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}; "
+                    "allowed: a JSON runner state (YAML only from a file)"
+                ]
+            ) from None
     path = Path(source)
     if not path.exists():
         raise InputError([f"{source}: no such file; allowed: a JSON or YAML runner state, or - for stdin"])
@@ -100,12 +108,28 @@ def emit(assessment: dict[str, Any], fmt: str, audience: str = "physio") -> None
 
 @click.command("assess")
 @click.argument("source", required=False, metavar="FILE|-")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="text for people, json for programs.")
-@click.option("--runner", "runner_id", default=None,
-              help="Assess a stored runner from the diary database instead of a file (saved to the audit trail).")
-@click.option("--for", "audience", type=click.Choice(["physio", "runner"]), default="physio", show_default=True,
-              help="Whose words the text format uses.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text for people, json for programs.",
+)
+@click.option(
+    "--runner",
+    "runner_id",
+    default=None,
+    help="Assess a stored runner from the diary database instead of a file (saved to the audit trail).",
+)
+@click.option(
+    "--for",
+    "audience",
+    type=click.Choice(["physio", "runner"]),
+    default="physio",
+    show_default=True,
+    help="Whose words the text format uses.",
+)
 @click.pass_context
 def assess_cmd(ctx: click.Context, source: str | None, fmt: str, runner_id: str | None, audience: str) -> None:
     """Assess one runner's state (JSON or YAML FILE, or - for JSON on stdin).
@@ -135,8 +159,6 @@ def assess_cmd(ctx: click.Context, source: str | None, fmt: str, runner_id: str 
         fail(exc.problems)
         return
     emit(assessment, fmt, audience)
-
-
 
 
 @click.command("schema")

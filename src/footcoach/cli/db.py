@@ -10,14 +10,15 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
-from footcoach.storage import store
 from footcoach.contract.errors import EXIT_BAD_INPUT, InputError
 from footcoach.contract.state import NRS_MAX
+from footcoach.storage import store
 
 FORMATS = ("text", "json")
 
@@ -70,6 +71,7 @@ def _fail(problems: list[str], name_options: bool = False) -> None:
 
 def _input_errors(name_options: bool = False) -> Callable:
     """Turn InputError into exit 2 with one line per problem on stderr and nothing on stdout."""
+
     def wrap(fn: Callable) -> Callable:
         @functools.wraps(fn)
         def inner(*args: Any, **kwargs: Any) -> Any:
@@ -77,7 +79,9 @@ def _input_errors(name_options: bool = False) -> Callable:
                 return fn(*args, **kwargs)
             except InputError as exc:
                 _fail(exc.problems, name_options)
+
         return inner
+
     return wrap
 
 
@@ -95,11 +99,18 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stderr.isatty()
 
 
-format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-                             help="text for people, json for programs.")
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text for people, json for programs.",
+)
 
 
 # ---- runner --------------------------------------------------------------------------------
+
 
 @click.group("runner")
 def runner_group() -> None:
@@ -135,9 +146,11 @@ def runner_list(ctx: click.Context, fmt: str) -> None:
     click.echo(f"{'runner':<16} {'age':>3}  {'sex':<6} {'experience':<10} {'entries':>7} {'last week':>9}  last action")
     for r in runners:
         p = r["runner"]
-        click.echo(f"{p['id']:<16} {p['age']:>3}  {p.get('sex', '-'):<6} {p.get('experience', '-'):<10} "
-                   f"{r['entries']:>7} {r['last_week'] if r['last_week'] is not None else '-':>9}  "
-                   f"{r['last_action'] or '-'}")
+        click.echo(
+            f"{p['id']:<16} {p['age']:>3}  {p.get('sex', '-'):<6} {p.get('experience', '-'):<10} "
+            f"{r['entries']:>7} {r['last_week'] if r['last_week'] is not None else '-':>9}  "
+            f"{r['last_action'] or '-'}"
+        )
 
 
 @runner_group.command("show")
@@ -152,26 +165,39 @@ def runner_show(ctx: click.Context, runner_id: str, fmt: str) -> None:
         _json(info)
         return
     p = info["runner"]
-    click.echo(f"runner {p['id']}: age {p['age']}, {p.get('sex', 'sex not given')}, "
-               f"{p.get('experience', 'experience not given')}")
+    click.echo(
+        f"runner {p['id']}: age {p['age']}, {p.get('sex', 'sex not given')}, "
+        f"{p.get('experience', 'experience not given')}"
+    )
     d = info["diary"]
-    click.echo(f"diary: {d['entries']} entries" + (f", weeks {d['first_week']}-{d['last_week']}" if d["entries"] else ""))
+    click.echo(
+        f"diary: {d['entries']} entries" + (f", weeks {d['first_week']}-{d['last_week']}" if d["entries"] else "")
+    )
     rep = info["current_report"]
     if rep is None:
         click.echo("current report: none yet")
     else:
         pr, pa = rep["program"], rep["pain"]
-        click.echo(f"current report (week {rep['week']}): phase {pr['phase']}, week {pr['weeks_in_phase']} in phase; "
-                   f"pain during {pa['during']}, after {pa['after']}, morning {pa['morning']}, "
-                   f"{'settled' if pa['settled_next_morning'] else 'not settled'} next morning"
-                   + (f"; red flags: {', '.join(rep['red_flags'])}" if rep["red_flags"] else ""))
+        click.echo(
+            f"current report (week {rep['week']}): phase {pr['phase']}, week {pr['weeks_in_phase']} in phase; "
+            f"pain during {pa['during']}, after {pa['after']}, morning {pa['morning']}, "
+            f"{'settled' if pa['settled_next_morning'] else 'not settled'} next morning"
+            + (f"; red flags: {', '.join(rep['red_flags'])}" if rep["red_flags"] else "")
+        )
     la = info["latest_assessment"]
-    click.echo("latest assessment: " + ("none" if la is None else
-                                         f"#{la['id']} {la['action']} ({la['created_at']})"
-                                         + (f", overridden to {la['effective_action']}" if la["overrides"] else "")))
+    click.echo(
+        "latest assessment: "
+        + (
+            "none"
+            if la is None
+            else f"#{la['id']} {la['action']} ({la['created_at']})"
+            + (f", overridden to {la['effective_action']}" if la["overrides"] else "")
+        )
+    )
 
 
 # ---- diary ---------------------------------------------------------------------------------
+
 
 @click.group("diary")
 def diary_group() -> None:
@@ -188,8 +214,12 @@ _PROMPTS = [  # (parameter, label) asked for in a terminal when not given
     ("heel_raises_right", "Single-leg heel raises, right (repetitions)"),
     ("foot_fatigue", f"Foot fatigue (0-{NRS_MAX})"),
 ]
-_FLOAT_PARAMS = {"balance_eyes_open_left", "balance_eyes_open_right", "balance_eyes_closed_left",
-                 "balance_eyes_closed_right"}
+_FLOAT_PARAMS = {
+    "balance_eyes_open_left",
+    "balance_eyes_open_right",
+    "balance_eyes_closed_left",
+    "balance_eyes_closed_right",
+}
 
 
 def _ask(label: str, as_float: bool) -> int | float | None:
@@ -225,7 +255,9 @@ def _prune(d: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@diary_group.command("add", epilog="""\b
+@diary_group.command(
+    "add",
+    epilog="""\b
 Current report: when WEEK is the latest week (at or after the current report's week),
 the current report is carried forward into a new one for this week:
   - weeks_in_phase and weeks_in_program advance by the weeks elapsed
@@ -237,7 +269,8 @@ A runner with no current report yet gets one once --phase, --weeks-in-phase,
 --pain-during, --pain-after, --pain-morning and --settled/--not-settled are all known.
 For an earlier week only the diary entry is stored (current-report options are refused).
 In a terminal, missing diary values and pain during/after are asked for
-(blank skips); --no-input turns that off.""")
+(blank skips); --no-input turns that off.""",
+)
 @click.argument("runner_id", metavar="ID")
 @click.option("--week", type=int, default=None, help="Week number (default: the week after the latest one).")
 @click.option("--pain-morning", type=int, help=f"Diary: pain_morning, first steps (0-{NRS_MAX}).")
@@ -267,8 +300,7 @@ In a terminal, missing diary values and pain during/after are asked for
 @format_option
 @click.pass_context
 @_input_errors(name_options=True)
-def diary_add(ctx: click.Context, runner_id: str, fmt: str, replace: bool, no_input: bool,
-              **v: Any) -> None:
+def diary_add(ctx: click.Context, runner_id: str, fmt: str, replace: bool, no_input: bool, **v: Any) -> None:
     """Add the diary entry of one week for runner ID (and update the current report, see below)."""
     if not no_input and _interactive():
         for name, label in _PROMPTS:
@@ -276,24 +308,43 @@ def diary_add(ctx: click.Context, runner_id: str, fmt: str, replace: bool, no_in
                 v[name] = _ask(label, name in _FLOAT_PARAMS)
     problems: list[str] = []
     entry = {
-        "week": v["week"], "pain_morning": v["pain_morning"], "foot_fatigue": v["foot_fatigue"],
-        "balance_eyes_open_s": _pair(v["balance_eyes_open_left"], v["balance_eyes_open_right"],
-                                     "balance_eyes_open_s", problems),
+        "week": v["week"],
+        "pain_morning": v["pain_morning"],
+        "foot_fatigue": v["foot_fatigue"],
+        "balance_eyes_open_s": _pair(
+            v["balance_eyes_open_left"], v["balance_eyes_open_right"], "balance_eyes_open_s", problems
+        ),
         "heel_raises": _pair(v["heel_raises_left"], v["heel_raises_right"], "heel_raises", problems),
     }
     if v["red_flags"] and v["no_red_flags"]:
         problems.append("red_flags: --red-flag and --no-red-flags together; allowed: one of them")
-    report = _prune({
-        "program": {"phase": v["phase"], "weeks_in_phase": v["weeks_in_phase"],
-                    "weeks_in_program": v["weeks_in_program"]},
-        "pain": {"during": v["pain_during"], "after": v["pain_after"], "settled_next_morning": v["settled"],
-                 "sharp": v["sharp"]},
-        "tests": {"balance_eyes_closed_s": _pair(v["balance_eyes_closed_left"], v["balance_eyes_closed_right"],
-                                                 "tests.balance_eyes_closed_s", problems),
-                  "hop_pain": v["hop_pain"]},
-        "running": {k: v[k] for k in ("weekly_km", "previous_weekly_km", "longest_run_km_30d",
-                                      "planned_long_run_km")},
-    })
+    report = _prune(
+        {
+            "program": {
+                "phase": v["phase"],
+                "weeks_in_phase": v["weeks_in_phase"],
+                "weeks_in_program": v["weeks_in_program"],
+            },
+            "pain": {
+                "during": v["pain_during"],
+                "after": v["pain_after"],
+                "settled_next_morning": v["settled"],
+                "sharp": v["sharp"],
+            },
+            "tests": {
+                "balance_eyes_closed_s": _pair(
+                    v["balance_eyes_closed_left"],
+                    v["balance_eyes_closed_right"],
+                    "tests.balance_eyes_closed_s",
+                    problems,
+                ),
+                "hop_pain": v["hop_pain"],
+            },
+            "running": {
+                k: v[k] for k in ("weekly_km", "previous_weekly_km", "longest_run_km_30d", "planned_long_run_km")
+            },
+        }
+    )
     if v["red_flags"]:
         report["red_flags"] = list(v["red_flags"])
     elif v["no_red_flags"]:
@@ -305,18 +356,25 @@ def diary_add(ctx: click.Context, runner_id: str, fmt: str, replace: bool, no_in
         _json(result)
         return
     week = result["entry"]["week"]
-    click.echo(f"{runner_id}: week {week} added to the diary"
-               + ("; current report updated" if result["report_updated"] else ""))
+    click.echo(
+        f"{runner_id}: week {week} added to the diary"
+        + ("; current report updated" if result["report_updated"] else "")
+    )
     if result["report_missing"]:
-        click.echo("no current report yet: still needed "
-                   + ", ".join(FIELD_OPTIONS[p] for p in result["report_missing"]), err=True)
+        click.echo(
+            "no current report yet: still needed " + ", ".join(FIELD_OPTIONS[p] for p in result["report_missing"]),
+            err=True,
+        )
 
 
 @diary_group.command("import")
 @click.argument("runner_id", metavar="ID")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--replace", is_flag=True, help="Replace the diary and current report of an existing runner "
-                                              "(its assessments are kept).")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace the diary and current report of an existing runner (its assessments are kept).",
+)
 @click.pass_context
 @_input_errors()
 def diary_import(ctx: click.Context, runner_id: str, file: str, replace: bool) -> None:
@@ -343,9 +401,12 @@ def diary_import(ctx: click.Context, runner_id: str, file: str, replace: bool) -
             if percent != shown[0]:
                 shown[0] = percent
                 click.echo(f"\r  {done}/{total} diary weeks", err=True, nl=done == total)
+
     result = store.import_state(_db(ctx), runner_id, document, replace=replace, progress=progress)
-    click.echo(f"{runner_id}: imported {result['entries']} diary weeks and the current report "
-               f"(week {result['report_week']})" + ("" if result["created"] else ", replacing the previous ones"))
+    click.echo(
+        f"{runner_id}: imported {result['entries']} diary weeks and the current report "
+        f"(week {result['report_week']})" + ("" if result["created"] else ", replacing the previous ones")
+    )
 
 
 @diary_group.command("list")
@@ -362,14 +423,18 @@ def diary_list(ctx: click.Context, runner_id: str, fmt: str) -> None:
     if not entries:
         click.echo(f"{runner_id}: the diary is empty")
         return
-    click.echo(f"{'week':>4}  {'morning pain':>12}  {'balance L/R s':>13}  {'heel raises L/R':>15}  {'foot fatigue':>12}")
+    click.echo(
+        f"{'week':>4}  {'morning pain':>12}  {'balance L/R s':>13}  {'heel raises L/R':>15}  {'foot fatigue':>12}"
+    )
 
     def pair(p: dict | None) -> str:
         return f"{p['left']}/{p['right']}" if p else "-"
 
     for e in entries:
-        click.echo(f"{e['week']:>4}  {e.get('pain_morning', '-'):>12}  {pair(e.get('balance_eyes_open_s')):>13}  "
-                   f"{pair(e.get('heel_raises')):>15}  {e.get('foot_fatigue', '-'):>12}")
+        click.echo(
+            f"{e['week']:>4}  {e.get('pain_morning', '-'):>12}  {pair(e.get('balance_eyes_open_s')):>13}  "
+            f"{pair(e.get('heel_raises')):>15}  {e.get('foot_fatigue', '-'):>12}"
+        )
 
 
 @diary_group.command("export")
@@ -384,11 +449,15 @@ def diary_export(ctx: click.Context, runner_id: str) -> None:
 
 # ---- audit trail ---------------------------------------------------------------------------
 
+
 @click.command("history")
 @click.argument("runner_id", metavar="ID")
 @format_option
-@click.option("--full", is_flag=True, help="With --format json: include each input snapshot and the whole "
-                                          "assessment (trace included).")
+@click.option(
+    "--full",
+    is_flag=True,
+    help="With --format json: include each input snapshot and the whole assessment (trace included).",
+)
 @click.pass_context
 @_input_errors()
 def history_cmd(ctx: click.Context, runner_id: str, fmt: str, full: bool) -> None:
@@ -402,13 +471,18 @@ def history_cmd(ctx: click.Context, runner_id: str, fmt: str, full: bool) -> Non
         return
     for a in items:
         ph = a["phase"]
-        click.echo(f"#{a['id']}  {a['created_at']}  {a['source']:<6}  {a['action'] or '-':<8}  "
-                   f"phase {ph['current']}->{ph['next']}  rules {a['rulebase_version']}")
+        click.echo(
+            f"#{a['id']}  {a['created_at']}  {a['source']:<6}  {a['action'] or '-':<8}  "
+            f"phase {ph['current']}->{ph['next']}  rules {a['rulebase_version']}"
+        )
         if a["summary"]:
             click.echo(f"      {a['summary']}")
         for o in a["overrides"]:
-            click.echo(f"      override #{o['id']} {o['created_at']}: {o['action']}"
-                       + (f" by {o['author']}" if o["author"] else "") + f": {o['reason']}")
+            click.echo(
+                f"      override #{o['id']} {o['created_at']}: {o['action']}"
+                + (f" by {o['author']}" if o["author"] else "")
+                + f": {o['reason']}"
+            )
 
 
 @click.command("override")
@@ -419,8 +493,9 @@ def history_cmd(ctx: click.Context, runner_id: str, fmt: str, full: bool) -> Non
 @format_option
 @click.pass_context
 @_input_errors()
-def override_cmd(ctx: click.Context, assessment_id: int, action: str, reason: str, author: str | None,
-                 fmt: str) -> None:
+def override_cmd(
+    ctx: click.Context, assessment_id: int, action: str, reason: str, author: str | None, fmt: str
+) -> None:
     """Record a physiotherapist's override of stored assessment ASSESSMENT (the original is kept)."""
     override_id = store.add_override(_db(ctx), assessment_id, action, reason, author)
     if fmt == "json":
@@ -431,10 +506,16 @@ def override_cmd(ctx: click.Context, assessment_id: int, action: str, reason: st
 
 # ---- caseload and report -------------------------------------------------------------------
 
+
 @click.command("caseload")
 @format_option
-@click.option("--overdue-days", type=click.IntRange(min=1), default=store.OVERDUE_DAYS_DEFAULT, show_default=True,
-              help="A check-in is overdue after this many days without a diary entry.")
+@click.option(
+    "--overdue-days",
+    type=click.IntRange(min=1),
+    default=store.OVERDUE_DAYS_DEFAULT,
+    show_default=True,
+    help="A check-in is overdue after this many days without a diary entry.",
+)
 @click.pass_context
 @_input_errors()
 def caseload_cmd(ctx: click.Context, fmt: str, overdue_days: int) -> None:
@@ -450,9 +531,11 @@ def caseload_cmd(ctx: click.Context, fmt: str, overdue_days: int) -> None:
     for i in items:
         a = i["assessment"]
         action = (i["action"] or "-") + ("*" if a and a["overridden"] else "")
-        click.echo(f"{i['runner']:<16} {action:<9} {', '.join(i['flags']) or '-':<28} "
-                   f"{i['last_week'] if i['last_week'] is not None else '-':>9} {i['days_since_entry']:>5}  "
-                   f"{(a or {}).get('summary') or ''}")
+        click.echo(
+            f"{i['runner']:<16} {action:<9} {', '.join(i['flags']) or '-':<28} "
+            f"{i['last_week'] if i['last_week'] is not None else '-':>9} {i['days_since_entry']:>5}  "
+            f"{(a or {}).get('summary') or ''}"
+        )
     if any(i["assessment"] and i["assessment"]["overridden"] for i in items):
         click.echo("* overridden by a physiotherapist")
 

@@ -58,8 +58,10 @@ def check_cmd(rules: str | None, knowledge: str | None) -> None:
         click.echo(f"{len(problems)} problem(s) found", err=True)
         sys.exit(EXIT_FINDINGS)
     n_cases = sum(len(r.spec.cases.fires) + len(r.spec.cases.does_not_fire) for r in rb.rules.rules.values())
-    click.echo(f"ok: {len(rb.rules.rules)} rules in {len(rb.rules.by_family())} families, {n_cases} cases pass, "
-               f"rule-base version {rb.version}")
+    click.echo(
+        f"ok: {len(rb.rules.rules)} rules in {len(rb.rules.by_family())} families, {n_cases} cases pass, "
+        f"rule-base version {rb.version}"
+    )
     sys.exit(EXIT_OK)
 
 
@@ -79,8 +81,10 @@ def list_cmd(fmt: str) -> None:
     from footcoach.inference.engine import default_rulebase
 
     rb = default_rulebase()
-    rows = [{"id": r.id, "family": r.family, "title": r.title_text(rb.kb), "concludes": _concludes(r)}
-            for r in sorted(rb.rules.rules.values(), key=lambda r: (r.family, r.id))]
+    rows = [
+        {"id": r.id, "family": r.family, "title": r.title_text(rb.kb), "concludes": _concludes(r)}
+        for r in sorted(rb.rules.rules.values(), key=lambda r: (r.family, r.id))
+    ]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -113,16 +117,24 @@ def rule_record(rb, rule) -> dict:
         raise TypeError(c)
 
     spec = rule.spec
-    rec = {"id": rule.id, "family": rule.family, "title": rule.title_text(rb.kb), "file": str(rule.path),
-           "when": [cond(c) for c in spec.when], "concludes": _concludes(rule),
-           "sources": [rb.kb.source_record(k) for k in spec.sources]}
+    rec = {
+        "id": rule.id,
+        "family": rule.family,
+        "title": rule.title_text(rb.kb),
+        "file": str(rule.path),
+        "when": [cond(c) for c in spec.when],
+        "concludes": _concludes(rule),
+        "sources": [rb.kb.source_record(k) for k in spec.sources],
+    }
     if spec.for_each:
         rec["for_each"] = spec.for_each
     if spec.physio:
         rec["physio"] = spec.physio
         rec["runner"] = spec.runner
-    rec["cases"] = {kind: [{"name": c.name, "state": c.state} for c in getattr(spec.cases, kind)]
-                    for kind in ("fires", "does_not_fire")}
+    rec["cases"] = {
+        kind: [{"name": c.name, "state": c.state} for c in getattr(spec.cases, kind)]
+        for kind in ("fires", "does_not_fire")
+    }
     return rec
 
 
@@ -130,8 +142,11 @@ def _knowledge_record(rb, name: str) -> dict:
     kb = rb.kb
     if name in kb.thresholds:
         t = kb.thresholds[name]
-        return {"value": t.value if not float(t.value).is_integer() else int(t.value), "unit": t.unit,
-                "source": kb.source_record(t.source)}
+        return {
+            "value": t.value if not float(t.value).is_integer() else int(t.value),
+            "unit": t.unit,
+            "source": kb.source_record(t.source),
+        }
     n = kb.norms[name]
     bands = []
     for b in n.bands:
@@ -154,8 +169,10 @@ def _cond_line(c: dict) -> str:
     if "value" in c:
         right += f" ({c['value']} {c['unit']}; {c['source']['citation']} [{c['source']['evidence']}])"
     else:
-        bands = ", ".join(f"{b['age']}: " + (f"F {b['female']} / M {b['male']}" if "female" in b else f"{b['value']}")
-                          for b in c["norm_bands"])
+        bands = ", ".join(
+            f"{b['age']}: " + (f"F {b['female']} / M {b['male']}" if "female" in b else f"{b['value']}")
+            for b in c["norm_bands"]
+        )
         right += f" (age-banded norm, {c['unit']}: {bands}; {c['source']['citation']} [{c['source']['evidence']}])"
     if c.get("times"):
         right += f" x {c['times']}"
@@ -173,8 +190,11 @@ def show_cmd(rule_id: str, fmt: str) -> None:
     rb = default_rulebase()
     rule = rb.rules.rules.get(rule_id)
     if rule is None:
-        click.echo(f"error: rule: value {rule_id!r}: no such rule{suggest(rule_id, rb.rules.rules)}; "
-                   "allowed: an id from `footcoach rules list`", err=True)
+        click.echo(
+            f"error: rule: value {rule_id!r}: no such rule{suggest(rule_id, rb.rules.rules)}; "
+            "allowed: an id from `footcoach rules list`",
+            err=True,
+        )
         sys.exit(EXIT_BAD_INPUT)
     rec = rule_record(rb, rule)
     if fmt == "json":
@@ -184,9 +204,13 @@ def show_cmd(rule_id: str, fmt: str) -> None:
 
 
 def render_rule_markdown(rec: dict) -> str:
-    lines = [f"### `{rec['id']}`: {rec['title']}", "",
-             f"- family: {rec['family']}" + (f"; for each {rec['for_each']}" if rec.get("for_each") else ""),
-             f"- concludes: {rec['concludes']}", "- when all of:"]
+    lines = [
+        f"### `{rec['id']}`: {rec['title']}",
+        "",
+        f"- family: {rec['family']}" + (f"; for each {rec['for_each']}" if rec.get("for_each") else ""),
+        f"- concludes: {rec['concludes']}",
+        "- when all of:",
+    ]
     for c in rec["when"]:
         lines.append(f"  - {_cond_line(c)}")
     if rec.get("physio"):
@@ -201,9 +225,13 @@ def render_rule_markdown(rec: dict) -> str:
 
 def rulebook_markdown(rb) -> str:
     """The whole rule book as Markdown (committed as docs/rulebook.md, kept in sync by a test)."""
-    out = ["# footcoach rule book", "",
-           "Generated by `footcoach rules doc` from `rules/` and `knowledge/`; do not edit by hand.",
-           "Decision precedence: refer > regress > hold > progress (one action per assessment).", ""]
+    out = [
+        "# footcoach rule book",
+        "",
+        "Generated by `footcoach rules doc` from `rules/` and `knowledge/`; do not edit by hand.",
+        "Decision precedence: refer > regress > hold > progress (one action per assessment).",
+        "",
+    ]
     for family, rules in sorted(rb.rules.by_family().items()):
         out.append(f"## {family}")
         out.append("")
@@ -216,9 +244,8 @@ def rulebook_markdown(rb) -> str:
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
 def doc_cmd(out: str | None) -> None:
     """Write the rule book as Markdown."""
-    from footcoach.inference.engine import default_rulebase
-
     from footcoach.cli.assess import write_output
+    from footcoach.inference.engine import default_rulebase
 
     write_output(out, rulebook_markdown(default_rulebase()))
 

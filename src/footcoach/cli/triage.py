@@ -16,8 +16,9 @@ import os
 import sys
 import tempfile
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 import yaml
@@ -46,9 +47,12 @@ def _write_atomically(path: str, text: str) -> None:
     """Write the whole file or nothing (a temporary file in the same folder, then a rename)."""
     target = Path(path)
     if not target.parent.is_dir():
-        raise InputError([f"{path}: the folder {str(target.parent)!r} does not exist; "
-                          "allowed: a file in an existing folder"])
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if str(target.parent) else ".")
+        raise InputError(
+            [f"{path}: the folder {str(target.parent)!r} does not exist; allowed: a file in an existing folder"]
+        )
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if str(target.parent) else "."
+    )
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
@@ -77,6 +81,7 @@ def _dump_json(data: Any) -> str:
 
 # ---- the interactive session ----------------------------------------------------------------------
 
+
 class Session:
     """One interactive questionnaire: asks with ``read(prompt)``, tells with ``say(text)``.
 
@@ -89,8 +94,7 @@ class Session:
         self.asked: set[tuple] = set()
         self.number = 0
 
-    def ask(self, text: str, allowed, why: str, labels: dict[str, str] | None = None,
-            intro: str | None = None) -> Any:
+    def ask(self, text: str, allowed, why: str, labels: dict[str, str] | None = None, intro: str | None = None) -> Any:
         """Ask until the answer is allowed; return the value, or SKIP for an optional question."""
         from footcoach.triage.questionnaire import AnswerProblem, parse_value
 
@@ -172,8 +176,14 @@ class Session:
             state = answers_to_state(self.q, self.answers)
             if final and state.get("red_flags"):
                 state = fill_for_referral(self.q, state)
-            problem = next((p for p in state_problems(self.q, state)
-                            if p.where is not None and (final or p.where.key in self.asked)), None)
+            problem = next(
+                (
+                    p
+                    for p in state_problems(self.q, state)
+                    if p.where is not None and (final or p.where.key in self.asked)
+                ),
+                None,
+            )
             if problem is None:
                 return
             if problem.missing:
@@ -214,6 +224,7 @@ def _say(text: str) -> None:
 
 # ---- reading an answers file ----------------------------------------------------------------------
 
+
 def _read_answers(source: str) -> Any:
     """Parse FILE (JSON, else YAML) or ``-`` (stdin, JSON or YAML); raise InputError on failure."""
     if source == "-":
@@ -221,8 +232,12 @@ def _read_answers(source: str) -> Any:
     else:
         path = Path(source)
         if not path.is_file():
-            raise InputError([f"{source}: no such file; allowed: a JSON or YAML answers file, a FHIR "
-                              "QuestionnaireResponse, or - for stdin"])
+            raise InputError(
+                [
+                    f"{source}: no such file; allowed: a JSON or YAML answers file, a FHIR "
+                    "QuestionnaireResponse, or - for stdin"
+                ]
+            )
         try:
             text, name = path.read_text(encoding="utf-8"), source
         except (OSError, UnicodeDecodeError) as exc:
@@ -238,8 +253,12 @@ def _read_answers(source: str) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{name}:{mark.line + 1}" if mark else name
-        raise InputError([f"{where}: not valid JSON ({json_error.msg} at line {json_error.lineno}) nor YAML "
-                          f"({getattr(exc, 'problem', exc)}); allowed: a mapping of question id to answer"]) from None
+        raise InputError(
+            [
+                f"{where}: not valid JSON ({json_error.msg} at line {json_error.lineno}) nor YAML "
+                f"({getattr(exc, 'problem', exc)}); allowed: a mapping of question id to answer"
+            ]
+        ) from None
 
 
 def _answers_from_document(q, doc: Any, source: str):
@@ -248,13 +267,18 @@ def _answers_from_document(q, doc: Any, source: str):
 
     if isinstance(doc, dict) and "resourceType" in doc:
         if doc["resourceType"] != "QuestionnaireResponse":
-            raise InputError([f"{source}: resourceType: value {json.dumps(doc['resourceType'])}: not an answer; "
-                              f"allowed: QuestionnaireResponse (to {q.canonical()})"])
+            raise InputError(
+                [
+                    f"{source}: resourceType: value {json.dumps(doc['resourceType'])}: not an answer; "
+                    f"allowed: QuestionnaireResponse (to {q.canonical()})"
+                ]
+            )
         doc = answers_from_fhir_response(q, doc, source=source)
     return resolve_answers(q, doc, source=source)
 
 
 # ---- output ---------------------------------------------------------------------------------------
+
 
 def render_result(q, result) -> str:
     """The triage's end in a runner's words: the referral if a red flag was reported, then the
@@ -287,24 +311,49 @@ def _check_runner(db: str | None, runner_id: str) -> None:
 
     path = resolve_db_path(db)
     if not Path(path).is_file():
-        raise InputError([f"runner: value {json.dumps(runner_id)}: no database at {path}; "
-                          "add the runner first with `footcoach runner add`"])
+        raise InputError(
+            [
+                f"runner: value {json.dumps(runner_id)}: no database at {path}; "
+                "add the runner first with `footcoach runner add`"
+            ]
+        )
     show_runner(db, runner_id)
 
 
 @click.command("triage")
-@click.option("--answers", "answers_source", default=None, metavar="FILE|-",
-              help="Answers as JSON or YAML (question id -> answer) or a FHIR QuestionnaireResponse; "
-                   "without it the questions are asked in the terminal.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="text for the runner, json for programs (the assessment as `footcoach assess` prints it).")
-@click.option("--runner", "runner_id", default=None,
-              help="Save the assessment for this stored runner (at the very end; nothing is saved on Ctrl-C).")
-@click.option("--save-response", "response_out", type=click.Path(dir_okay=False), default=None,
-              help="Also write the answers as a FHIR QuestionnaireResponse to FILE.")
+@click.option(
+    "--answers",
+    "answers_source",
+    default=None,
+    metavar="FILE|-",
+    help="Answers as JSON or YAML (question id -> answer) or a FHIR QuestionnaireResponse; "
+    "without it the questions are asked in the terminal.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text for the runner, json for programs (the assessment as `footcoach assess` prints it).",
+)
+@click.option(
+    "--runner",
+    "runner_id",
+    default=None,
+    help="Save the assessment for this stored runner (at the very end; nothing is saved on Ctrl-C).",
+)
+@click.option(
+    "--save-response",
+    "response_out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write the answers as a FHIR QuestionnaireResponse to FILE.",
+)
 @click.pass_context
-def triage_cmd(ctx: click.Context, answers_source: str | None, fmt: str, runner_id: str | None,
-               response_out: str | None) -> None:
+def triage_cmd(
+    ctx: click.Context, answers_source: str | None, fmt: str, runner_id: str | None, response_out: str | None
+) -> None:
     """Answer the runner questionnaire and get this week's plan.
 
     Red flags are asked first: a yes ends the questionnaire with a referral. Type ? at any
@@ -346,8 +395,13 @@ def triage_cmd(ctx: click.Context, answers_source: str | None, fmt: str, runner_
                 known["history"] = export_state(db, runner_id).get("history", [])
         result = triage(q, answers, runner_id, known)
         if result.assumed:
-            click.echo(_wrap("note: not asked after the red flag, filled in for the assessment record only: "
-                             + "; ".join(result.assumed)), err=True)
+            click.echo(
+                _wrap(
+                    "note: not asked after the red flag, filled in for the assessment record only: "
+                    + "; ".join(result.assumed)
+                ),
+                err=True,
+            )
         # Everything is known now: only from here on is anything written.
         if response_out:
             _write_atomically(response_out, _dump_json(answers_to_fhir_response(q, answers)))
@@ -367,8 +421,14 @@ def questionnaire_group() -> None:
 
 
 @questionnaire_group.command("show")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="text for people; json: the questions in order (id, text, type, allowed, maps_to, condition).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text for people; json: the questions in order (id, text, type, allowed, maps_to, condition).",
+)
 def show_cmd(fmt: str) -> None:
     """List the questions in asking order, with what each allows and the contract field it fills."""
     from footcoach.triage.questionnaire import show_json, show_text
@@ -378,8 +438,13 @@ def show_cmd(fmt: str) -> None:
 
 
 @questionnaire_group.command("export")
-@click.option("--fhir", "fhir", is_flag=True, default=True,
-              help="A FHIR R5 Questionnaire resource (JSON); the only export format, so the default.")
+@click.option(
+    "--fhir",
+    "fhir",
+    is_flag=True,
+    default=True,
+    help="A FHIR R5 Questionnaire resource (JSON); the only export format, so the default.",
+)
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
 def export_cmd(fhir: bool, out: str | None) -> None:
     """Export the questionnaire as a FHIR R5 Questionnaire (validated with fhir.resources)."""

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -46,7 +47,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (first at line {seen[key] + 1})", key_node.start_mark)
+                None, None, f"duplicate key {key!r} (first at line {seen[key] + 1})", key_node.start_mark
+            )
         seen[key] = key_node.start_mark.line
     return loader.construct_mapping(node, deep=deep)
 
@@ -82,9 +84,13 @@ def dotted(loc: tuple) -> str:
     return out
 
 
-def validation_errors(path: str | Path, line_of: Callable[[tuple], int | None], exc: Any,
-                      prefix: tuple = (), message: Callable[[dict, tuple], str] | None = None
-                      ) -> list[DataFileError]:
+def validation_errors(
+    path: str | Path,
+    line_of: Callable[[tuple], int | None],
+    exc: Any,
+    prefix: tuple = (),
+    message: Callable[[dict, tuple], str] | None = None,
+) -> list[DataFileError]:
     """A pydantic ValidationError on a data file as ``file:line: field: message`` errors.
 
     ``message(error, loc)`` may rewrite a message (e.g. to add "did you mean")."""

@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from footcoach.contract.state import FieldProblem
 from footcoach.common.documents import did_you_mean, dotted
+from footcoach.contract.state import FieldProblem
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -101,7 +101,7 @@ def _value(v: Any) -> str:
         text = json.dumps(v, ensure_ascii=False)
     except TypeError:
         text = repr(v)
-    return text if len(text) <= _SHOWN_MAX else text[:_SHOWN_MAX - 3] + "..."
+    return text if len(text) <= _SHOWN_MAX else text[: _SHOWN_MAX - 3] + "..."
 
 
 def _literal_values(err: dict) -> list[str]:

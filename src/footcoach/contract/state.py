@@ -24,14 +24,23 @@ AGE_MIN, AGE_MAX = _KB.int_value("contract.age_min"), _KB.int_value("contract.ag
 REPS_MAX = _KB.int_value("contract.reps_max")
 DROP_MAX_MM = _KB.int_value("contract.drop_max_mm")
 # Whole numbers without a contract maximum still fit a 32-bit integer (SQLite, FHIR integer).
-COUNT_MAX = 2 ** 31 - 1
+COUNT_MAX = 2**31 - 1
 
 RedFlagId = Literal[RED_FLAG_IDS]  # type: ignore[valid-type]
 Sex = Literal["female", "male"]
 Experience = Literal["novice", "occasional", "regular"]
 Action = Literal["refer", "regress", "hold", "progress"]
-Kind = Literal["progression", "hold", "regression", "referral", "reintroduce", "shoe_check",
-               "shoe_replace", "load_advice", "advice"]
+Kind = Literal[
+    "progression",
+    "hold",
+    "regression",
+    "referral",
+    "reintroduce",
+    "shoe_check",
+    "shoe_replace",
+    "load_advice",
+    "advice",
+]
 
 Nrs = Annotated[int, Field(ge=0, le=NRS_MAX, description=f"0-{NRS_MAX} (NRS, worst in the last 7 days)")]
 Seconds = Annotated[float, Field(ge=0, le=BALANCE_CAP, allow_inf_nan=False, description=f"seconds, 0-{BALANCE_CAP}")]
@@ -66,11 +75,14 @@ class Program(Strict):
     weeks_in_program: Annotated[int | None, Field(ge=0, le=COUNT_MAX, description=">= weeks_in_phase")] = None
 
     @model_validator(mode="after")
-    def _program_covers_phase(self) -> "Program":
+    def _program_covers_phase(self) -> Program:
         if self.weeks_in_program is not None and self.weeks_in_program < self.weeks_in_phase:
-            raise FieldProblem("weeks_in_program", self.weeks_in_program,
-                               f">= weeks_in_phase ({self.weeks_in_phase})",
-                               f"less than weeks_in_phase {self.weeks_in_phase}")
+            raise FieldProblem(
+                "weeks_in_program",
+                self.weeks_in_program,
+                f">= weeks_in_phase ({self.weeks_in_phase})",
+                f"less than weeks_in_phase {self.weeks_in_phase}",
+            )
         return self
 
 
@@ -110,8 +122,9 @@ class DiaryEntry(Strict):
 class Shoe(Strict):
     name: Annotated[str, Field(min_length=1, description="text")]
     km: Km | None = None
-    drop_mm: Annotated[float | None, Field(ge=0, le=DROP_MAX_MM, allow_inf_nan=False,
-                                           description=f"0-{DROP_MAX_MM} mm")] = None
+    drop_mm: Annotated[
+        float | None, Field(ge=0, le=DROP_MAX_MM, allow_inf_nan=False, description=f"0-{DROP_MAX_MM} mm")
+    ] = None
     minimalist: StrictBool = False
     weeks_worn: Annotated[int | None, Field(ge=0, le=COUNT_MAX, description=">= 0")] = None
 
@@ -141,12 +154,17 @@ class State(Strict):
         for i in range(1, len(history)):
             prev, cur = history[i - 1], history[i]
             if cur.week <= prev.week:
-                raise FieldProblem(f"[{i}].week", cur.week, f"> {prev.week} (weeks strictly increasing, oldest first)",
-                                   f"week {cur.week} follows week {prev.week}")
+                raise FieldProblem(
+                    f"[{i}].week",
+                    cur.week,
+                    f"> {prev.week} (weeks strictly increasing, oldest first)",
+                    f"week {cur.week} follows week {prev.week}",
+                )
         return history
 
 
 # ---- output ---------------------------------------------------------------------------------
+
 
 class Recommendation(BaseModel):
     model_config = ConfigDict(extra="allow")

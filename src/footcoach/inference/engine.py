@@ -14,21 +14,30 @@ from __future__ import annotations
 
 import inspect
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from footcoach.inference import experta_compat as _compat  # noqa: F401  (must precede experta)
-from experta import AND, AS, MATCH, NOT, OR, TEST, P, Fact, KnowledgeEngine, Rule as XRule
+from experta import AND, AS, MATCH, NOT, OR, TEST, Fact, KnowledgeEngine, P
+from experta import Rule as XRule
 from experta.strategies import DepthStrategy
 
-from footcoach.inference.facts import RUNNER, Obs, catalogue, derive
-from footcoach.knowledge.base import Knowledge, Resolved, default_knowledge, fingerprint_folder, load_knowledge
 from footcoach.contract.state import State
 from footcoach.inference.comparison import compare, exact
-from footcoach.rulebook.model import (AnyCondition, FactCondition, FindingCondition, NoFindingCondition, Rule, RuleSet,
-                       load_rules)
+from footcoach.inference.facts import RUNNER, Obs, catalogue, derive
+from footcoach.knowledge.base import Knowledge, Resolved, default_knowledge, fingerprint_folder, load_knowledge
+from footcoach.rulebook.model import (
+    AnyCondition,
+    FactCondition,
+    FindingCondition,
+    NoFindingCondition,
+    Rule,
+    RuleSet,
+    load_rules,
+)
+
 
 class ObsFact(Fact):
     """An observed or derived fact: name, value, subject."""
@@ -42,7 +51,7 @@ class StableStrategy(DepthStrategy):
     """Depth strategy with the rule id as the last tie-breaker (experta's own order depends on
     the hash seed for activations of equal salience)."""
 
-    def get_key(self, activation):  # noqa: D102 - same contract as DepthStrategy.get_key
+    def get_key(self, activation):
         facts = sorted((f["__factid__"] for f in activation.facts), reverse=True)
         return (activation.rule.salience, facts, activation.rule._wrapped.__name__)
 
@@ -54,7 +63,7 @@ class Firing:
     step: int
     rule: Rule
     subject: str
-    findings: list[tuple[str, str, str, str]]   # (name, value, subject, by)
+    findings: list[tuple[str, str, str, str]]  # (name, value, subject, by)
 
 
 @dataclass
@@ -78,11 +87,14 @@ def _fact_patterns(idx: str, fc: FactCondition, per_subject: set[str], threshold
     op, literal, name, times = fc.op, fc.literal, fc.value, fc.times
     if times is None:
         if literal is not None:
+
             def check(v):
                 return compare(v, op, literal)
         else:
+
             def check(v):
                 return compare(v, op, threshold(name))
+
         check.__name__ = f"check_{idx}"
         return [ObsFact(name=fc.fact, subject=subject, value=P(check))]
     times_subject = MATCH.subject if times in per_subject else RUNNER
@@ -93,12 +105,16 @@ def _fact_patterns(idx: str, fc: FactCondition, per_subject: set[str], threshold
 
     test.__signature__ = inspect.Signature([inspect.Parameter(p, inspect.Parameter.KEYWORD_ONLY) for p in (v, x)])
     test.__name__ = f"test_{idx}"
-    return [ObsFact(name=fc.fact, subject=subject, value=getattr(MATCH, v)),
-            ObsFact(name=times, subject=times_subject, value=getattr(MATCH, x)), TEST(test)]
+    return [
+        ObsFact(name=fc.fact, subject=subject, value=getattr(MATCH, v)),
+        ObsFact(name=times, subject=times_subject, value=getattr(MATCH, x)),
+        TEST(test),
+    ]
 
 
-def _compile(rule: Rule, salience: int, on_fire: Callable, per_subject: set[str],
-             threshold: Callable[[str], Any]) -> XRule:
+def _compile(
+    rule: Rule, salience: int, on_fire: Callable, per_subject: set[str], threshold: Callable[[str], Any]
+) -> XRule:
     ces: list = []
     if rule.spec.for_each == "shoe":
         # Anchor the subject: the rule fires once per shoe, even when its conditions are about the runner.
@@ -117,8 +133,9 @@ def _compile(rule: Rule, salience: int, on_fire: Callable, per_subject: set[str]
                 kw["value"] = c.value
             ces.append(NOT(FindingFact(**kw)))
         elif isinstance(c, AnyCondition):
-            ces.append(OR(*(AND(*_fact_patterns(f"{i}_{j}", fc, per_subject, threshold))
-                            for j, fc in enumerate(c.any))))
+            ces.append(
+                OR(*(AND(*_fact_patterns(f"{i}_{j}", fc, per_subject, threshold)) for j, fc in enumerate(c.any)))
+            )
 
     def rhs(engine, **ctx):
         on_fire(engine, rule, ctx)
@@ -136,8 +153,9 @@ class RuleBase:
         attrs: dict[str, Any] = {}
         per_subject = {name for name, spec in catalogue(kb).items() if spec.per}
         for rid in sorted(rules.rules):
-            attrs[rid.replace("-", "_")] = _compile(rules.rules[rid], rules.salience[rid], self._on_fire, per_subject,
-                                                    self._threshold)
+            attrs[rid.replace("-", "_")] = _compile(
+                rules.rules[rid], rules.salience[rid], self._on_fire, per_subject, self._threshold
+            )
         attrs["__strategy__"] = StableStrategy
         self.engine_class = type("FootcoachEngine", (KnowledgeEngine,), attrs)
         self._engine = None
@@ -161,8 +179,11 @@ class RuleBase:
     def _on_fire(self, engine, rule: Rule, ctx: dict) -> None:
         run = self._run
         subject = ctx.get("subject", RUNNER)
-        findings = [(fact["name"], fact["value"], fact["subject"], fact["by"])
-                    for key, fact in sorted(ctx.items()) if key.startswith("f")]
+        findings = [
+            (fact["name"], fact["value"], fact["subject"], fact["by"])
+            for key, fact in sorted(ctx.items())
+            if key.startswith("f")
+        ]
         signature = (rule.id, subject, tuple(findings))
         if any((f.rule.id, f.subject, tuple(f.findings)) == signature for f in run.firings):
             return  # the same conclusion reached through another branch of an `any`
@@ -179,8 +200,7 @@ class RuleBase:
     def run(self, state: State) -> Run:
         """Run the rules on one state and return the record of what fired."""
         facts = derive(state, self.kb)
-        resolved = {name: self.kb.resolve(name, state.runner.age, state.runner.sex)
-                    for name in self.knowledge_used}
+        resolved = {name: self.kb.resolve(name, state.runner.age, state.runner.sex) for name in self.knowledge_used}
         run = Run(state, {(o.name, o.subject): o for o in facts}, resolved)
         with self._lock:
             if self._engine is None:
@@ -189,8 +209,13 @@ class RuleBase:
             self._run = run
             try:
                 engine.reset()
-                engine.declare(*[ObsFact(name=o.name, subject=o.subject, value=o.value) for o in facts
-                                 if o.name in self.facts_used])
+                engine.declare(
+                    *[
+                        ObsFact(name=o.name, subject=o.subject, value=o.value)
+                        for o in facts
+                        if o.name in self.facts_used
+                    ]
+                )
                 engine.run()
             finally:
                 self._run = None

@@ -8,8 +8,18 @@ them before experta is imported lets a plain ``pip install`` work.
 import collections
 import collections.abc
 
-for _name in ("Mapping", "MutableMapping", "Sequence", "MutableSequence", "Iterable",
-              "Hashable", "Callable", "Set", "MutableSet", "Iterator"):
+for _name in (
+    "Mapping",
+    "MutableMapping",
+    "Sequence",
+    "MutableSequence",
+    "Iterable",
+    "Hashable",
+    "Callable",
+    "Set",
+    "MutableSet",
+    "Iterator",
+):
     if not hasattr(collections, _name):
         setattr(collections, _name, getattr(collections.abc, _name))
 

@@ -9,19 +9,30 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from footcoach.inference.comparison import compare, exact
 from footcoach.inference.facts import RUNNER, catalogue
 from footcoach.knowledge.base import num
-from footcoach.inference.comparison import compare, exact
 from footcoach.rulebook.model import AnyCondition, FactCondition, FindingCondition, NoFindingCondition, Rule
 
 if TYPE_CHECKING:  # pragma: no cover
-    from footcoach.inference.engine import Firing, Run, RuleBase
+    from footcoach.inference.engine import Firing, RuleBase, Run
 
 PRECEDENCE = ("refer", "regress", "hold", "progress")
-KIND_ORDER = ("referral", "regression", "hold", "progression", "advice", "reintroduce", "shoe_replace",
-              "shoe_check", "load_advice")
-DISCLAIMER = ("Decision support, not a diagnosis: footcoach suggests what to do next from the answers given; "
-              "a physiotherapist or doctor who examines you decides.")
+KIND_ORDER = (
+    "referral",
+    "regression",
+    "hold",
+    "progression",
+    "advice",
+    "reintroduce",
+    "shoe_replace",
+    "shoe_check",
+    "load_advice",
+)
+DISCLAIMER = (
+    "Decision support, not a diagnosis: footcoach suggests what to do next from the answers given; "
+    "a physiotherapist or doctor who examines you decides."
+)
 
 
 def _num(v: Any) -> Any:
@@ -30,7 +41,8 @@ def _num(v: Any) -> Any:
 
 # ---- conditions -------------------------------------------------------------------------------
 
-def _threshold(rb: "RuleBase", run: "Run", name: str) -> dict[str, Any]:
+
+def _threshold(rb: RuleBase, run: Run, name: str) -> dict[str, Any]:
     return run.resolved[name].as_record(rb.kb)
 
 
@@ -59,8 +71,15 @@ def _fact_record(rb, run, fc: FactCondition, subject: str, holds: bool | None = 
     if holds is None:
         holds = o is not None and target is not None and compare(o.value, fc.op, target)
     rec["holds"] = holds
-    if not holds and o is not None and target is not None and isinstance(o.value, (int, float)) \
-            and not isinstance(o.value, bool) and isinstance(target, (int, float)) and not isinstance(target, bool):
+    if (
+        not holds
+        and o is not None
+        and target is not None
+        and isinstance(o.value, (int, float))
+        and not isinstance(o.value, bool)
+        and isinstance(target, (int, float))
+        and not isinstance(target, bool)
+    ):
         # Only for inclusive bounds: "short by 2" of ">= 12" is exact; of "> 5" it would mislead.
         if fc.op == ">=":
             rec["short_by"] = _num(round(target - o.value, 2))
@@ -70,19 +89,26 @@ def _fact_record(rb, run, fc: FactCondition, subject: str, holds: bool | None = 
 
 
 def _finding_match(run, name, value, subject=RUNNER):
-    return sorted(step for (n, v, s, _by), step in run.finding_step.items()
-                  if n == name and (value is None or v == value) and s in (subject, RUNNER))
+    return sorted(
+        step
+        for (n, v, s, _by), step in run.finding_step.items()
+        if n == name and (value is None or v == value) and s in (subject, RUNNER)
+    )
 
 
-def _for_this_phase(rule: Rule, run: "Run") -> bool:
+def _for_this_phase(rule: Rule, run: Run) -> bool:
     """Whether a rule applies to the runner's phase (a gate of another phase explains nothing)."""
     phase = run.state.program.phase
-    return all(compare(phase, c.op, c.literal) for c in rule.spec.when
-               if isinstance(c, FactCondition) and c.fact == "program.phase" and c.literal is not None)
+    return all(
+        compare(phase, c.op, c.literal)
+        for c in rule.spec.when
+        if isinstance(c, FactCondition) and c.fact == "program.phase" and c.literal is not None
+    )
 
 
-def explain_not_fired(rb: "RuleBase", run: "Run", rule: Rule, depth: int = 2,
-                      subject: str = RUNNER) -> list[dict[str, Any]]:
+def explain_not_fired(
+    rb: RuleBase, run: Run, rule: Rule, depth: int = 2, subject: str = RUNNER
+) -> list[dict[str, Any]]:
     """The conditions of ``rule`` that do not hold for this run, each with values and thresholds;
     a missing finding is explained through the rules that could have concluded it."""
     failing: list[dict[str, Any]] = []
@@ -103,22 +129,27 @@ def explain_not_fired(rb: "RuleBase", run: "Run", rule: Rule, depth: int = 2,
                     rec["instead"] = present
                 if depth > 0:
                     rec["because"] = [
-                        {"rule": p.id, "title": p.title_text(rb.kb),
-                         "failing": explain_not_fired(rb, run, p, depth - 1, subject)}
+                        {
+                            "rule": p.id,
+                            "title": p.title_text(rb.kb),
+                            "failing": explain_not_fired(rb, run, p, depth - 1, subject),
+                        }
                         for p in sorted(rb.rules.producers(c.finding, c.value), key=lambda r: r.id)
-                        if _for_this_phase(p, run)]
+                        if _for_this_phase(p, run)
+                    ]
                 failing.append(rec)
         elif isinstance(c, NoFindingCondition):
             steps = _finding_match(run, c.no_finding, c.value, subject)
             if steps:
-                failing.append({"no_finding": c.no_finding, "value": c.value, "holds": False,
-                                "present_from_steps": steps})
+                failing.append(
+                    {"no_finding": c.no_finding, "value": c.value, "holds": False, "present_from_steps": steps}
+                )
     return failing
 
 
-def _condition_records(rb, run, firing: "Firing") -> list[dict[str, Any]]:
+def _condition_records(rb, run, firing: Firing) -> list[dict[str, Any]]:
     out = []
-    for i, c in enumerate(firing.rule.spec.when):
+    for _i, c in enumerate(firing.rule.spec.when):
         if isinstance(c, FactCondition):
             out.append(_fact_record(rb, run, c, firing.subject, holds=True))
         elif isinstance(c, AnyCondition):
@@ -144,7 +175,7 @@ def _condition_records(rb, run, firing: "Firing") -> list[dict[str, Any]]:
 _TEMPLATE = re.compile(r"\{([a-z_][a-z0-9_.\[\]]*)(?::([^}|]*))?(?:\|([^}]*))?\}")
 
 
-def render_template(text: str, rb: "RuleBase", run: "Run", firing: "Firing") -> str:
+def render_template(text: str, rb: RuleBase, run: Run, firing: Firing) -> str:
     """Fill ``{f.fact}``, ``{k.knowledge}``, ``{flag.attr}``, ``{finding.name}``, ``{t.N}`` and
     ``{shoe}`` in a rule's sentence from this firing; ``{name|text}`` gives text when the value is
     not known (a missing measurement)."""
@@ -192,7 +223,8 @@ def render_template(text: str, rb: "RuleBase", run: "Run", firing: "Firing") -> 
 
 # ---- assembly ---------------------------------------------------------------------------------
 
-def _chain(run: "Run", firing: "Firing") -> list[int]:
+
+def _chain(run: Run, firing: Firing) -> list[int]:
     steps = {firing.step}
     todo = [firing]
     by_step = {f.step: f for f in run.firings}
@@ -206,7 +238,7 @@ def _chain(run: "Run", firing: "Firing") -> list[int]:
     return sorted(steps)
 
 
-def assemble(rb: "RuleBase", run: "Run") -> dict[str, Any]:
+def assemble(rb: RuleBase, run: Run) -> dict[str, Any]:
     """The assessment record for one run."""
     state = run.state
     kb = rb.kb
@@ -222,9 +254,12 @@ def assemble(rb: "RuleBase", run: "Run") -> dict[str, Any]:
         if key in seen:
             seen[key]["because"] = sorted(set(seen[key]["because"]) | set(chain))
             continue
-        rec: dict[str, Any] = {"kind": spec.recommend.kind, "rule": f.rule.id,
-                               "summary": render_template(spec.physio, rb, run, f),
-                               "runner": render_template(spec.runner, rb, run, f)}
+        rec: dict[str, Any] = {
+            "kind": spec.recommend.kind,
+            "rule": f.rule.id,
+            "summary": render_template(spec.physio, rb, run, f),
+            "runner": render_template(spec.runner, rb, run, f),
+        }
         if f.rule.action:
             rec["action"] = f.rule.action
         if f.subject != RUNNER:
@@ -240,8 +275,11 @@ def assemble(rb: "RuleBase", run: "Run") -> dict[str, Any]:
     by_step = {f.step: f for f in run.firings}
     for r in recs:
         # The findings behind a recommendation, in words: what a physiotherapist checks first.
-        r["reasons"] = [by_step[s].rule.title_text(kb) for s in r["because"]
-                        if by_step[s].rule.id != r["rule"] and by_step[s].rule.spec.conclude is not None]
+        r["reasons"] = [
+            by_step[s].rule.title_text(kb)
+            for s in r["because"]
+            if by_step[s].rule.id != r["rule"] and by_step[s].rule.spec.conclude is not None
+        ]
     candidates = [r["action"] for r in recs if "action" in r]
     action = min(candidates, key=PRECEDENCE.index) if candidates else "hold"
     superseded = [r for r in recs if "action" in r and r["action"] != action]
@@ -255,28 +293,48 @@ def assemble(rb: "RuleBase", run: "Run") -> dict[str, Any]:
         nxt = phase
 
     why_not = []
-    for stronger in PRECEDENCE[:PRECEDENCE.index(action)]:
+    for stronger in PRECEDENCE[: PRECEDENCE.index(action)]:
         rules = sorted((r for r in rb.rules.rules.values() if r.action == stronger), key=lambda r: r.id)
-        why_not.append({"action": stronger,
-                        "rules": [{"rule": r.id, "title": r.title_text(rb.kb), "failing": explain_not_fired(rb, run, r)}
-                                  for r in rules]})
+        why_not.append(
+            {
+                "action": stronger,
+                "rules": [
+                    {"rule": r.id, "title": r.title_text(rb.kb), "failing": explain_not_fired(rb, run, r)}
+                    for r in rules
+                ],
+            }
+        )
 
     blocking: dict[str, Any] | None = None
     if action != "progress":
-        progress_rules = [r for r in rb.rules.rules.values() if r.action == "progress"
-                          and any(isinstance(c, FactCondition) and c.fact == "program.phase" and c.op == "=="
-                                  and c.literal == phase for c in r.spec.when)]
+        progress_rules = [
+            r
+            for r in rb.rules.rules.values()
+            if r.action == "progress"
+            and any(
+                isinstance(c, FactCondition) and c.fact == "program.phase" and c.op == "==" and c.literal == phase
+                for c in r.spec.when
+            )
+        ]
         if progress_rules:
-            blocking = {"rules": [{"rule": r.id, "title": r.title_text(rb.kb),
-                                   "failing": explain_not_fired(rb, run, r, depth=3)}
-                                  for r in sorted(progress_rules, key=lambda r: r.id)]}
+            blocking = {
+                "rules": [
+                    {"rule": r.id, "title": r.title_text(rb.kb), "failing": explain_not_fired(rb, run, r, depth=3)}
+                    for r in sorted(progress_rules, key=lambda r: r.id)
+                ]
+            }
         else:
             blocking = {"note": f"phase {phase} ({kb.phase_name(phase)}) has no further phase: maintain"}
 
     trace = []
     for f in run.firings:
         spec = f.rule.spec
-        item: dict[str, Any] = {"step": f.step, "rule": f.rule.id, "family": spec.family, "title": f.rule.title_text(kb)}
+        item: dict[str, Any] = {
+            "step": f.step,
+            "rule": f.rule.id,
+            "family": spec.family,
+            "title": f.rule.title_text(kb),
+        }
         if f.subject != RUNNER:
             item["subject"] = f.subject
         item["conditions"] = _condition_records(rb, run, f)
@@ -298,8 +356,9 @@ def assemble(rb: "RuleBase", run: "Run") -> dict[str, Any]:
     if blocking is not None:
         out["progress_blocked_by"] = blocking
     if superseded:
-        out["superseded"] = [{"rule": r["rule"], "kind": r["kind"], "action": r["action"],
-                              "summary": r["summary"]} for r in superseded]
+        out["superseded"] = [
+            {"rule": r["rule"], "kind": r["kind"], "action": r["action"], "summary": r["summary"]} for r in superseded
+        ]
     notes = _norm_notes([trace, blocking])
     if notes:
         out["notes"] = notes
@@ -332,25 +391,41 @@ def _norm_notes(records: Any) -> list[str]:
     return found
 
 
-def _attach_plan(out: dict, rb: "RuleBase", run: "Run", recs: list[dict], nxt: int) -> None:
+def _attach_plan(out: dict, rb: RuleBase, run: Run, recs: list[dict], nxt: int) -> None:
     from footcoach.planning.plan import build_plan
 
     state = run.state
     flags = sorted({v for (n, v, _s, _b) in run.finding_step if n == "red_flag"})
     if out["action"] == "refer" and flags:
         # A red flag pauses the routine: no exercises until the runner has been seen.
-        out["plan"] = {"phase": nxt, "phase_name": rb.kb.phase_name(nxt), "paused": True,
-                       "why": "a red flag was reported: the routine is paused until you have been seen",
-                       "see": [{"red_flag": f, "whom": rb.kb.red_flags[f].whom, "how_soon": rb.kb.red_flags[f].how_soon,
-                                "meanwhile": rb.kb.red_flags[f].meanwhile} for f in flags]}
+        out["plan"] = {
+            "phase": nxt,
+            "phase_name": rb.kb.phase_name(nxt),
+            "paused": True,
+            "why": "a red flag was reported: the routine is paused until you have been seen",
+            "see": [
+                {
+                    "red_flag": f,
+                    "whom": rb.kb.red_flags[f].whom,
+                    "how_soon": rb.kb.red_flags[f].how_soon,
+                    "meanwhile": rb.kb.red_flags[f].meanwhile,
+                }
+                for f in flags
+            ],
+        }
         return
     phase = state.program.phase
     reintro = any(r["kind"] == "reintroduce" for r in recs)
     weaker = run.facts.get(("tests.heel_raises.weaker", RUNNER))
     weeks = state.program.weeks_in_phase if nxt == phase else 0
-    plan = build_plan(nxt, weeks, None if weaker is None else int(weaker.value),
-                      reintroduce_from_phase=(max(1, phase - 1) if reintro else None),
-                      catalogue=rb.catalogue, kb=rb.kb)
+    plan = build_plan(
+        nxt,
+        weeks,
+        None if weaker is None else int(weaker.value),
+        reintroduce_from_phase=(max(1, phase - 1) if reintro else None),
+        catalogue=rb.catalogue,
+        kb=rb.kb,
+    )
     out["plan"] = plan
     if reintro and plan.get("reintroduce"):
         names = [e["name"] for e in plan["reintroduce"]["exercises"]]
@@ -361,6 +436,7 @@ def _attach_plan(out: dict, rb: "RuleBase", run: "Run", recs: list[dict], nxt: i
 
 
 # ---- text -------------------------------------------------------------------------------------
+
 
 def _cond_text(c: dict[str, Any]) -> str:
     if "any" in c:
@@ -377,8 +453,10 @@ def _cond_text(c: dict[str, Any]) -> str:
     if c.get("missing"):
         return f"{c['fact']} not measured (missing)"
     if "literal" in c:
+
         def word(v):
             return str(v).lower() if isinstance(v, bool) else v
+
         if c["op"] == "==":
             needs = "" if c.get("holds") else f" (needs {word(c['literal'])})"
             return f"{c['fact']} is {word(c['value'])}{needs}"
@@ -387,8 +465,11 @@ def _cond_text(c: dict[str, Any]) -> str:
     right = f"{t['name']} {t['value']}"
     if "times" in c:
         right = f"{t['value']} x {c['times']['fact']} {c['times']['value']} = {c.get('compared_with', '?')}"
-    s = f"{c['fact']} {c['value']} {c['op']} {right}" if c.get("holds", True) else \
-        f"{c['fact']} {c['value']}, needs {c['op']} {right}"
+    s = (
+        f"{c['fact']} {c['value']} {c['op']} {right}"
+        if c.get("holds", True)
+        else f"{c['fact']} {c['value']}, needs {c['op']} {right}"
+    )
     if t.get("note"):
         s += f" [{t['note']}]"
     if "short_by" in c:
@@ -401,7 +482,8 @@ def _cond_text(c: dict[str, Any]) -> str:
 def _only_false_flags(because: list[dict]) -> bool:
     return len(because) > 2 and all(
         len(b["failing"]) == 1 and b["failing"][0].get("literal") is True and b["failing"][0].get("value") is False
-        for b in because)
+        for b in because
+    )
 
 
 def _failing_lines(failing: list[dict], indent: str, out: list[str]) -> None:
@@ -458,8 +540,9 @@ def render_text(a: dict[str, Any], audience: str = "physio") -> str:
     lines: list[str] = []
     ph = a["phase"]
     head = f"Action: {a['action'].upper()}"
-    lines.append(f"{head} - phase {ph['current']} ({ph['current_name']}) -> train in phase {ph['next']} "
-                 f"({ph['next_name']}) next")
+    lines.append(
+        f"{head} - phase {ph['current']} ({ph['current_name']}) -> train in phase {ph['next']} ({ph['next_name']}) next"
+    )
     lines.append("")
     lines.append("Recommendations" if audience == "physio" else "What to do")
     for r in a["recommendations"]:

@@ -14,10 +14,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from footcoach.knowledge.base import Knowledge, num
-from footcoach.inference.comparison import exact
 from footcoach.common.documents import did_you_mean
 from footcoach.contract.state import AGE_MAX, AGE_MIN, BALANCE_CAP, DROP_MAX_MM, NRS_MAX, REPS_MAX, State
+from footcoach.inference.comparison import exact
+from footcoach.knowledge.base import Knowledge, num
 
 RUNNER = "runner"
 
@@ -52,28 +52,55 @@ def _catalogue(kb: Knowledge) -> dict[str, FactSpec]:
         FactSpec("program.phase", "number", "current phase 1-5", 1, 5),
         FactSpec("program.weeks_in_phase", "number", "weeks in the current phase", 0, None),
         FactSpec("program.previous_phase", "number", "the phase a regression moves to (phase 1 stays 1)", 1, 5),
-        FactSpec("program.weeks_in_program", "number",
-                 "weeks in the program (weeks_in_phase when not given: a lower bound)", 0, None),
+        FactSpec(
+            "program.weeks_in_program",
+            "number",
+            "weeks in the program (weeks_in_phase when not given: a lower bound)",
+            0,
+            None,
+        ),
         FactSpec("pain.during", "number", "worst pain during exercise or running, last 7 days", 0, NRS_MAX),
         FactSpec("pain.after", "number", "worst pain in the hours after, last 7 days", 0, NRS_MAX),
         FactSpec("pain.morning", "number", "worst first-steps pain next morning, last 7 days", 0, NRS_MAX),
         FactSpec("pain.worst", "number", "the higher of pain during and pain after", 0, NRS_MAX),
         FactSpec("pain.settled_next_morning", "bool", "pain back to usual by the next morning"),
         FactSpec("pain.sharp", "bool", "sharp, stabbing pain during activity"),
-        FactSpec("pain.morning_improvement", "number",
-                 "first diary entry's morning pain minus the current morning pain", -NRS_MAX, NRS_MAX),
+        FactSpec(
+            "pain.morning_improvement",
+            "number",
+            "first diary entry's morning pain minus the current morning pain",
+            -NRS_MAX,
+            NRS_MAX,
+        ),
         FactSpec("history.count", "number", "number of diary entries", 0, None),
         FactSpec("history.latest.pain_morning", "number", "morning pain of the latest diary entry", 0, NRS_MAX),
-        FactSpec("history.pain_morning_rising", "bool",
-                 "morning pain strictly rising over the latest pain.rising_entries diary entries"),
+        FactSpec(
+            "history.pain_morning_rising",
+            "bool",
+            "morning pain strictly rising over the latest pain.rising_entries diary entries",
+        ),
         FactSpec("history.window.entries", "number", "diary entries in the stall window", 0, None),
-        FactSpec("history.window.balance_gain_s", "number",
-                 "weaker-leg eyes-open balance gain over the stall window (missing counts as no gain)",
-                 -BALANCE_CAP, BALANCE_CAP),
-        FactSpec("history.window.heel_raise_gain", "number",
-                 "weaker-leg heel-raise gain over the stall window (missing counts as no gain)", -REPS_MAX, REPS_MAX),
-        FactSpec("history.window.pain_morning_fall", "number",
-                 "fall in morning pain over the stall window (missing counts as no fall)", -NRS_MAX, NRS_MAX),
+        FactSpec(
+            "history.window.balance_gain_s",
+            "number",
+            "weaker-leg eyes-open balance gain over the stall window (missing counts as no gain)",
+            -BALANCE_CAP,
+            BALANCE_CAP,
+        ),
+        FactSpec(
+            "history.window.heel_raise_gain",
+            "number",
+            "weaker-leg heel-raise gain over the stall window (missing counts as no gain)",
+            -REPS_MAX,
+            REPS_MAX,
+        ),
+        FactSpec(
+            "history.window.pain_morning_fall",
+            "number",
+            "fall in morning pain over the stall window (missing counts as no fall)",
+            -NRS_MAX,
+            NRS_MAX,
+        ),
         FactSpec("tests.hop_pain", "number", "pain on single-leg hopping", 0, NRS_MAX),
         FactSpec("running.weekly_km", "number", "this week's distance", 0, None),
         FactSpec("running.previous_weekly_km", "number", "last week's distance", 0, None),
@@ -88,14 +115,17 @@ def _catalogue(kb: Knowledge) -> dict[str, FactSpec]:
         FactSpec("shoe.minimalist", "bool", "a minimalist shoe", per="shoe"),
         FactSpec("shoe.weeks_worn", "number", "weeks the shoe has been worn", 0, None, per="shoe"),
     ]
-    for test, words, hi in (("balance_eyes_open_s", "single-leg balance, eyes open", BALANCE_CAP),
-                            ("balance_eyes_closed_s", "single-leg balance, eyes closed", BALANCE_CAP),
-                            ("heel_raises", "single-leg heel raises", REPS_MAX)):
+    for test, words, hi in (
+        ("balance_eyes_open_s", "single-leg balance, eyes open", BALANCE_CAP),
+        ("balance_eyes_closed_s", "single-leg balance, eyes closed", BALANCE_CAP),
+        ("heel_raises", "single-leg heel raises", REPS_MAX),
+    ):
         for leg in ("left", "right"):
             specs.append(FactSpec(f"tests.{test}.{leg}", "number", f"{words}, {leg} leg", 0, hi))
         specs.append(FactSpec(f"tests.{test}.weaker", "number", f"{words}, weaker leg", 0, hi))
-        specs.append(FactSpec(f"tests.{test}.lsi", "number",
-                              f"{words}, symmetry between legs (weaker / stronger x 100)", 0, 100))
+        specs.append(
+            FactSpec(f"tests.{test}.lsi", "number", f"{words}, symmetry between legs (weaker / stronger x 100)", 0, 100)
+        )
     for flag in kb.red_flags:
         specs.append(FactSpec(f"red_flags.{flag}", "bool", kb.red_flags[flag].reported))
     return {s.name: s for s in specs}
@@ -131,8 +161,14 @@ def _pair(prefix: str, pair, out: list[Obs], subject: str = RUNNER) -> None:
     weaker, stronger = min(left, right), max(left, right)
     out.append(Obs(f"{prefix}.weaker", _raw(weaker), subject, f"the lower of left {_n(left)} and right {_n(right)}"))
     lsi = 100.0 if stronger == 0 else exact("*", exact("/", weaker, stronger), 100)
-    out.append(Obs(f"{prefix}.lsi", _raw(lsi), subject,
-                   f"{_n(weaker)} / {_n(stronger)} x 100" if stronger else "both legs 0: symmetric"))
+    out.append(
+        Obs(
+            f"{prefix}.lsi",
+            _raw(lsi),
+            subject,
+            f"{_n(weaker)} / {_n(stronger)} x 100" if stronger else "both legs 0: symmetric",
+        )
+    )
 
 
 def _percent(pct: float, ratio_limit: float) -> float | int:
@@ -161,8 +197,9 @@ def derive(state: State, kb: Knowledge) -> list[Obs]:
     if p.weeks_in_program is not None:
         out.append(Obs("program.weeks_in_program", p.weeks_in_program))
     else:
-        out.append(Obs("program.weeks_in_program", p.weeks_in_phase,
-                       note="not given: weeks_in_phase used as a lower bound"))
+        out.append(
+            Obs("program.weeks_in_program", p.weeks_in_phase, note="not given: weeks_in_phase used as a lower bound")
+        )
     out.append(Obs("pain.during", pain.during))
     out.append(Obs("pain.after", pain.after))
     out.append(Obs("pain.morning", pain.morning))
@@ -188,16 +225,20 @@ def derive(state: State, kb: Knowledge) -> list[Obs]:
             out.append(Obs("history.latest.pain_morning", h[-1].pain_morning, note=f"week {h[-1].week}"))
         first = next((e for e in h if e.pain_morning is not None), None)
         if first is not None:
-            out.append(Obs("pain.morning_improvement", first.pain_morning - pain.morning,
-                           note=f"first diary morning pain {first.pain_morning} (week {first.week}) "
-                                f"minus current {pain.morning}"))
+            out.append(
+                Obs(
+                    "pain.morning_improvement",
+                    first.pain_morning - pain.morning,
+                    note=f"first diary morning pain {first.pain_morning} (week {first.week}) "
+                    f"minus current {pain.morning}",
+                )
+            )
     n_rise = kb.int_value("pain.rising_entries")
     last = h[-n_rise:]
     values = [e.pain_morning for e in last]
     rising = len(last) == n_rise and None not in values and all(a < b for a, b in zip(values, values[1:]))
     shown = ", ".join("-" if v is None else str(v) for v in values) or "none"
-    out.append(Obs("history.pain_morning_rising", rising,
-                   note=f"latest {n_rise} diary morning pain: {shown}"))
+    out.append(Obs("history.pain_morning_rising", rising, note=f"latest {n_rise} diary morning pain: {shown}"))
 
     n_win = kb.int_value("stall.window_entries")
     window = h[-n_win:]
@@ -205,19 +246,27 @@ def derive(state: State, kb: Knowledge) -> list[Obs]:
     if window:
         a, b = window[0], window[-1]
         span = f"week {a.week} to week {b.week}"
-        for name, get in (("history.window.balance_gain_s", lambda e: _weaker(e.balance_eyes_open_s)),
-                          ("history.window.heel_raise_gain", lambda e: _weaker(e.heel_raises))):
+        for name, get in (
+            ("history.window.balance_gain_s", lambda e: _weaker(e.balance_eyes_open_s)),
+            ("history.window.heel_raise_gain", lambda e: _weaker(e.heel_raises)),
+        ):
             va, vb = get(a), get(b)
             if va is None or vb is None:
                 out.append(Obs(name, 0, note=f"{span}: missing in an entry, counted as not gained"))
             else:
                 out.append(Obs(name, _raw(exact("-", vb, va)), note=f"{span}: weaker leg {_n(va)} -> {_n(vb)}"))
         if a.pain_morning is None or b.pain_morning is None:
-            out.append(Obs("history.window.pain_morning_fall", 0,
-                           note=f"{span}: missing in an entry, counted as no fall"))
+            out.append(
+                Obs("history.window.pain_morning_fall", 0, note=f"{span}: missing in an entry, counted as no fall")
+            )
         else:
-            out.append(Obs("history.window.pain_morning_fall", a.pain_morning - b.pain_morning,
-                           note=f"{span}: {a.pain_morning} -> {b.pain_morning}"))
+            out.append(
+                Obs(
+                    "history.window.pain_morning_fall",
+                    a.pain_morning - b.pain_morning,
+                    note=f"{span}: {a.pain_morning} -> {b.pain_morning}",
+                )
+            )
 
     out.append(Obs("shoes.count", len(state.shoes)))
     for i, shoe in enumerate(state.shoes):
@@ -236,14 +285,26 @@ def derive(state: State, kb: Knowledge) -> list[Obs]:
         v = getattr(run, name)
         if v is not None:
             out.append(Obs(f"running.{name}", _raw(v)))
-    if run.planned_long_run_km is not None and run.longest_run_km_30d and \
-            math.isfinite(run.planned_long_run_km / run.longest_run_km_30d):
+    if (
+        run.planned_long_run_km is not None
+        and run.longest_run_km_30d
+        and math.isfinite(run.planned_long_run_km / run.longest_run_km_30d)
+    ):
         pct = (run.planned_long_run_km / run.longest_run_km_30d - 1) * 100
-        out.append(Obs("running.long_run_increase_pct", _percent(pct, kb.value("load.long_run_max_ratio")),
-                       note=f"{_n(run.planned_long_run_km)} km / {_n(run.longest_run_km_30d)} km"))
-    if run.weekly_km is not None and run.previous_weekly_km and \
-            math.isfinite(run.weekly_km / run.previous_weekly_km):
+        out.append(
+            Obs(
+                "running.long_run_increase_pct",
+                _percent(pct, kb.value("load.long_run_max_ratio")),
+                note=f"{_n(run.planned_long_run_km)} km / {_n(run.longest_run_km_30d)} km",
+            )
+        )
+    if run.weekly_km is not None and run.previous_weekly_km and math.isfinite(run.weekly_km / run.previous_weekly_km):
         pct = (run.weekly_km / run.previous_weekly_km - 1) * 100
-        out.append(Obs("running.weekly_increase_pct", _percent(pct, kb.value("load.weekly_max_ratio")),
-                       note=f"{_n(run.weekly_km)} km / {_n(run.previous_weekly_km)} km"))
+        out.append(
+            Obs(
+                "running.weekly_increase_pct",
+                _percent(pct, kb.value("load.weekly_max_ratio")),
+                note=f"{_n(run.weekly_km)} km / {_n(run.previous_weekly_km)} km",
+            )
+        )
     return out

@@ -15,8 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from footcoach.common.paths import knowledge_dir
 from footcoach.common.documents import DataFileError, did_you_mean, load_with_lines, validation_errors
+from footcoach.common.paths import knowledge_dir
 
 Evidence = Literal["guideline", "trial", "norm", "consensus", "design"]
 
@@ -41,7 +41,7 @@ class Threshold(_Strict):
     description: str
 
     @model_validator(mode="after")
-    def _within_range(self) -> "Threshold":
+    def _within_range(self) -> Threshold:
         lo, hi = self.range
         if lo > hi:
             raise ValueError(f"range [{lo}, {hi}] is empty")
@@ -66,14 +66,16 @@ class Norm(_Strict):
     bands: tuple[Band, ...]
 
     @model_validator(mode="after")
-    def _bands_cover_ages(self) -> "Norm":
+    def _bands_cover_ages(self) -> Norm:
         prev_max: int | None = None
         for i, b in enumerate(self.bands):
             if i == 0 and b.age_min is not None:
                 raise ValueError("the first band must be open below (age_min: null)")
             if i > 0 and (b.age_min is None or prev_max is None or b.age_min != prev_max + 1):
-                raise ValueError(f"band {i} starts at {b.age_min}; expected {None if prev_max is None else prev_max + 1} "
-                                 "(bands must not overlap or leave gaps)")
+                raise ValueError(
+                    f"band {i} starts at {b.age_min}; expected {None if prev_max is None else prev_max + 1} "
+                    "(bands must not overlap or leave gaps)"
+                )
             if self.by_sex and (b.female is None or b.male is None):
                 raise ValueError(f"band {i} needs female and male values")
             if not self.by_sex and b.value is None:
@@ -109,9 +111,13 @@ class Resolved:
     also: tuple[str, ...] = ()
     note: str = ""
 
-    def as_record(self, kb: "Knowledge") -> dict[str, Any]:
-        rec: dict[str, Any] = {"name": self.name, "value": _num(self.value), "unit": self.unit,
-                               "source": kb.source_record(self.source)}
+    def as_record(self, kb: Knowledge) -> dict[str, Any]:
+        rec: dict[str, Any] = {
+            "name": self.name,
+            "value": _num(self.value),
+            "unit": self.unit,
+            "source": kb.source_record(self.source),
+        }
         if self.also:
             rec["also"] = [kb.source_record(k) for k in self.also]
         if self.note:
@@ -185,8 +191,9 @@ class Knowledge:
         norm = self.norms[name]
         if age is None:
             raise ValueError(f"{name} is an age-banded norm and needs the runner's age")
-        band = next(b for b in norm.bands
-                    if (b.age_min is None or age >= b.age_min) and (b.age_max is None or age <= b.age_max))
+        band = next(
+            b for b in norm.bands if (b.age_min is None or age >= b.age_min) and (b.age_max is None or age <= b.age_max)
+        )
         lo = "" if band.age_min is None else str(band.age_min)
         hi = "" if band.age_max is None else str(band.age_max)
         label = f"age {lo}-{hi}" if lo and hi else (f"age <= {hi}" if hi else f"age >= {lo}")
@@ -265,9 +272,18 @@ def fingerprint_folder(*folders: Path) -> str:
 # Names the code itself reads (scales, windows of the diary derivations, contract ranges); a
 # knowledge folder without them is refused when it loads rather than failing mid-assessment.
 REQUIRED_NAMES = (
-    "scales.nrs_max", "balance.test_cap_s", "balance.youngest_band_max_age", "pain.rising_entries",
-    "stall.window_entries", "heel_raises.start_dose", "contract.age_min", "contract.age_max",
-    "contract.reps_max", "contract.drop_max_mm", "balance.eyes_open_norm", "balance.eyes_closed_norm",
+    "scales.nrs_max",
+    "balance.test_cap_s",
+    "balance.youngest_band_max_age",
+    "pain.rising_entries",
+    "stall.window_entries",
+    "heel_raises.start_dose",
+    "contract.age_min",
+    "contract.age_max",
+    "contract.reps_max",
+    "contract.drop_max_mm",
+    "balance.eyes_open_norm",
+    "balance.eyes_closed_norm",
 )
 
 
@@ -280,8 +296,11 @@ def load_knowledge(folder: Path | None = None) -> Knowledge:
     norms = _load_section(folder, "norms.yaml", Norm, errors)
     red_flags = _load_section(folder, "red_flags.yaml", RedFlag, errors)
     phases = _load_section(folder, "phases.yaml", Phase, errors, key_type=int)
-    for fname, table, attr in (("thresholds.yaml", thresholds, "source"), ("norms.yaml", norms, "source"),
-                               ("phases.yaml", phases, "source")):
+    for fname, table, attr in (
+        ("thresholds.yaml", thresholds, "source"),
+        ("norms.yaml", norms, "source"),
+        ("phases.yaml", phases, "source"),
+    ):
         for key, item in table.items():
             keys = [getattr(item, attr)] + list(getattr(item, "also", ()))
             for k in keys:
@@ -297,14 +316,16 @@ def load_knowledge(folder: Path | None = None) -> Knowledge:
             if k not in sources:
                 errors.append(DataFileError(folder / "sources.yaml", None, f"{key}.based_on", f"unknown source '{k}'"))
     for name in REQUIRED_NAMES:
-        if name not in thresholds and name not in norms and not any(e.path.endswith(("thresholds.yaml", "norms.yaml"))
-                                                                  for e in errors):
+        if (
+            name not in thresholds
+            and name not in norms
+            and not any(e.path.endswith(("thresholds.yaml", "norms.yaml")) for e in errors)
+        ):
             fname = "norms.yaml" if name.endswith("_norm") else "thresholds.yaml"
             errors.append(DataFileError(folder / fname, None, name, "missing: footcoach reads this value by name"))
     if errors:
         raise KnowledgeError(errors)
-    return Knowledge(folder, sources, thresholds, norms, red_flags, phases,
-                     fingerprint=fingerprint_folder(folder))
+    return Knowledge(folder, sources, thresholds, norms, red_flags, phases, fingerprint=fingerprint_folder(folder))
 
 
 @lru_cache(maxsize=8)

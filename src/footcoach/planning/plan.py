@@ -16,9 +16,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from footcoach.knowledge.base import num as _num, Knowledge, KnowledgeError, default_knowledge, load_knowledge
-from footcoach.common.paths import knowledge_dir
 from footcoach.common.documents import DataFileError, did_you_mean, load_with_lines, validation_errors
+from footcoach.common.paths import knowledge_dir
+from footcoach.knowledge.base import Knowledge, KnowledgeError, default_knowledge, load_knowledge
+from footcoach.knowledge.base import num as _num
 
 CATALOGUE_FILE = "exercises.yaml"
 LINE_WIDTH = 100  # text layout only: the longest line render_plan_text writes
@@ -79,7 +80,7 @@ class DosingStep(_Strict):
     load: str = ""
 
     @model_validator(mode="after")
-    def _weeks_in_order(self) -> "DosingStep":
+    def _weeks_in_order(self) -> DosingStep:
         if self.weeks_to is not None and self.weeks_to < self.weeks_from:
             raise ValueError(f"weeks_to {self.weeks_to} is before weeks_from {self.weeks_from}")
         return self
@@ -99,12 +100,14 @@ class HeelRaiseDosing(_Strict):
     both_legs: BothLegs
 
     @model_validator(mode="after")
-    def _steps_cover_weeks(self) -> "HeelRaiseDosing":
+    def _steps_cover_weeks(self) -> HeelRaiseDosing:
         expected = 0
         for i, s in enumerate(self.steps):
             if s.weeks_from != expected:
-                raise ValueError(f"step {i} starts at week {s.weeks_from}; expected {expected} "
-                                 "(steps must start at week 0 and leave no gaps or overlaps)")
+                raise ValueError(
+                    f"step {i} starts at week {s.weeks_from}; expected {expected} "
+                    "(steps must start at week 0 and leave no gaps or overlaps)"
+                )
             if s.weeks_to is None:
                 if i != len(self.steps) - 1:
                     raise ValueError(f"step {i} is open-ended (weeks_to: null) but is not the last step")
@@ -222,8 +225,10 @@ def _cross_check(cat: Catalogue, kb: Knowledge, path: Path, line) -> list[DataFi
         err(("heel_raise_dosing", "exercise"), f"unknown exercise id '{dosing.exercise}'{_hint(dosing.exercise, ids)}")
     check_source(("heel_raise_dosing", "source"), dosing.source)
     if not kb.has(dosing.both_legs.below):
-        err(("heel_raise_dosing", "both_legs", "below"),
-            f"unknown threshold '{dosing.both_legs.below}'{kb.suggest(dosing.both_legs.below)}")
+        err(
+            ("heel_raise_dosing", "both_legs", "below"),
+            f"unknown threshold '{dosing.both_legs.below}'{kb.suggest(dosing.both_legs.below)}",
+        )
     elif dosing.both_legs.below not in kb.thresholds:
         err(("heel_raise_dosing", "both_legs", "below"), "must be a scalar threshold, not an age-banded norm")
     for i, item in enumerate(cat.mobility_finisher):
@@ -279,14 +284,25 @@ def load_catalogue(folder: Path | None = None) -> Catalogue:
 
 
 def _exercise_record(ex: Exercise, dosing: str | None = None) -> dict[str, Any]:
-    return {"id": ex.id, "name": ex.name, "purpose": ex.purpose, "dosing": dosing or ex.dosing,
-            "cues": list(ex.cues), "surface": ex.surface, "equipment": list(ex.equipment),
-            "easier": ex.easier, "harder": ex.harder}
+    return {
+        "id": ex.id,
+        "name": ex.name,
+        "purpose": ex.purpose,
+        "dosing": dosing or ex.dosing,
+        "cues": list(ex.cues),
+        "surface": ex.surface,
+        "equipment": list(ex.equipment),
+        "easier": ex.easier,
+        "harder": ex.harder,
+    }
 
 
 def _dosing_step(dosing: HeelRaiseDosing, weeks_in_phase: int) -> DosingStep:
-    return next(s for s in dosing.steps
-                if s.weeks_from <= weeks_in_phase and (s.weeks_to is None or weeks_in_phase <= s.weeks_to))
+    return next(
+        s
+        for s in dosing.steps
+        if s.weeks_from <= weeks_in_phase and (s.weeks_to is None or weeks_in_phase <= s.weeks_to)
+    )
 
 
 def _weeks_label(step: DosingStep) -> str:
@@ -297,8 +313,9 @@ def _weeks_label(step: DosingStep) -> str:
     return f"weeks {step.weeks_from}-{step.weeks_to}"
 
 
-def _heel_raise_dosing(cat: Catalogue, kb: Knowledge, weeks_in_phase: int,
-                       heel_raises_weaker: int | None) -> dict[str, Any]:
+def _heel_raise_dosing(
+    cat: Catalogue, kb: Knowledge, weeks_in_phase: int, heel_raises_weaker: int | None
+) -> dict[str, Any]:
     dosing = cat.heel_raise_dosing
     step = _dosing_step(dosing, weeks_in_phase)
     threshold = kb.resolve(dosing.both_legs.below)
@@ -306,22 +323,40 @@ def _heel_raise_dosing(cat: Catalogue, kb: Knowledge, weeks_in_phase: int,
     both_legs = heel_raises_weaker is not None and heel_raises_weaker < threshold.value
     t = dosing.tempo
     tempo = f"{_num(t.up_s)} s up, {_num(t.hold_s)} s hold, {_num(t.down_s)} s down"
-    why = (f"week {weeks_in_phase} in this phase: the {_weeks_label(step)} step "
-           f"({step.sets} x {step.rm}RM) of the dosing")
+    why = (
+        f"week {weeks_in_phase} in this phase: the {_weeks_label(step)} step ({step.sets} x {step.rm}RM) of the dosing"
+    )
     if heel_raises_weaker is None:
-        why += (f"; single-leg raises not measured - if the weaker leg manages fewer than {start}, "
-                f"{dosing.both_legs.advice}")
+        why += (
+            f"; single-leg raises not measured - if the weaker leg manages fewer than {start}, "
+            f"{dosing.both_legs.advice}"
+        )
     elif both_legs:
-        why += (f"; {heel_raises_weaker} single-leg raises on the weaker leg is fewer than {start}: "
-                f"{dosing.both_legs.advice}")
+        why += (
+            f"; {heel_raises_weaker} single-leg raises on the weaker leg is fewer than {start}: "
+            f"{dosing.both_legs.advice}"
+        )
     else:
-        why += (f"; {heel_raises_weaker} single-leg raises on the weaker leg reaches {start}: single-leg")
-    rec: dict[str, Any] = {"exercise": dosing.exercise, "weeks": _weeks_label(step),
-                           "sets": step.sets, "reps": step.reps, "rm": step.rm}
+        why += f"; {heel_raises_weaker} single-leg raises on the weaker leg reaches {start}: single-leg"
+    rec: dict[str, Any] = {
+        "exercise": dosing.exercise,
+        "weeks": _weeks_label(step),
+        "sets": step.sets,
+        "reps": step.reps,
+        "rm": step.rm,
+    }
     if step.load:
         rec["load"] = step.load
-    rec.update({"tempo": tempo, "frequency": dosing.frequency, "both_legs": both_legs, "why": why,
-                "threshold": threshold.as_record(kb), "source": kb.source_record(dosing.source)})
+    rec.update(
+        {
+            "tempo": tempo,
+            "frequency": dosing.frequency,
+            "both_legs": both_legs,
+            "why": why,
+            "threshold": threshold.as_record(kb),
+            "source": kb.source_record(dosing.source),
+        }
+    )
     return rec
 
 
@@ -334,9 +369,14 @@ def _heel_raise_line(d: dict[str, Any]) -> str:
     return text
 
 
-def build_plan(phase: int, weeks_in_phase: int, heel_raises_weaker: int | None,
-               reintroduce_from_phase: int | None = None, catalogue: Catalogue | None = None,
-               kb: Knowledge | None = None) -> dict[str, Any]:
+def build_plan(
+    phase: int,
+    weeks_in_phase: int,
+    heel_raises_weaker: int | None,
+    reintroduce_from_phase: int | None = None,
+    catalogue: Catalogue | None = None,
+    kb: Knowledge | None = None,
+) -> dict[str, Any]:
     """This week's plan for a runner in ``phase`` (1-5), ``weeks_in_phase`` weeks into it.
 
     ``heel_raises_weaker`` is the weaker leg's single-leg heel-raise count (None when not measured);
@@ -390,8 +430,11 @@ def build_plan(phase: int, weeks_in_phase: int, heel_raises_weaker: int | None,
         "phase": phase,
         "phase_name": kb.phase_name(phase),
         "weeks_in_phase": weeks_in_phase,
-        "sessions_per_week": {"value": pp.sessions_per_week.value, "note": pp.sessions_per_week.note,
-                              "source": kb.source_record(pp.sessions_per_week.source)},
+        "sessions_per_week": {
+            "value": pp.sessions_per_week.value,
+            "note": pp.sessions_per_week.note,
+            "source": kb.source_record(pp.sessions_per_week.source),
+        },
         "blocks": [{"name": b.name, "exercises": [record(i) for i in b.exercises]} for b in pp.blocks],
     }
     if dosing is not None:
@@ -401,8 +444,12 @@ def build_plan(phase: int, weeks_in_phase: int, heel_raises_weaker: int | None,
     used_sources.extend(m.source for m in cat.mobility_finisher)
     if reintroduce is not None:
         k, why, ids = reintroduce
-        plan["reintroduce"] = {"from_phase": k, "phase_name": kb.phase_name(k), "why": why,
-                               "exercises": [record(i) for i in ids]}
+        plan["reintroduce"] = {
+            "from_phase": k,
+            "phase_name": kb.phase_name(k),
+            "why": why,
+            "exercises": [record(i) for i in ids],
+        }
 
     plan["diary"] = {"record": list(cat.diary.record), "note": cat.diary.note}
     plan["advice"] = [a.text for a in cat.maintenance_advice if phase in a.phases]
@@ -415,9 +462,14 @@ def build_plan(phase: int, weeks_in_phase: int, heel_raises_weaker: int | None,
 # -- text ------------------------------------------------------------------------------------------
 def _wrap(text: str, indent: str = "", hang: str | None = None) -> list[str]:
     """Wrap one paragraph to LINE_WIDTH; ``hang`` indents the continuation lines."""
-    return textwrap.wrap(text, width=LINE_WIDTH, initial_indent=indent,
-                         subsequent_indent=indent if hang is None else hang,
-                         break_long_words=True, break_on_hyphens=False) or [indent.rstrip()]
+    return textwrap.wrap(
+        text,
+        width=LINE_WIDTH,
+        initial_indent=indent,
+        subsequent_indent=indent if hang is None else hang,
+        break_long_words=True,
+        break_on_hyphens=False,
+    ) or [indent.rstrip()]
 
 
 def _exercise_lines(ex: dict[str, Any], number: str, indent: str) -> list[str]:
@@ -457,8 +509,7 @@ def render_plan_text(plan: dict[str, Any]) -> str:
     dosing = plan.get("heel_raise_dosing")
     if dosing:
         lines.append("")
-        lines += _wrap(f"Heel-raise dosing ({dosing['weeks']} in this phase): {_heel_raise_line(dosing)}.",
-                       "", "  ")
+        lines += _wrap(f"Heel-raise dosing ({dosing['weeks']} in this phase): {_heel_raise_line(dosing)}.", "", "  ")
         lines += _wrap(f"Why: {dosing['why']}.", "  ", "    ")
         src = dosing.get("source") or {}
         if src.get("citation"):
@@ -475,8 +526,10 @@ def render_plan_text(plan: dict[str, Any]) -> str:
     re = plan.get("reintroduce")
     if re:
         lines.append("")
-        lines += _wrap(f"Progress has stalled: bring back these earlier steps from phase {re['from_phase']}, "
-                       f"{re.get('phase_name', '')}, alongside this week's plan.".replace(", ,", ","))
+        lines += _wrap(
+            f"Progress has stalled: bring back these earlier steps from phase {re['from_phase']}, "
+            f"{re.get('phase_name', '')}, alongside this week's plan.".replace(", ,", ",")
+        )
         if not re["exercises"]:
             lines += _wrap("(they are all in this week's plan already)", "   ")
         for e, ex in enumerate(re["exercises"], start=1):
@@ -485,8 +538,12 @@ def render_plan_text(plan: dict[str, Any]) -> str:
     diary = plan.get("diary")
     if diary:
         lines.append("")
-        lines += _wrap(f"Diary: write down {', '.join(diary['record'])}"
-                       + (f"; and {diary['note']}." if diary.get("note") else "."), "", "  ")
+        lines += _wrap(
+            f"Diary: write down {', '.join(diary['record'])}"
+            + (f"; and {diary['note']}." if diary.get("note") else "."),
+            "",
+            "  ",
+        )
     advice = plan.get("advice") or []
     if advice:
         lines.append("")

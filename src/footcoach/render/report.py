@@ -11,23 +11,30 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 from typing import Any
 
 from footcoach import service as api
-from footcoach.storage import store
-from footcoach.knowledge.base import default_knowledge
 from footcoach.contract.state import BALANCE_CAP, NRS_MAX
+from footcoach.knowledge.base import default_knowledge
+from footcoach.storage import store
 
 # Drawing sizes in SVG user units (layout only).
 _W, _H = 560, 230
 _LEFT, _RIGHT, _TOP, _BOTTOM = 46, 14, 14, 34
 _Y_TICKS_MAX, _X_TICKS_MAX = 6, 11
 
-_COLORS = {"main": "#1f5fa8", "left": "#1f5fa8", "right": "#c2571a", "phase": "#6b4fa0",
-           "green": "#e3f3e3", "amber": "#fcefd4", "red": "#f9dcdc"}
+_COLORS = {
+    "main": "#1f5fa8",
+    "left": "#1f5fa8",
+    "right": "#c2571a",
+    "phase": "#6b4fa0",
+    "green": "#e3f3e3",
+    "amber": "#fcefd4",
+    "red": "#f9dcdc",
+}
 
 
 @dataclass
@@ -59,7 +66,7 @@ def _fmt(v: float) -> str:
 def _ticks(lo: float, hi: float, most: int) -> list[float]:
     span = max(hi - lo, 1)
     # 1, 2, 5, 10, 20, 50, ...: the first "round" step that keeps the ticks to ``most``.
-    steps = (m * 10 ** e for e in range(len(str(int(span))) + 1) for m in (1, 2, 5))
+    steps = (m * 10**e for e in range(len(str(int(span))) + 1) for m in (1, 2, 5))
     step = next(s for s in steps if span / s <= most)
     first = int(lo // step) * step
     return [t for t in range(int(first), int(hi) + 1, step) if t >= lo]
@@ -79,11 +86,15 @@ def render_chart(chart: Chart, weeks: tuple[int, int], phase_marks: list[tuple[i
     def y(value: float) -> float:
         return _TOP + plot_h - min(max(value, 0), chart.y_max) / chart.y_max * plot_h
 
-    out = [f'<svg class="chart" id="{escape(chart.id)}" viewBox="0 0 {_W} {_H}" width="{_W}" height="{_H}" '
-           f'role="img" aria-label="{escape(chart.title)}">']
+    out = [
+        f'<svg class="chart" id="{escape(chart.id)}" viewBox="0 0 {_W} {_H}" width="{_W}" height="{_H}" '
+        f'role="img" aria-label="{escape(chart.title)}">'
+    ]
     for y0, y1, color, label in chart.bands:
-        out.append(f'<rect class="band" x="{_LEFT}" y="{y(y1):.1f}" width="{plot_w}" height="{y(y0) - y(y1):.1f}" '
-                   f'fill="{color}"><title>{escape(label)}</title></rect>')
+        out.append(
+            f'<rect class="band" x="{_LEFT}" y="{y(y1):.1f}" width="{plot_w}" height="{y(y0) - y(y1):.1f}" '
+            f'fill="{color}"><title>{escape(label)}</title></rect>'
+        )
     for t in _ticks(0, chart.y_max, _Y_TICKS_MAX):
         out.append(f'<line class="grid" x1="{_LEFT}" x2="{_W - _RIGHT}" y1="{y(t):.1f}" y2="{y(t):.1f}"/>')
         out.append(f'<text class="tick" x="{_LEFT - 6}" y="{y(t) + 4:.1f}" text-anchor="end">{_fmt(t)}</text>')
@@ -92,14 +103,18 @@ def render_chart(chart: Chart, weeks: tuple[int, int], phase_marks: list[tuple[i
     out.append(f'<line class="axis" x1="{_LEFT}" x2="{_W - _RIGHT}" y1="{_TOP + plot_h}" y2="{_TOP + plot_h}"/>')
     out.append(f'<line class="axis" x1="{_LEFT}" x2="{_LEFT}" y1="{_TOP}" y2="{_TOP + plot_h}"/>')
     out.append(f'<text class="axis-label" x="{_LEFT + plot_w / 2:.1f}" y="{_H - 4}" text-anchor="middle">week</text>')
-    out.append(f'<text class="axis-label" x="12" y="{_TOP + plot_h / 2:.1f}" text-anchor="middle" '
-               f'transform="rotate(-90 12 {_TOP + plot_h / 2:.1f})">{escape(chart.y_label)}</text>')
+    out.append(
+        f'<text class="axis-label" x="12" y="{_TOP + plot_h / 2:.1f}" text-anchor="middle" '
+        f'transform="rotate(-90 12 {_TOP + plot_h / 2:.1f})">{escape(chart.y_label)}</text>'
+    )
     for week, phase, name in phase_marks:
-        out.append(f'<g class="phase-change" data-week="{week}" data-phase="{phase}">'
-                   f'<line x1="{x(week):.1f}" x2="{x(week):.1f}" y1="{_TOP}" y2="{_TOP + plot_h}" '
-                   f'stroke="{_COLORS["phase"]}" stroke-dasharray="4 3"/>'
-                   f'<text x="{x(week) + 3:.1f}" y="{_TOP + 10}" fill="{_COLORS["phase"]}">P{phase}</text>'
-                   f'<title>week {week}: phase {phase} ({escape(name)})</title></g>')
+        out.append(
+            f'<g class="phase-change" data-week="{week}" data-phase="{phase}">'
+            f'<line x1="{x(week):.1f}" x2="{x(week):.1f}" y1="{_TOP}" y2="{_TOP + plot_h}" '
+            f'stroke="{_COLORS["phase"]}" stroke-dasharray="4 3"/>'
+            f'<text x="{x(week) + 3:.1f}" y="{_TOP + 10}" fill="{_COLORS["phase"]}">P{phase}</text>'
+            f"<title>week {week}: phase {phase} ({escape(name)})</title></g>"
+        )
     total = sum(len(s.points) for s in chart.series)
     radius = 3 if total <= 120 else 1.5
     for s in chart.series:
@@ -109,22 +124,30 @@ def render_chart(chart: Chart, weeks: tuple[int, int], phase_marks: list[tuple[i
         out.append(f'<g class="{escape(s.css)}" data-label="{escape(s.label)}">')
         out.append(f'<polyline points="{coords}" fill="none" stroke="{s.color}" stroke-width="2"/>')
         for w, v in s.points:
-            out.append(f'<circle class="point" data-week="{w}" data-value="{_fmt(v)}" cx="{x(w):.1f}" '
-                       f'cy="{y(v):.1f}" r="{radius}" fill="{s.color}"><title>{escape(s.label)}, week {w}: '
-                       f'{_fmt(v)}</title></circle>')
+            out.append(
+                f'<circle class="point" data-week="{w}" data-value="{_fmt(v)}" cx="{x(w):.1f}" '
+                f'cy="{y(v):.1f}" r="{radius}" fill="{s.color}"><title>{escape(s.label)}, week {w}: '
+                f"{_fmt(v)}</title></circle>"
+            )
         out.append("</g>")
     if total == 0:
-        out.append(f'<text class="empty" x="{_LEFT + plot_w / 2:.1f}" y="{_TOP + plot_h / 2:.1f}" '
-                   'text-anchor="middle">no data recorded yet</text>')
+        out.append(
+            f'<text class="empty" x="{_LEFT + plot_w / 2:.1f}" y="{_TOP + plot_h / 2:.1f}" '
+            'text-anchor="middle">no data recorded yet</text>'
+        )
     out.append("</svg>")
     return "".join(out)
 
 
 def _legend(chart: Chart) -> str:
-    items = [f'<span class="key"><span class="swatch" style="background:{s.color}"></span>{escape(s.label)}</span>'
-             for s in chart.series]
-    items += [f'<span class="key"><span class="swatch band-swatch" style="background:{c}"></span>{escape(label)}</span>'
-              for _, _, c, label in chart.bands]
+    items = [
+        f'<span class="key"><span class="swatch" style="background:{s.color}"></span>{escape(s.label)}</span>'
+        for s in chart.series
+    ]
+    items += [
+        f'<span class="key"><span class="swatch band-swatch" style="background:{c}"></span>{escape(label)}</span>'
+        for _, _, c, label in chart.bands
+    ]
     return '<div class="legend">' + "".join(items) + "</div>"
 
 
@@ -133,9 +156,11 @@ def build_charts(data: dict[str, Any]) -> tuple[list[Chart], list[tuple[int, int
     kb = default_knowledge()
     safe, acceptable = kb.value("pain.safe_max"), kb.value("pain.acceptable_max")
     diary, reports = data["diary"], data["reports"]
-    pain_bands = [(0, safe, _COLORS["green"], f"safe (0-{_fmt(safe)})"),
-                  (safe, acceptable, _COLORS["amber"], f"acceptable (up to {_fmt(acceptable)})"),
-                  (acceptable, NRS_MAX, _COLORS["red"], f"too much (over {_fmt(acceptable)})")]
+    pain_bands = [
+        (0, safe, _COLORS["green"], f"safe (0-{_fmt(safe)})"),
+        (safe, acceptable, _COLORS["amber"], f"acceptable (up to {_fmt(acceptable)})"),
+        (acceptable, NRS_MAX, _COLORS["red"], f"too much (over {_fmt(acceptable)})"),
+    ]
     morning = [(e["week"], e["pain_morning"]) for e in diary if "pain_morning" in e]
     # Pain during is a current-report value: chart the weeks where it was reported, not carried forward.
     during_by_week: dict[int, float] = {}
@@ -143,22 +168,49 @@ def build_charts(data: dict[str, Any]) -> tuple[list[Chart], list[tuple[int, int
         if "pain.during" in r["changed"]:
             during_by_week[r["week"]] = r["pain_during"]
     during = sorted(during_by_week.items())
-    balance = [(e["week"], min(e["balance_eyes_open_s"]["left"], e["balance_eyes_open_s"]["right"]))
-               for e in diary if "balance_eyes_open_s" in e]
+    balance = [
+        (e["week"], min(e["balance_eyes_open_s"]["left"], e["balance_eyes_open_s"]["right"]))
+        for e in diary
+        if "balance_eyes_open_s" in e
+    ]
     heel_l = [(e["week"], e["heel_raises"]["left"]) for e in diary if "heel_raises" in e]
     heel_r = [(e["week"], e["heel_raises"]["right"]) for e in diary if "heel_raises" in e]
     heel_top = max([v for _, v in heel_l + heel_r] + [10])
     heel_top = (int(heel_top * 1.15) // 10 + 1) * 10
     charts = [
-        Chart("chart-morning-pain", "Morning pain (first steps)", f"pain 0-{NRS_MAX}", NRS_MAX,
-              [Series("morning pain", _COLORS["main"], morning)], pain_bands),
-        Chart("chart-pain-during", "Pain during exercise or running", f"pain 0-{NRS_MAX}", NRS_MAX,
-              [Series("pain during", _COLORS["main"], during)], pain_bands),
-        Chart("chart-balance", "Single-leg balance, eyes open, weaker leg", "seconds", BALANCE_CAP,
-              [Series("weaker leg", _COLORS["main"], balance)]),
-        Chart("chart-heel-raises", "Single-leg heel raises", "repetitions", heel_top,
-              [Series("left", _COLORS["left"], heel_l, "series left"),
-               Series("right", _COLORS["right"], heel_r, "series right")]),
+        Chart(
+            "chart-morning-pain",
+            "Morning pain (first steps)",
+            f"pain 0-{NRS_MAX}",
+            NRS_MAX,
+            [Series("morning pain", _COLORS["main"], morning)],
+            pain_bands,
+        ),
+        Chart(
+            "chart-pain-during",
+            "Pain during exercise or running",
+            f"pain 0-{NRS_MAX}",
+            NRS_MAX,
+            [Series("pain during", _COLORS["main"], during)],
+            pain_bands,
+        ),
+        Chart(
+            "chart-balance",
+            "Single-leg balance, eyes open, weaker leg",
+            "seconds",
+            BALANCE_CAP,
+            [Series("weaker leg", _COLORS["main"], balance)],
+        ),
+        Chart(
+            "chart-heel-raises",
+            "Single-leg heel raises",
+            "repetitions",
+            heel_top,
+            [
+                Series("left", _COLORS["left"], heel_l, "series left"),
+                Series("right", _COLORS["right"], heel_r, "series right"),
+            ],
+        ),
     ]
     marks: list[tuple[int, int, str]] = []
     last_phase = None
@@ -195,11 +247,12 @@ def render_html(data: dict[str, Any], *, generated_at: str | None = None) -> str
     kb = default_knowledge()
     charts, marks, span = build_charts(data)
     runner = data["runner"]
-    generated_at = generated_at or datetime.now(timezone.utc).isoformat(timespec="seconds")
+    generated_at = generated_at or datetime.now(UTC).isoformat(timespec="seconds")
     reports, assessments = data["reports"], data["assessments"]
     current = reports[-1] if reports else None
     parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
         f"<title>footcoach progress report: {escape(runner['id'])}</title>",
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<style>{_CSS}</style></head><body>",
@@ -207,25 +260,36 @@ def render_html(data: dict[str, Any], *, generated_at: str | None = None) -> str
         '<p class="meta">'
         + escape(", ".join(filter(None, [f"age {runner['age']}", runner.get("sex"), runner.get("experience")])))
         + f" &middot; {len(data['diary'])} diary weeks"
-        + (f" &middot; phase {current['phase']} ({escape(kb.phase_name(current['phase']))}), week "
-           f"{current['weeks_in_phase']} in phase" if current else " &middot; no current report yet")
+        + (
+            f" &middot; phase {current['phase']} ({escape(kb.phase_name(current['phase']))}), week "
+            f"{current['weeks_in_phase']} in phase"
+            if current
+            else " &middot; no current report yet"
+        )
         + f" &middot; generated {escape(generated_at)} &middot; rule base {escape(api.rulebase_version())}</p>",
         '<p class="disclaimer">Decision support for a strengthening routine, not a diagnosis. '
         "Pain bands: the pain-monitoring model as held in footcoach's knowledge base.</p>",
         '<h2>Progress per week</h2><div class="charts">',
     ]
     for chart in charts:
-        parts.append(f'<figure><figcaption>{escape(chart.title)}</figcaption>'
-                     f"{render_chart(chart, span, marks)}{_legend(chart)}</figure>")
+        parts.append(
+            f"<figure><figcaption>{escape(chart.title)}</figcaption>"
+            f"{render_chart(chart, span, marks)}{_legend(chart)}</figure>"
+        )
     parts.append("</div>")
 
     parts.append("<h2>Phase changes</h2>")
     if marks:
-        parts.append("<table><tr><th>week</th><th>new phase</th></tr>" + "".join(
-            f"<tr><td>{w}</td><td>{p} ({escape(n)})</td></tr>" for w, p, n in marks) + "</table>")
+        parts.append(
+            "<table><tr><th>week</th><th>new phase</th></tr>"
+            + "".join(f"<tr><td>{w}</td><td>{p} ({escape(n)})</td></tr>" for w, p, n in marks)
+            + "</table>"
+        )
     elif current:
-        parts.append(f"<p>No phase change recorded: phase {current['phase']} "
-                     f"({escape(kb.phase_name(current['phase']))}) throughout.</p>")
+        parts.append(
+            f"<p>No phase change recorded: phase {current['phase']} "
+            f"({escape(kb.phase_name(current['phase']))}) throughout.</p>"
+        )
     else:
         parts.append("<p>No current report yet.</p>")
 
@@ -233,8 +297,10 @@ def render_html(data: dict[str, Any], *, generated_at: str | None = None) -> str
     if not assessments:
         parts.append("<p>No stored assessments yet (footcoach assess --runner ID).</p>")
     else:
-        parts.append("<table><tr><th>#</th><th>when (UTC)</th><th>diary week</th><th>decision</th><th>phase</th>"
-                     "<th>why</th><th>rule base</th></tr>")
+        parts.append(
+            "<table><tr><th>#</th><th>when (UTC)</th><th>diary week</th><th>decision</th><th>phase</th>"
+            "<th>why</th><th>rule base</th></tr>"
+        )
         for a in assessments:
             act = a["action"] or "-"
             why = escape(a["summary"] or "")
@@ -242,15 +308,19 @@ def render_html(data: dict[str, Any], *, generated_at: str | None = None) -> str
             if others:
                 why += f'<div class="kinds">also: {escape(", ".join(others))}</div>'
             for o in a["overrides"]:
-                why += (f'<div class="override">Overridden to <b>{escape(o["action"])}</b>'
-                        + (f' by {escape(o["author"])}' if o["author"] else "")
-                        + f' ({escape(o["created_at"])}): {escape(o["reason"])}</div>')
+                why += (
+                    f'<div class="override">Overridden to <b>{escape(o["action"])}</b>'
+                    + (f" by {escape(o['author'])}" if o["author"] else "")
+                    + f" ({escape(o['created_at'])}): {escape(o['reason'])}</div>"
+                )
             ph = a["phase"]
-            parts.append(f"<tr><td>{a['id']}</td><td>{escape(a['created_at'][:19].replace('T', ' '))}</td>"
-                         f"<td>{a['week'] if a['week'] is not None else '-'}</td>"
-                         f'<td class="action {escape(act)}">{escape(act)}</td>'
-                         f"<td>{ph['current']} &rarr; {ph['next']}</td><td>{why}</td>"
-                         f"<td>{escape(a['rulebase_version'])}</td></tr>")
+            parts.append(
+                f"<tr><td>{a['id']}</td><td>{escape(a['created_at'][:19].replace('T', ' '))}</td>"
+                f"<td>{a['week'] if a['week'] is not None else '-'}</td>"
+                f'<td class="action {escape(act)}">{escape(act)}</td>'
+                f"<td>{ph['current']} &rarr; {ph['next']}</td><td>{why}</td>"
+                f"<td>{escape(a['rulebase_version'])}</td></tr>"
+            )
         parts.append("</table>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

@@ -11,9 +11,9 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from footcoach.service import load_state
 from footcoach.contract.errors import InputError
 from footcoach.rulebook.model import Case, Rule
+from footcoach.service import load_state
 
 
 def merge(base: Any, changes: Any) -> Any:
@@ -39,7 +39,7 @@ def case_state(base: dict, case: Case) -> dict:
 @dataclass(frozen=True)
 class CaseResult:
     rule: str
-    kind: str            # "fires" or "does_not_fire"
+    kind: str  # "fires" or "does_not_fire"
     case: str
     ok: bool
     message: str
@@ -59,8 +59,14 @@ def run_case(rb, rule: Rule, kind: str, case: Case) -> CaseResult:
     try:
         state = load_state(doc)
     except InputError as exc:
-        return CaseResult(rule.id, kind, case.name, False,
-                          f"{rule.path}: case {case.name}: invalid state: " + "; ".join(exc.problems), frozenset())
+        return CaseResult(
+            rule.id,
+            kind,
+            case.name,
+            False,
+            f"{rule.path}: case {case.name}: invalid state: " + "; ".join(exc.problems),
+            frozenset(),
+        )
     run = rb.run(state)
     fired = frozenset(f.rule.id for f in run.firings)
     did_fire = rule.id in fired
@@ -75,9 +81,12 @@ def run_case(rb, rule: Rule, kind: str, case: Case) -> CaseResult:
         failing = explain_not_fired(rb, run, rule)
         detail = "; failing: " + "; ".join(
             f"{c.get('fact') or c.get('finding') or c.get('no_finding') or 'any'}"
-            + (f" = {c.get('value')}" if "value" in c else "") for c in failing)
-    return CaseResult(rule.id, kind, case.name, False,
-                      f"{rule.path}: case {case.name} ({kind}): rule {verb}{detail}", fired)
+            + (f" = {c.get('value')}" if "value" in c else "")
+            for c in failing
+        )
+    return CaseResult(
+        rule.id, kind, case.name, False, f"{rule.path}: case {case.name} ({kind}): rule {verb}{detail}", fired
+    )
 
 
 def run_all_cases(rb) -> list[CaseResult]:

@@ -8,12 +8,12 @@ leave a gap, rule cases that fail, and rules that no case ever fires.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
-from footcoach.rulebook.cases import run_all_cases
 from footcoach.inference.facts import catalogue
+from footcoach.rulebook.cases import run_all_cases
 from footcoach.rulebook.model import FactCondition, Rule
 
 _PKG = Path(__file__).resolve().parent.parent  # the footcoach package folder
@@ -75,8 +75,13 @@ def check_bands(rb) -> list[Problem]:
             covering = [rid for rid, iv in ivs.items() if _contains(iv, x)]
             shown = int(x) if float(x).is_integer() else x
             if not covering:
-                problems.append(Problem(fact, f"no band covers {fact} = {shown} "
-                                              f"(bands: {', '.join(str(rb.rules.rules[r].path) for r in ivs)})"))
+                problems.append(
+                    Problem(
+                        fact,
+                        f"no band covers {fact} = {shown} "
+                        f"(bands: {', '.join(str(rb.rules.rules[r].path) for r in ivs)})",
+                    )
+                )
             for i in range(len(covering)):
                 for j in range(i + 1, len(covering)):
                     pair = (covering[i], covering[j])
@@ -116,7 +121,7 @@ def check_cases(rb) -> tuple[list[Problem], dict[str, int]]:
     """Run every case; report failures and rules no case fires. Returns (problems, fire counts)."""
     results = run_all_cases(rb)
     problems = [Problem(r.message.split(": ", 1)[0], r.message.split(": ", 1)[1]) for r in results if not r.ok]
-    counts = {rid: 0 for rid in rb.rules.rules}
+    counts = dict.fromkeys(rb.rules.rules, 0)
     for r in results:
         for rid in r.fired_rules:
             counts[rid] = counts.get(rid, 0) + 1

@@ -12,21 +12,30 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
 
+from footcoach.common.documents import DataFileError, load_with_lines
+from footcoach.common.paths import rules_dir
 from footcoach.contract.errors import path_of
 from footcoach.inference.facts import catalogue, suggest
 from footcoach.knowledge.base import Knowledge
-from footcoach.common.paths import rules_dir
-from footcoach.common.documents import DataFileError, load_with_lines
 
 Op = Literal["==", "!=", "<", "<=", ">", ">="]
 ACTION_KINDS = {"referral": "refer", "regression": "regress", "hold": "hold", "progression": "progress"}
 OTHER_KINDS = ("reintroduce", "shoe_check", "shoe_replace", "load_advice", "advice")
-Kind = Literal["progression", "hold", "regression", "referral", "reintroduce", "shoe_check", "shoe_replace",
-               "load_advice", "advice"]
+Kind = Literal[
+    "progression",
+    "hold",
+    "regression",
+    "referral",
+    "reintroduce",
+    "shoe_check",
+    "shoe_replace",
+    "load_advice",
+    "advice",
+]
 CASE_BASE = "case-base.yaml"
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -43,10 +52,10 @@ class FactCondition(_M):
     op: Op
     value: str | None = None
     times: str | None = None
-    literal: Union[bool, int, str, None] = None
+    literal: bool | int | str | None = None
 
     @model_validator(mode="after")
-    def _one_right_side(self) -> "FactCondition":
+    def _one_right_side(self) -> FactCondition:
         if (self.value is None) == (self.literal is None):
             raise ValueError("give exactly one of value (a knowledge name) or literal")
         if self.times and self.value is None:
@@ -75,14 +84,25 @@ def _condition_kind(v: Any) -> str | None:
             if key in v:
                 return key
         return None
-    return {FactCondition: "fact", FindingCondition: "finding", NoFindingCondition: "no_finding",
-            AnyCondition: "any"}.get(type(v))
+    return {
+        FactCondition: "fact",
+        FindingCondition: "finding",
+        NoFindingCondition: "no_finding",
+        AnyCondition: "any",
+    }.get(type(v))
 
 
-Condition = Annotated[Union[Annotated[FactCondition, Tag("fact")], Annotated[FindingCondition, Tag("finding")],
-                            Annotated[NoFindingCondition, Tag("no_finding")], Annotated[AnyCondition, Tag("any")]],
-                      Discriminator(_condition_kind, custom_error_type="condition_kind",
-                                    custom_error_message="a condition starts with fact, finding, no_finding or any")]
+Condition = Annotated[
+    Annotated[FactCondition, Tag("fact")]
+    | Annotated[FindingCondition, Tag("finding")]
+    | Annotated[NoFindingCondition, Tag("no_finding")]
+    | Annotated[AnyCondition, Tag("any")],
+    Discriminator(
+        _condition_kind,
+        custom_error_type="condition_kind",
+        custom_error_message="a condition starts with fact, finding, no_finding or any",
+    ),
+]
 
 
 class Conclusion(_M):
@@ -120,7 +140,7 @@ class RuleSpec(_M):
     cases: Cases
 
     @model_validator(mode="after")
-    def _does_something(self) -> "RuleSpec":
+    def _does_something(self) -> RuleSpec:
         if self.conclude is None and self.recommend is None:
             raise ValueError("a rule must conclude a finding, recommend, or both")
         if self.recommend is not None and (not self.physio or not self.runner):
@@ -148,11 +168,12 @@ class Rule:
     def knowledge_names(self) -> list[str]:
         names: list[str] = []
         for c in self.spec.when:
-            for fc in (c.any if isinstance(c, AnyCondition) else (c,)):
+            for fc in c.any if isinstance(c, AnyCondition) else (c,):
                 if isinstance(fc, FactCondition) and fc.value:
                     names.append(fc.value)
-        names.extend(_TEMPLATE_NAMES(self.spec.title) + _TEMPLATE_NAMES(self.spec.physio)
-                     + _TEMPLATE_NAMES(self.spec.runner))
+        names.extend(
+            _TEMPLATE_NAMES(self.spec.title) + _TEMPLATE_NAMES(self.spec.physio) + _TEMPLATE_NAMES(self.spec.runner)
+        )
         return names
 
     def title_text(self, kb: Knowledge) -> str:
@@ -162,7 +183,7 @@ class Rule:
     def fact_names(self) -> list[str]:
         names: list[str] = []
         for c in self.spec.when:
-            for fc in (c.any if isinstance(c, AnyCondition) else (c,)):
+            for fc in c.any if isinstance(c, AnyCondition) else (c,):
                 if isinstance(fc, FactCondition):
                     names.append(fc.fact)
                     if fc.times:
@@ -221,9 +242,13 @@ class RuleSet:
         return out
 
     def producers(self, finding: str, value: str | None = None) -> list[Rule]:
-        return [r for r in self.rules.values()
-                if r.spec.conclude and r.spec.conclude.finding == finding
-                and (value is None or r.spec.conclude.value == value)]
+        return [
+            r
+            for r in self.rules.values()
+            if r.spec.conclude
+            and r.spec.conclude.finding == finding
+            and (value is None or r.spec.conclude.value == value)
+        ]
 
 
 class RuleBaseError(Exception):
@@ -279,8 +304,12 @@ def _pyd_errors(path: Path, line_of, exc: ValidationError) -> list[DataFileError
     return errs
 
 
-_KNOWN_KEYS = sorted(set(RuleSpec.model_fields) | set(FactCondition.model_fields) | set(Case.model_fields)
-                     | {"finding", "no_finding", "any", "fires", "does_not_fire", "kind"})
+_KNOWN_KEYS = sorted(
+    set(RuleSpec.model_fields)
+    | set(FactCondition.model_fields)
+    | set(Case.model_fields)
+    | {"finding", "no_finding", "any", "fires", "does_not_fire", "kind"}
+)
 
 
 def _check_names(rule: Rule, kb: Knowledge, facts: dict, line_of) -> list[DataFileError]:
@@ -288,8 +317,11 @@ def _check_names(rule: Rule, kb: Knowledge, facts: dict, line_of) -> list[DataFi
     path = rule.path
     spec = rule.spec
     for i, c in enumerate(spec.when):
-        items = [(("when", i), c)] if not isinstance(c, AnyCondition) else \
-            [(("when", i, "any", j), fc) for j, fc in enumerate(c.any)]
+        items = (
+            [(("when", i), c)]
+            if not isinstance(c, AnyCondition)
+            else [(("when", i, "any", j), fc) for j, fc in enumerate(c.any)]
+        )
         for loc, fc in items:
             if not isinstance(fc, FactCondition):
                 continue
@@ -298,35 +330,69 @@ def _check_names(rule: Rule, kb: Knowledge, facts: dict, line_of) -> list[DataFi
                 if name is None:
                     continue
                 if name not in facts:
-                    errs.append(DataFileError(path, line_of(loc + (key,)), _loc_str(loc + (key,)),
-                                              f"unknown fact '{name}'{suggest(name, facts)}"))
+                    errs.append(
+                        DataFileError(
+                            path,
+                            line_of(loc + (key,)),
+                            _loc_str(loc + (key,)),
+                            f"unknown fact '{name}'{suggest(name, facts)}",
+                        )
+                    )
                 elif facts[name].per and spec.for_each != facts[name].per:
-                    errs.append(DataFileError(path, line_of(loc + (key,)), _loc_str(loc + (key,)),
-                                              f"fact '{name}' is per {facts[name].per}: the rule needs "
-                                              f"for_each: {facts[name].per}"))
+                    errs.append(
+                        DataFileError(
+                            path,
+                            line_of(loc + (key,)),
+                            _loc_str(loc + (key,)),
+                            f"fact '{name}' is per {facts[name].per}: the rule needs for_each: {facts[name].per}",
+                        )
+                    )
             if fc.value is not None and not kb.has(fc.value):
-                errs.append(DataFileError(path, line_of(loc + ("value",)), _loc_str(loc + ("value",)),
-                                          f"unknown knowledge name '{fc.value}'{kb.suggest(fc.value)}"))
+                errs.append(
+                    DataFileError(
+                        path,
+                        line_of(loc + ("value",)),
+                        _loc_str(loc + ("value",)),
+                        f"unknown knowledge name '{fc.value}'{kb.suggest(fc.value)}",
+                    )
+                )
             if fc.literal is not None and fc.fact in facts:
                 spec_f = facts[fc.fact]
-                ok = (spec_f.type == "bool" and isinstance(fc.literal, bool)) or \
-                     (spec_f.type == "number" and isinstance(fc.literal, int) and not isinstance(fc.literal, bool)) or \
-                     (spec_f.type == "text" and isinstance(fc.literal, str))
+                ok = (
+                    (spec_f.type == "bool" and isinstance(fc.literal, bool))
+                    or (spec_f.type == "number" and isinstance(fc.literal, int) and not isinstance(fc.literal, bool))
+                    or (spec_f.type == "text" and isinstance(fc.literal, str))
+                )
                 if not ok:
-                    errs.append(DataFileError(path, line_of(loc + ("literal",)), _loc_str(loc + ("literal",)),
-                                              f"literal {fc.literal!r} does not fit fact '{fc.fact}' "
-                                              f"({spec_f.type})"))
+                    errs.append(
+                        DataFileError(
+                            path,
+                            line_of(loc + ("literal",)),
+                            _loc_str(loc + ("literal",)),
+                            f"literal {fc.literal!r} does not fit fact '{fc.fact}' ({spec_f.type})",
+                        )
+                    )
     for key in spec.sources:
         if key not in kb.sources:
-            errs.append(DataFileError(path, line_of(("sources",)), "sources",
-                                      f"unknown source '{key}'{suggest(key, kb.sources)}"))
+            errs.append(
+                DataFileError(
+                    path, line_of(("sources",)), "sources", f"unknown source '{key}'{suggest(key, kb.sources)}"
+                )
+            )
     for name in rule.knowledge_names():
         if not kb.has(name):
-            errs.append(DataFileError(path, line_of(("physio",)), "physio/runner",
-                                      f"unknown knowledge name '{name}' in a sentence{kb.suggest(name)}"))
+            errs.append(
+                DataFileError(
+                    path,
+                    line_of(("physio",)),
+                    "physio/runner",
+                    f"unknown knowledge name '{name}' in a sentence{kb.suggest(name)}",
+                )
+            )
     if spec.band is not None and spec.band not in facts:
-        errs.append(DataFileError(path, line_of(("band",)), "band", f"unknown fact '{spec.band}'"
-                                  f"{suggest(spec.band, facts)}"))
+        errs.append(
+            DataFileError(path, line_of(("band",)), "band", f"unknown fact '{spec.band}'{suggest(spec.band, facts)}")
+        )
     return errs
 
 
@@ -394,8 +460,7 @@ def load_rules(folder: Path | None, kb: Knowledge) -> RuleSet:
         if not _ID.match(rid):
             errors.append(DataFileError(path, 1, "id", f"rule id '{rid}' (the file name) must be kebab-case"))
         if "id" in data:
-            errors.append(DataFileError(path, line_of(("id",)), "id",
-                                        "the id is the file name; remove the id key"))
+            errors.append(DataFileError(path, line_of(("id",)), "id", "the id is the file name; remove the id key"))
             data = {k: v for k, v in data.items() if k != "id"}
         try:
             spec = RuleSpec.model_validate(data)
@@ -404,8 +469,14 @@ def load_rules(folder: Path | None, kb: Knowledge) -> RuleSet:
             continue
         family_dir = path.parent.name
         if spec.family != family_dir:
-            errors.append(DataFileError(path, line_of(("family",)), "family",
-                                        f"family '{spec.family}' does not match its folder '{family_dir}'"))
+            errors.append(
+                DataFileError(
+                    path,
+                    line_of(("family",)),
+                    "family",
+                    f"family '{spec.family}' does not match its folder '{family_dir}'",
+                )
+            )
         rule = Rule(rid, path, spec)
         errors.extend(_check_names(rule, kb, facts, line_of))
         if rid in rules:
@@ -423,9 +494,14 @@ def load_rules(folder: Path | None, kb: Knowledge) -> RuleSet:
         for name, value, _neg in r.findings_used():
             if name not in names_concluded or (value is not None and (name, value) not in concluded):
                 what = name if value is None else f"{name} = {value}"
-                errors.append(DataFileError(r.path, None, "when",
-                                            f"finding '{what}' is concluded by no rule"
-                                            f"{suggest(name, names_concluded)}"))
+                errors.append(
+                    DataFileError(
+                        r.path,
+                        None,
+                        "when",
+                        f"finding '{what}' is concluded by no rule{suggest(name, names_concluded)}",
+                    )
+                )
     level, cycles = _stratify(rules)
     for rid in sorted(set(cycles)):
         errors.append(DataFileError(rules[rid].path, None, "when", "rule is part of a cycle of findings"))

@@ -29,38 +29,53 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from footcoach.common.documents import DataFileError, did_you_mean, load_with_lines, validation_errors
+from footcoach.common.paths import knowledge_dir
 from footcoach.contract import state as models
 from footcoach.contract.errors import InputError, path_of
-from footcoach.knowledge.base import num as _num, default_knowledge
-from footcoach.common.paths import knowledge_dir
-from footcoach.common.documents import did_you_mean, validation_errors, DataFileError, load_with_lines
+from footcoach.knowledge.base import default_knowledge
+from footcoach.knowledge.base import num as _num
 
 QUESTIONNAIRE_FILE = "questionnaire.yaml"
 TYPES = ("boolean", "integer", "decimal", "choice", "text", "group")
-DECISIONS = ("refer", "regress", "hold", "progress", "reintroduce", "shoe_check", "shoe_replace",
-             "load_advice", "plan")
+DECISIONS = ("refer", "regress", "hold", "progress", "reintroduce", "shoe_check", "shoe_replace", "load_advice", "plan")
 RED_FLAG_PREFIX = "red_flags."
 YES = ("yes", "y", "true")
 NO = ("no", "n", "false")
 # Placeholders a question's text may use; the values are the models' scale tops.
 # {phases} lists the phases of knowledge/phases.yaml.
-TEXT_VALUES = {"nrs_max": models.NRS_MAX, "balance_cap": models.BALANCE_CAP, "reps_max": models.REPS_MAX,
-               "drop_max_mm": models.DROP_MAX_MM,
-               "phases": ", ".join(f"{n} {p.name}" for n, p in sorted(default_knowledge().phases.items()))}
+TEXT_VALUES = {
+    "nrs_max": models.NRS_MAX,
+    "balance_cap": models.BALANCE_CAP,
+    "reps_max": models.REPS_MAX,
+    "drop_max_mm": models.DROP_MAX_MM,
+    "phases": ", ".join(f"{n} {p.name}" for n, p in sorted(default_knowledge().phases.items())),
+}
 
 FHIR_MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 FHIR_MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
 FHIR_ITEM_CONTROL = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
 FHIR_ITEM_CONTROL_SYSTEM = "http://hl7.org/fhir/questionnaire-item-control"
-FHIR_TYPES = {"boolean": "boolean", "integer": "integer", "decimal": "decimal", "choice": "coding",
-              "text": "string", "group": "group"}
-FHIR_VALUE_KEYS = {"boolean": ("valueBoolean",), "integer": ("valueInteger",),
-                   "decimal": ("valueDecimal", "valueInteger"), "choice": ("valueCoding", "valueString"),
-                   "text": ("valueString",)}
+FHIR_TYPES = {
+    "boolean": "boolean",
+    "integer": "integer",
+    "decimal": "decimal",
+    "choice": "coding",
+    "text": "string",
+    "group": "group",
+}
+FHIR_VALUE_KEYS = {
+    "boolean": ("valueBoolean",),
+    "integer": ("valueInteger",),
+    "decimal": ("valueDecimal", "valueInteger"),
+    "choice": ("valueCoding", "valueString"),
+    "text": ("valueString",),
+}
 FHIR_RESPONSE_STATUSES = ("completed", "amended")
 
 
 # ---- the file's shape ---------------------------------------------------------------------------
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -136,6 +151,7 @@ class QuestionnaireSpec(_Strict):
 
 # ---- what the models allow ----------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Allowed:
     """The answers a question or group field allows, read from the contract models."""
@@ -196,8 +212,6 @@ class Allowed:
         return out
 
 
-
-
 def _unwrap(annotation: Any) -> tuple[Any, list[Any], bool]:
     """(base type, constraint metadata, optional) of an annotation: Optional and Annotated peeled off."""
     metadata: list[Any] = []
@@ -238,7 +252,7 @@ def _allowed_for(model: type[BaseModel], parts: list[str], required: bool = True
         required = required and info.is_required() and not optional
         if i < len(parts) - 1:
             if not (isinstance(base, type) and issubclass(base, BaseModel)):
-                return None, f"'{'.'.join(parts[:i + 1])}' is a value, not an object"
+                return None, f"'{'.'.join(parts[: i + 1])}' is a value, not an object"
             current = base
             continue
         default = None if info.is_required() else info.default
@@ -273,6 +287,7 @@ def _group_model(path: str) -> type[BaseModel]:
 
 
 # ---- the loaded questionnaire -------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class GroupField:
@@ -311,7 +326,7 @@ class Question:
     def red_flag(self) -> str | None:
         """The red-flag id this question asks about, or None."""
         if self.maps_to and self.maps_to.startswith(RED_FLAG_PREFIX):
-            return self.maps_to[len(RED_FLAG_PREFIX):]
+            return self.maps_to[len(RED_FLAG_PREFIX) :]
         return None
 
     @property
@@ -437,7 +452,7 @@ def _build(spec: QuestionnaireSpec, path: Path, line) -> Questionnaire:
                 err(loc + ("sets",), "a question without maps_to must set fields (sets: {yes: {...}})")
             allowed = Allowed("boolean", required=True)
         elif qs.maps_to.startswith(RED_FLAG_PREFIX):
-            flag = qs.maps_to[len(RED_FLAG_PREFIX):]
+            flag = qs.maps_to[len(RED_FLAG_PREFIX) :]
             if flag not in models.RED_FLAG_IDS:
                 close = difflib.get_close_matches(flag, models.RED_FLAG_IDS, n=1, cutoff=0.6)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
@@ -487,10 +502,12 @@ def _build(spec: QuestionnaireSpec, path: Path, line) -> Questionnaire:
                     err(loc + ("item",), "a group needs `item`: what one entry is called (e.g. pair of shoes)")
             elif qs.fields:
                 err(loc + ("fields",), "only a group question has fields")
-        if qs.labels and (allowed is None or allowed.type != "choice"
-                          or set(qs.labels) - set(allowed.options)):
-            err(loc + ("labels",), "labels must name options of a choice question"
-                + (f" ({', '.join(allowed.options)})" if allowed and allowed.options else ""))
+        if qs.labels and (allowed is None or allowed.type != "choice" or set(qs.labels) - set(allowed.options)):
+            err(
+                loc + ("labels",),
+                "labels must name options of a choice question"
+                + (f" ({', '.join(allowed.options)})" if allowed and allowed.options else ""),
+            )
         if qs.system and (allowed is None or allowed.type != "choice"):
             err(loc + ("system",), "only a choice question has a code system")
 
@@ -508,11 +525,26 @@ def _build(spec: QuestionnaireSpec, path: Path, line) -> Questionnaire:
         if qs.default is not None and allowed is not None and (problem := _check_value(allowed, qs.default)):
             err(loc + ("default",), problem)
         if allowed is not None:
-            questions.append(Question(
-                id=qs.id, text=_fill_text(qs.text), why=_fill_text(qs.why), decisions=qs.decisions, type=qs.type,
-                maps_to=qs.maps_to, allowed=allowed, when=qs.when,
-                intro=_fill_text(qs.intro) if qs.intro else None, code=code, system=qs.system,
-                labels=dict(qs.labels), sets=sets, default=qs.default, item=qs.item, fields=tuple(fields)))
+            questions.append(
+                Question(
+                    id=qs.id,
+                    text=_fill_text(qs.text),
+                    why=_fill_text(qs.why),
+                    decisions=qs.decisions,
+                    type=qs.type,
+                    maps_to=qs.maps_to,
+                    allowed=allowed,
+                    when=qs.when,
+                    intro=_fill_text(qs.intro) if qs.intro else None,
+                    code=code,
+                    system=qs.system,
+                    labels=dict(qs.labels),
+                    sets=sets,
+                    default=qs.default,
+                    item=qs.item,
+                    fields=tuple(fields),
+                )
+            )
 
     # Conditions name an earlier question and one of its answers.
     index = {q.id: n for n, q in enumerate(questions)}
@@ -525,8 +557,10 @@ def _build(spec: QuestionnaireSpec, path: Path, line) -> Questionnaire:
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             err(("questions", i, "when", "question"), f"unknown question '{target}'{hint}")
         elif index[target] >= index.get(qs.id, i):
-            err(("questions", i, "when", "question"), f"'{target}' is asked after this question; a condition "
-                                                      "must name an earlier question")
+            err(
+                ("questions", i, "when", "question"),
+                f"'{target}' is asked after this question; a condition must name an earlier question",
+            )
         elif (problem := _check_value(questions[index[target]].allowed, qs.when.equals)) is not None:
             err(("questions", i, "when", "equals"), problem)
 
@@ -539,8 +573,11 @@ def _build(spec: QuestionnaireSpec, path: Path, line) -> Questionnaire:
                 err(("questions",), f"red flags not asked: {', '.join(missing)}")
             continue
         if leaf not in covered and leaf not in spec.not_asked:
-            err(("questions",), f"contract field '{leaf}' is not asked; add a question with maps_to: {leaf} "
-                                "or list it under not_asked with the reason")
+            err(
+                ("questions",),
+                f"contract field '{leaf}' is not asked; add a question with maps_to: {leaf} "
+                "or list it under not_asked with the reason",
+            )
         if leaf in covered and leaf in spec.not_asked:
             err(("not_asked", leaf), "it is asked by a question")
         allowed, _ = _allowed_for(models.State, leaf.split("."))
@@ -552,8 +589,9 @@ def _build(spec: QuestionnaireSpec, path: Path, line) -> Questionnaire:
         err(("questions",), "red-flag questions must come first, before any other question")
     if errors:
         raise QuestionnaireError(errors)
-    return Questionnaire(path, spec.version, spec.title, spec.fhir, spec.messages, tuple(questions),
-                         dict(spec.not_asked))
+    return Questionnaire(
+        path, spec.version, spec.title, spec.fhir, spec.messages, tuple(questions), dict(spec.not_asked)
+    )
 
 
 def load_questionnaire(path: str | Path | None = None) -> Questionnaire:
@@ -565,12 +603,14 @@ def load_questionnaire(path: str | Path | None = None) -> Questionnaire:
     try:
         spec = QuestionnaireSpec.model_validate(data)
     except ValidationError as exc:
+
         def unknown_key(e: dict, loc: tuple) -> str | None:
             if e["type"] != "extra_forbidden":
                 return None
             known = _known_keys(loc)
-            return (f"unknown key '{loc[-1]}'{did_you_mean(loc[-1], known)}"
-                    + (f"; known: {', '.join(known)}" if known else ""))
+            return f"unknown key '{loc[-1]}'{did_you_mean(loc[-1], known)}" + (
+                f"; known: {', '.join(known)}" if known else ""
+            )
 
         raise QuestionnaireError(validation_errors(path, line, exc, message=unknown_key)) from None
     return _build(spec, path, line)
@@ -598,6 +638,7 @@ def default_questionnaire() -> Questionnaire:
 
 
 # ---- one answer ---------------------------------------------------------------------------------
+
 
 class AnswerProblem(ValueError):
     """An answer that is not allowed; the message says what is."""
@@ -665,6 +706,7 @@ def _json_text(v: Any) -> str:
 
 
 # ---- answers -> state ---------------------------------------------------------------------------
+
 
 def _put(doc: dict[str, Any], dotted: str, value: Any) -> None:
     parts = dotted.split(".")
@@ -741,8 +783,10 @@ class Where:
         q = self.question
         if self.field is None:
             return f"question {q.id}" + (f" ({q.maps_to})" if q.maps_to else "")
-        return (f"question {q.id}, {q.item or 'entry'} {self.entry + 1}, {self.field.id} "
-                f"({q.maps_to}[{self.entry}].{self.field.maps_to})")
+        return (
+            f"question {q.id}, {q.item or 'entry'} {self.entry + 1}, {self.field.id} "
+            f"({q.maps_to}[{self.entry}].{self.field.maps_to})"
+        )
 
 
 def locate(q: Questionnaire, path: str) -> Where | None:
@@ -754,7 +798,7 @@ def locate(q: Questionnaire, path: str) -> Where | None:
             return None
         rest = m.group(3) or ""
         for f in question.fields:
-            if rest == f.maps_to or f.maps_to.startswith(rest + ".") and rest:
+            if rest == f.maps_to or (f.maps_to.startswith(rest + ".") and rest):
                 return Where(question, int(m.group(2)), f)
         return Where(question)
     by = q.by_maps_to()
@@ -799,6 +843,7 @@ def state_problems(q: Questionnaire, state: dict[str, Any]) -> list[Problem]:
 
 # ---- a whole answers document -------------------------------------------------------------------
 
+
 @dataclass
 class Resolved:
     """Checked answers: the native answers, problems, and the red flags answered yes."""
@@ -821,8 +866,10 @@ def _flatten(doc: Any, prefix: str = "") -> list[tuple[str, Any]]:
 def _parse_group(question: Question, raw: Any, problems: list[str]) -> list[dict[str, Any]] | None:
     where = f"question {question.id} ({question.maps_to})"
     if not isinstance(raw, list):
-        problems.append(f"{where}: value {_json_text(raw)[:60]} is not allowed; allowed: a list of "
-                        f"{question.item or 'entries'}, each an object with {', '.join(f.maps_to for f in question.fields)}")
+        problems.append(
+            f"{where}: value {_json_text(raw)[:60]} is not allowed; allowed: a list of "
+            f"{question.item or 'entries'}, each an object with {', '.join(f.maps_to for f in question.fields)}"
+        )
         return None
     entries = []
     by_path = {f.maps_to: f for f in question.fields}
@@ -830,8 +877,10 @@ def _parse_group(question: Question, raw: Any, problems: list[str]) -> list[dict
     for n, entry in enumerate(raw):
         ewhere = f"question {question.id}, {question.item or 'entry'} {n + 1}"
         if not isinstance(entry, dict):
-            problems.append(f"{ewhere}: value {_json_text(entry)[:60]} is not an object; allowed: an object with "
-                            f"{', '.join(f.maps_to for f in question.fields)}")
+            problems.append(
+                f"{ewhere}: value {_json_text(entry)[:60]} is not an object; allowed: an object with "
+                f"{', '.join(f.maps_to for f in question.fields)}"
+            )
             continue
         parsed: dict[str, Any] = {}
         for key, value in _flatten(entry):
@@ -839,8 +888,11 @@ def _parse_group(question: Question, raw: Any, problems: list[str]) -> list[dict
             if f is None:
                 known = list(by_path)
                 close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-                problems.append(f"{ewhere}: unknown field '{key}'" + (f" (did you mean '{close[0]}'?)" if close else "")
-                                + f"; allowed: {', '.join(known)}")
+                problems.append(
+                    f"{ewhere}: unknown field '{key}'"
+                    + (f" (did you mean '{close[0]}'?)" if close else "")
+                    + f"; allowed: {', '.join(known)}"
+                )
                 continue
             if f.id in parsed:
                 problems.append(f"{ewhere}, {f.id}: answered twice")
@@ -850,8 +902,10 @@ def _parse_group(question: Question, raw: Any, problems: list[str]) -> list[dict
             try:
                 parsed[f.id] = parse_value(f.allowed, value)
             except AnswerProblem as exc:
-                problems.append(f"{ewhere}, {f.id} ({question.maps_to}[{n}].{f.maps_to}): value {exc}; "
-                                f"allowed: {f.allowed.describe()}")
+                problems.append(
+                    f"{ewhere}, {f.id} ({question.maps_to}[{n}].{f.maps_to}): value {exc}; "
+                    f"allowed: {f.allowed.describe()}"
+                )
         entries.append(parsed)
     return entries
 
@@ -866,8 +920,14 @@ def resolve_answers(q: Questionnaire, raw: Any, *, source: str = "answers") -> R
     problems: list[str] = []
     answers: dict[str, Any] = {}
     if not isinstance(raw, dict):
-        return Resolved({}, [f"{source}: value {_json_text(raw)[:60]}: not allowed; allowed: a mapping of "
-                             f"question id to answer (see `footcoach questionnaire show`)"], [])
+        return Resolved(
+            {},
+            [
+                f"{source}: value {_json_text(raw)[:60]}: not allowed; allowed: a mapping of "
+                f"question id to answer (see `footcoach questionnaire show`)"
+            ],
+            [],
+        )
     by_id = {question.id: question for question in q.questions}
     by_path = q.by_maps_to()
     given: set[str] = set()  # answered, validly or not: a bad answer is not also "missing"
@@ -877,8 +937,11 @@ def resolve_answers(q: Questionnaire, raw: Any, *, source: str = "answers") -> R
             question = by_path.get(key)
         if question is None:
             close = difflib.get_close_matches(str(key), list(by_id), n=1, cutoff=0.6)
-            problems.append(f"{source}: unknown question '{key}'" + (f" (did you mean '{close[0]}'?)" if close else "")
-                            + "; allowed: the ids of `footcoach questionnaire show`")
+            problems.append(
+                f"{source}: unknown question '{key}'"
+                + (f" (did you mean '{close[0]}'?)" if close else "")
+                + "; allowed: the ids of `footcoach questionnaire show`"
+            )
             continue
         if question.id in answers or question.id in given:
             problems.append(f"question {question.id}: answered twice (by id and by maps_to)")
@@ -914,13 +977,19 @@ def resolve_answers(q: Questionnaire, raw: Any, *, source: str = "answers") -> R
     for question in q.questions:
         if question.when is not None and question.id in answers and not condition_holds(q, question, answers):
             cond = q.question(question.when.question)
-            problems.append(f"question {question.id}: answered, but it is asked only when {cond.id} is "
-                            f"{_answer_text(question.when.equals)} (and {cond.id} is "
-                            f"{_answer_text(answers.get(cond.id))})")
+            problems.append(
+                f"question {question.id}: answered, but it is asked only when {cond.id} is "
+                f"{_answer_text(question.when.equals)} (and {cond.id} is "
+                f"{_answer_text(answers.get(cond.id))})"
+            )
     if not flags:
         for question in q.questions:
-            if question.required and question.id not in given and question.id not in answers \
-                    and condition_holds(q, question, answers):
+            if (
+                question.required
+                and question.id not in given
+                and question.id not in answers
+                and condition_holds(q, question, answers)
+            ):
                 label = f"question {question.id}" + (f" ({question.maps_to})" if question.maps_to else "")
                 problems.append(f"{label}: missing; allowed: {question.describe()}")
     if not problems:
@@ -950,8 +1019,13 @@ def fill_for_referral(q: Questionnaire, state: dict[str, Any]) -> dict[str, Any]
         for target, value in question.sets.get(True, {}).items():
             if _get(state, target) is None and target != "program.weeks_in_program":
                 _put(state, target, value)
-    filler: dict[str, Any] = {"runner.age": models.AGE_MIN, "pain.during": 0, "pain.after": 0, "pain.morning": 0,
-                              "pain.settled_next_morning": True}
+    filler: dict[str, Any] = {
+        "runner.age": models.AGE_MIN,
+        "pain.during": 0,
+        "pain.after": 0,
+        "pain.morning": 0,
+        "pain.settled_next_morning": True,
+    }
     for target, value in filler.items():
         if _get(state, target) is None:
             _put(state, target, value)
@@ -962,8 +1036,11 @@ def assumed_for_referral(q: Questionnaire, answers: dict[str, Any]) -> list[str]
     """The contract fields ``fill_for_referral`` fills for these answers, as ``path = value``."""
     before = answers_to_state(q, answers)
     after = fill_for_referral(q, before)
-    return [f"{path} = {_json_text(_get(after, path))}" for path in _contract_leaves(models.State)
-            if _get(before, path) is None and _get(after, path) is not None]
+    return [
+        f"{path} = {_json_text(_get(after, path))}"
+        for path in _contract_leaves(models.State)
+        if _get(before, path) is None and _get(after, path) is not None
+    ]
 
 
 @dataclass
@@ -976,8 +1053,9 @@ class TriageResult:
     assumed: list[str]
 
 
-def triage(q: Questionnaire, answers: dict[str, Any], runner_id: str | None = None,
-           known: dict[str, Any] | None = None) -> TriageResult:
+def triage(
+    q: Questionnaire, answers: dict[str, Any], runner_id: str | None = None, known: dict[str, Any] | None = None
+) -> TriageResult:
     """Assess parsed, complete answers (from :func:`resolve_answers` or an interactive session).
 
     ``known`` is what is already on record for a stored runner (``runner`` and ``program``); after a
@@ -1006,8 +1084,11 @@ def triage(q: Questionnaire, answers: dict[str, Any], runner_id: str | None = No
                     _put(state, path, value)
         before = state
         state = fill_for_referral(q, state)
-        assumed = [f"{path} = {_json_text(_get(state, path))}" for path in _contract_leaves(models.State)
-                   if _get(before, path) is None and _get(state, path) is not None]
+        assumed = [
+            f"{path} = {_json_text(_get(state, path))}"
+            for path in _contract_leaves(models.State)
+            if _get(before, path) is None and _get(state, path) is not None
+        ]
     problems = state_problems(q, state)
     if problems:
         raise InputError([str(p) for p in problems])
@@ -1017,11 +1098,13 @@ def triage(q: Questionnaire, answers: dict[str, Any], runner_id: str | None = No
 def referral_text(q: Questionnaire, flag: str, template: str | None = None) -> str:
     """The plain-words referral for one red flag: what it may mean, whom to see, how soon."""
     rf = default_knowledge().red_flags[flag]
-    return (template or q.messages.referral).format(reported=rf.reported, suspected=rf.suspected,
-                                                    whom=rf.whom, how_soon=rf.how_soon)
+    return (template or q.messages.referral).format(
+        reported=rf.reported, suspected=rf.suspected, whom=rf.whom, how_soon=rf.how_soon
+    )
 
 
 # ---- show ---------------------------------------------------------------------------------------
+
 
 def _condition_json(when: WhenSpec | None) -> dict[str, Any] | None:
     return None if when is None else {"question": when.question, "equals": when.equals}
@@ -1031,10 +1114,16 @@ def show_json(q: Questionnaire) -> list[dict[str, Any]]:
     """The questions in asking order: id, text, type, allowed answers, maps_to, condition, ..."""
     out = []
     for question in q.questions:
-        rec: dict[str, Any] = {"id": question.id, "text": question.text, "type": question.type,
-                               "allowed": question.allowed.as_json(), "maps_to": question.maps_to,
-                               "condition": _condition_json(question.when), "why": question.why,
-                               "decisions": list(question.decisions)}
+        rec: dict[str, Any] = {
+            "id": question.id,
+            "text": question.text,
+            "type": question.type,
+            "allowed": question.allowed.as_json(),
+            "maps_to": question.maps_to,
+            "condition": _condition_json(question.when),
+            "why": question.why,
+            "decisions": list(question.decisions),
+        }
         if question.labels:
             rec["allowed"]["labels"] = dict(question.labels)
         if question.red_flag:
@@ -1049,8 +1138,10 @@ def show_json(q: Questionnaire) -> list[dict[str, Any]]:
             rec["default"] = question.default
         if question.type == "group":
             rec["item"] = question.item
-            rec["fields"] = [{"id": f.id, "text": f.text, "type": f.type, "maps_to": f.maps_to,
-                              "allowed": f.allowed.as_json()} for f in question.fields]
+            rec["fields"] = [
+                {"id": f.id, "text": f.text, "type": f.type, "maps_to": f.maps_to, "allowed": f.allowed.as_json()}
+                for f in question.fields
+            ]
         out.append(rec)
     return out
 
@@ -1066,15 +1157,22 @@ def show_text(q: Questionnaire) -> str:
         if question.maps_to:
             lines.append(f"      fills: {question.maps_to}")
         if question.sets:
-            lines.append("      fills: " + "; ".join(f"if {'yes' if k else 'no'}: "
-                                                      + ", ".join(f"{t} = {v}" for t, v in vals.items())
-                                                      for k, vals in question.sets.items()))
+            lines.append(
+                "      fills: "
+                + "; ".join(
+                    f"if {'yes' if k else 'no'}: " + ", ".join(f"{t} = {v}" for t, v in vals.items())
+                    for k, vals in question.sets.items()
+                )
+            )
         if question.when:
             lines.append(f"      asked when: {question.when.question} is {_answer_text(question.when.equals)}")
         lines.append(f"      why: {question.why}")
         for f in question.fields:
-            lines.append(f"      - {f.id}: {f.text} ({f.allowed.describe()}"
-                         + ("" if f.allowed.required else ", optional") + f") -> {f.maps_to}")
+            lines.append(
+                f"      - {f.id}: {f.text} ({f.allowed.describe()}"
+                + ("" if f.allowed.required else ", optional")
+                + f") -> {f.maps_to}"
+            )
     if q.not_asked:
         lines.append("")
         lines.append("Not asked:")
@@ -1084,6 +1182,7 @@ def show_text(q: Questionnaire) -> str:
 
 
 # ---- FHIR ---------------------------------------------------------------------------------------
+
 
 def _coding(code: CodeSpec) -> dict[str, Any]:
     out = {"system": code.system, "code": code.code}
@@ -1124,14 +1223,30 @@ def _enable_when(q: Questionnaire, when: WhenSpec) -> dict[str, Any]:
 
 
 def _help_item(link_id: str, text: str) -> dict[str, Any]:
-    return {"linkId": f"{link_id}.why", "text": text, "type": "display",
-            "extension": [{"url": FHIR_ITEM_CONTROL, "valueCodeableConcept": {
-                "coding": [{"system": FHIR_ITEM_CONTROL_SYSTEM, "code": "help", "display": "Help-Button"}],
-                "text": "Why we ask"}}]}
+    return {
+        "linkId": f"{link_id}.why",
+        "text": text,
+        "type": "display",
+        "extension": [
+            {
+                "url": FHIR_ITEM_CONTROL,
+                "valueCodeableConcept": {
+                    "coding": [{"system": FHIR_ITEM_CONTROL_SYSTEM, "code": "help", "display": "Help-Button"}],
+                    "text": "Why we ask",
+                },
+            }
+        ],
+    }
 
 
-def _fhir_answer_item(link_id: str, text: str, type_: str, allowed: Allowed, code: CodeSpec | None,
-                      options: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def _fhir_answer_item(
+    link_id: str,
+    text: str,
+    type_: str,
+    allowed: Allowed,
+    code: CodeSpec | None,
+    options: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     item: dict[str, Any] = {"linkId": link_id}
     if code is not None:
         item["code"] = [_coding(code)]
@@ -1163,19 +1278,28 @@ def to_fhir_questionnaire(q: Questionnaire) -> dict[str, Any]:
                 intro["enableWhen"] = enable
             items.append(intro)
         if question.type == "group":
-            item: dict[str, Any] = {"linkId": question.id, "text": question.text, "type": "group",
-                                    "required": False, "repeats": True}
-            children = [_fhir_answer_item(f"{question.id}.{f.id}", f.text, f.type, f.allowed, f.code)
-                        for f in question.fields]
+            item: dict[str, Any] = {
+                "linkId": question.id,
+                "text": question.text,
+                "type": "group",
+                "required": False,
+                "repeats": True,
+            }
+            children = [
+                _fhir_answer_item(f"{question.id}.{f.id}", f.text, f.type, f.allowed, f.code) for f in question.fields
+            ]
             item["item"] = [_help_item(question.id, question.why), *children]
         else:
             options = None
             if question.type == "choice":
                 system = _choice_system(q, question)
-                options = [{"valueCoding": {"system": system, "code": o, "display": question.labels.get(o, o)}}
-                           for o in question.allowed.options]
-            item = _fhir_answer_item(question.id, question.text, question.type, question.allowed, question.code,
-                                     options)
+                options = [
+                    {"valueCoding": {"system": system, "code": o, "display": question.labels.get(o, o)}}
+                    for o in question.allowed.options
+                ]
+            item = _fhir_answer_item(
+                question.id, question.text, question.type, question.allowed, question.code, options
+            )
             item["item"] = [_help_item(question.id, question.why)]
         if enable:
             item["enableWhen"] = enable
@@ -1225,8 +1349,7 @@ def _fhir_value(question_type: str, allowed: Allowed, value: Any, system: str | 
     return {"valueString": str(value)}
 
 
-def answers_to_fhir_response(q: Questionnaire, answers: dict[str, Any], *,
-                             status: str = "completed") -> dict[str, Any]:
+def answers_to_fhir_response(q: Questionnaire, answers: dict[str, Any], *, status: str = "completed") -> dict[str, Any]:
     """A FHIR R5 QuestionnaireResponse to :func:`to_fhir_questionnaire` carrying these parsed answers.
 
     A repeating group becomes one item per entry; an inferred control answer is written too."""
@@ -1237,8 +1360,11 @@ def answers_to_fhir_response(q: Questionnaire, answers: dict[str, Any], *,
         value = answers[question.id]
         if question.type == "group":
             for entry in value:
-                children = [{"linkId": f"{question.id}.{f.id}", "answer": [_fhir_value(f.type, f.allowed, entry[f.id])]}
-                            for f in question.fields if f.id in entry]
+                children = [
+                    {"linkId": f"{question.id}.{f.id}", "answer": [_fhir_value(f.type, f.allowed, entry[f.id])]}
+                    for f in question.fields
+                    if f.id in entry
+                ]
                 item: dict[str, Any] = {"linkId": question.id}
                 if children:
                     item["item"] = children
@@ -1246,8 +1372,7 @@ def answers_to_fhir_response(q: Questionnaire, answers: dict[str, Any], *,
             continue
         system = _choice_system(q, question) if question.type == "choice" else None
         items.append({"linkId": question.id, "answer": [_fhir_value(question.type, question.allowed, value, system)]})
-    out: dict[str, Any] = {"resourceType": "QuestionnaireResponse", "questionnaire": q.canonical(),
-                           "status": status}
+    out: dict[str, Any] = {"resourceType": "QuestionnaireResponse", "questionnaire": q.canonical(), "status": status}
     if items:
         out["item"] = items
     return out
@@ -1275,7 +1400,9 @@ def _one_value(where: str, item: dict[str, Any], question_type: str, problems: l
     return value
 
 
-def answers_from_fhir_response(q: Questionnaire, resource: dict[str, Any], *, source: str = "response") -> dict[str, Any]:
+def answers_from_fhir_response(
+    q: Questionnaire, resource: dict[str, Any], *, source: str = "response"
+) -> dict[str, Any]:
     """The raw answers (question id -> value) of a QuestionnaireResponse to this questionnaire.
 
     Raises InputError when the resource is not a valid R5 QuestionnaireResponse, answers another
@@ -1286,11 +1413,15 @@ def answers_from_fhir_response(q: Questionnaire, resource: dict[str, Any], *, so
     canonical = resource.get("questionnaire")
     base, _, version = (canonical or "").partition("|")
     if base != q.fhir.url or (version and version != str(q.version)):
-        problems.append(f"{source}: questionnaire: value {_json_text(canonical)}: answers another questionnaire; "
-                        f"allowed: {q.canonical()} (or {q.fhir.url})")
+        problems.append(
+            f"{source}: questionnaire: value {_json_text(canonical)}: answers another questionnaire; "
+            f"allowed: {q.canonical()} (or {q.fhir.url})"
+        )
     if resource.get("status") not in FHIR_RESPONSE_STATUSES:
-        problems.append(f"{source}: status: value {_json_text(resource.get('status'))}: not finished; "
-                        f"allowed: {' or '.join(FHIR_RESPONSE_STATUSES)}")
+        problems.append(
+            f"{source}: status: value {_json_text(resource.get('status'))}: not finished; "
+            f"allowed: {' or '.join(FHIR_RESPONSE_STATUSES)}"
+        )
     by_id = {question.id: question for question in q.questions}
     raw: dict[str, Any] = {}
     for n, item in enumerate(resource.get("item") or []):
@@ -1299,8 +1430,11 @@ def answers_from_fhir_response(q: Questionnaire, resource: dict[str, Any], *, so
         question = by_id.get(link)
         if question is None:
             close = difflib.get_close_matches(str(link), list(by_id), n=1, cutoff=0.6)
-            problems.append(f"{where}: unknown linkId" + (f" (did you mean '{close[0]}'?)" if close else "")
-                            + f"; allowed: a linkId of {q.fhir.url}")
+            problems.append(
+                f"{where}: unknown linkId"
+                + (f" (did you mean '{close[0]}'?)" if close else "")
+                + f"; allowed: a linkId of {q.fhir.url}"
+            )
             continue
         if question.type == "group":
             entry: dict[str, Any] = {}
