@@ -49,6 +49,6 @@ def rulebase_version() -> str:
 
 def render_text(assessment: dict[str, Any], audience: str = "physio") -> str:
     """Readable text of an assessment, for a physiotherapist ("physio") or a runner ("runner")."""
-    from footcoach.inference.explain import render_text as _render
+    from footcoach.render.text import render_text as _render
 
     return _render(assessment, audience)
