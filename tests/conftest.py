@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# Browser tests (Playwright on the system Chromium; a skipped browser test fails): tests/browser.py
+pytest_plugins = ["tests.browser"]
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "tests" / "data" / "examples"
 
