@@ -1,7 +1,7 @@
 """The ``footcoach`` command line.
 
-Machine output goes to stdout, prompts and errors to stderr.  Exit codes are named constants in
-:mod:`footcoach.contract.errors`: 0 done, 1 a check found problems, 2 bad input.
+Machine output goes to stdout, prompts and errors to stderr.  Exit codes are named once, in
+:mod:`footcoach.common.exits`: 0 done, 1 a check found problems, 2 bad input or usage, 70 a bug.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import sys
 
 import click
 
-from footcoach.contract.errors import EXIT_BAD_INPUT, InputError
-
-EXIT_INTERNAL = os.EX_SOFTWARE  # a bug in footcoach, not in the input
+from footcoach.common.exits import EXIT_BAD_INPUT, EXIT_CODES_HELP, EXIT_INTERNAL
+from footcoach.common.output import OutputError
+from footcoach.contract.errors import InputError
 
 
 class _Group(click.Group):
@@ -24,7 +24,7 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except InputError as exc:
+        except (InputError, OutputError) as exc:
             for p in exc.problems:
                 click.echo(f"error: {p}", err=True)
             sys.exit(EXIT_BAD_INPUT)
@@ -41,7 +41,7 @@ class _Group(click.Group):
             sys.exit(EXIT_INTERNAL)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
 @click.option(
     "--db",
     "db_path",

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from footcoach.cli.output import write_output
 from footcoach.common.documents import DataFileError, load_with_lines
 from footcoach.contract.errors import EXIT_BAD_INPUT, InputError
 
@@ -81,16 +82,6 @@ def _plain(data: Any) -> Any:
     if isinstance(data, (bool, int, float, str)) or data is None:
         return data
     return str(data)
-
-
-def write_output(out: str | None, text: str) -> None:
-    """Write text to stdout, or to FILE whole (a temporary file renamed: never half-written)."""
-    if not out:
-        click.echo(text, nl=False)
-        return
-    tmp = Path(out).with_name(Path(out).name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
 
 
 def fail(problems: list[str]) -> None:

@@ -547,11 +547,11 @@ def caseload_cmd(ctx: click.Context, fmt: str, overdue_days: int) -> None:
 @_input_errors()
 def report_cmd(ctx: click.Context, runner_id: str, out: str) -> None:
     """Write runner ID's progress report: one self-contained HTML file with charts (no network)."""
-    from footcoach.render.report import write_report
+    from footcoach.cli.output import write_output
+    from footcoach.render.report import render_html
 
-    store.refuse_database_as_output(_db(ctx), out)
-    path = write_report(_db(ctx), runner_id, out)
-    click.echo(f"wrote {path}")
+    write_output(out, render_html(store.progress_data(_db(ctx), runner_id)))
+    click.echo(f"wrote {out}")
 
 
 def register(group: click.Group) -> None:

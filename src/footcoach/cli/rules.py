@@ -244,7 +244,7 @@ def rulebook_markdown(rb) -> str:
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
 def doc_cmd(out: str | None) -> None:
     """Write the rule book as Markdown."""
-    from footcoach.cli.assess import write_output
+    from footcoach.cli.output import write_output
     from footcoach.inference.engine import default_rulebase
 
     write_output(out, rulebook_markdown(default_rulebase()))

@@ -12,9 +12,7 @@ FHIR Questionnaire.
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -23,9 +21,11 @@ from typing import Any
 import click
 import yaml
 
-from footcoach.contract.errors import EXIT_BAD_INPUT, InputError
+from footcoach.cli.output import database_path, write_output
+from footcoach.common.exits import EXIT_BAD_INPUT, EXIT_INTERRUPTED
+from footcoach.common.output import check_target, database_files
+from footcoach.contract.errors import InputError
 
-EXIT_INTERRUPTED = 130  # the shell's code for a program stopped by Ctrl-C (128 + SIGINT)
 FORMATS = ("text", "json")
 WIDTH = 100  # text layout only
 SKIP = object()  # an optional question left unanswered
@@ -41,25 +41,6 @@ def _fail(problems: list[str], notes: list[str] = ()) -> None:
     for n in notes:
         click.echo(_wrap(f"note: {n}"), err=True)
     sys.exit(EXIT_BAD_INPUT)
-
-
-def _write_atomically(path: str, text: str) -> None:
-    """Write the whole file or nothing (a temporary file in the same folder, then a rename)."""
-    target = Path(path)
-    if not target.parent.is_dir():
-        raise InputError(
-            [f"{path}: the folder {str(target.parent)!r} does not exist; allowed: a file in an existing folder"]
-        )
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if str(target.parent) else "."
-    )
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _questionnaire():
@@ -364,6 +345,8 @@ def triage_cmd(
 
     q = _questionnaire()
     db = (ctx.obj or {}).get("db")
+    if response_out:  # refused before any question is asked
+        check_target(response_out, database_files(database_path(ctx)), "--save-response")
     try:
         if runner_id is not None:
             _check_runner(db, runner_id)
@@ -385,10 +368,8 @@ def triage_cmd(
                 sys.exit(EXIT_BAD_INPUT)
         known = None
         if runner_id is not None:
-            from footcoach.storage.store import export_state, refuse_database_as_output, show_runner
+            from footcoach.storage.store import export_state, show_runner
 
-            if response_out:
-                refuse_database_as_output(db, response_out)
             record = show_runner(db, runner_id)
             known = {"runner": record["runner"], "program": (record.get("current_report") or {}).get("program")}
             if record.get("current_report") is not None:
@@ -404,7 +385,7 @@ def triage_cmd(
             )
         # Everything is known now: only from here on is anything written.
         if response_out:
-            _write_atomically(response_out, _dump_json(answers_to_fhir_response(q, answers)))
+            write_output(response_out, _dump_json(answers_to_fhir_response(q, answers)), "--save-response")
         if runner_id is not None:
             from footcoach.storage.store import save_assessment
 
@@ -455,11 +436,7 @@ def export_cmd(fhir: bool, out: str | None) -> None:
     problems = validate_fhir(resource)
     if problems:  # pragma: no cover - a bug in the export, not bad input
         raise click.ClickException("the FHIR export does not validate: " + "; ".join(problems))
-    text = _dump_json(resource)
-    if out:
-        _write_atomically(out, text)
-    else:
-        click.echo(text, nl=False)
+    write_output(out, _dump_json(resource))
 
 
 def register(group: click.Group) -> None:

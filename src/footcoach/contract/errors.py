@@ -9,11 +9,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from footcoach.common.documents import did_you_mean, dotted
+from footcoach.common.exits import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK  # noqa: F401 - re-exported
 from footcoach.contract.state import FieldProblem
 
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_BAD_INPUT = 2
 _SHOWN_MAX = 64  # longest value quoted back in an error message
 
 

@@ -329,15 +329,11 @@ def render_html(data: dict[str, Any], *, generated_at: str | None = None) -> str
 def write_report(db_path: str | None, runner_id: str, out: str | os.PathLike) -> Path:
     """Write runner ``runner_id``'s progress report to ``out``; return its path.  InputError for an
     unknown runner or an unwritable file."""
+    from footcoach.common.output import OutputError, database_files, write_file
     from footcoach.contract.errors import InputError
 
     html = render_html(store.progress_data(db_path, runner_id))
-    path = Path(out)
     try:
-        # Owner-only, like the database: the report holds health data.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(html)
-    except OSError as exc:
-        raise InputError([f"--out: {path}: cannot write it: {exc.strerror}"]) from None
-    return path
+        return write_file(out, html, protect=database_files(store.resolve_db_path(db_path)))
+    except OutputError as exc:
+        raise InputError(exc.problems) from None
