@@ -9,10 +9,12 @@
 
 from __future__ import annotations
 
+import os
+
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
-EXIT_INTERNAL = 70  # os.EX_SOFTWARE, spelled out: os.EX_* do not exist on every platform
+EXIT_INTERNAL = os.EX_SOFTWARE  # 70, sysexits.h: an internal software error
 EXIT_INTERRUPTED = 130
 
 EXIT_CODES_HELP = (
