@@ -1,0 +1,60 @@
+"""The golden corpus: a few hundred generated states keep byte-identical assessments.
+
+Regenerate after an intentional change of the JSON output (and say so in the commit message):
+    .venv/bin/python scripts/make_corpus.py
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+from .conftest import ROOT
+
+REGENERATE = ".venv/bin/python scripts/make_corpus.py"
+
+
+def _corpus_module():
+    spec = importlib.util.spec_from_file_location("make_corpus", ROOT / "scripts" / "make_corpus.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+mc = _corpus_module()
+
+
+def _first_difference(new: dict, old: dict) -> str:
+    for key in list(old) + [k for k in new if k not in old]:
+        if json.dumps(new.get(key)) != json.dumps(old.get(key)):
+            return key
+    return "(key order)"
+
+
+def test_committed_states_are_the_generated_ones():
+    committed = [json.loads(line) for line in mc.STATES.read_text(encoding="utf-8").splitlines()]
+    assert committed == mc.make_states(), f"tests/data/corpus/states.jsonl is stale: run {REGENERATE}"
+
+
+def test_corpus_covers_every_action_and_most_rules():
+    outputs = [json.loads(line) for line in mc.read_outputs()]
+    assert len(outputs) == mc.COUNT
+    assert {o["action"] for o in outputs} == {"refer", "regress", "hold", "progress"}
+    fired = {step["rule"] for o in outputs for step in o["trace"]}
+    assert len(fired) >= 45
+
+
+def test_every_generated_state_keeps_its_byte_identical_assessment():
+    states = [json.loads(line) for line in mc.STATES.read_text(encoding="utf-8").splitlines()]
+    expected = mc.read_outputs()
+    actual = mc.outputs_for(states)
+    assert len(actual) == len(expected)
+    differing = [i for i, (a, e) in enumerate(zip(actual, expected, strict=True)) if a != e]
+    if differing:
+        i = differing[0]
+        key = _first_difference(json.loads(actual[i]), json.loads(expected[i]))
+        raise AssertionError(
+            f"{len(differing)} of {len(states)} corpus outputs changed (first: state {i}, field {key!r}). "
+            f"If the change is intended, regenerate with `{REGENERATE}` and say so in the commit message."
+        )
