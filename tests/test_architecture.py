@@ -4,7 +4,7 @@ no clinical number written in code.
 Layers, bottom to top (README, "How it is built"):
 
     common < contract, knowledge < rulebook < inference < planning, triage < storage, render
-           < service < web < cli
+           < service < governance < web < cli
 
 A module may import its own package and any lower layer; packages on the same layer do not import
 each other (knowledge may import contract, not the reverse). ``cli`` sits above ``web`` only so that
@@ -30,9 +30,10 @@ LAYER = {
     "storage": 5,
     "render": 5,
     "service": 6,
-    "web": 7,
-    "cli": 8,
-    "__main__": 9,
+    "governance": 7,
+    "web": 8,
+    "cli": 9,
+    "__main__": 10,
     "__init__": 0,
 }
 EXTRA_ALLOWED = {("knowledge", "contract")}
