@@ -48,6 +48,9 @@ MEASURES = {
 }
 INDICATOR = {"refer": "critical", "regress": "warning", "hold": "info", "progress": "info"}
 SUMMARY_MAX = 140  # not clinical: the CDS Hooks limit on a card summary
+MISSING = 412  # HTTP Precondition Failed: the CDS Hooks answer when prefetch data is missing
+INVALID = 400  # HTTP Bad Request: prefetch that is not valid FHIR or not a usable triage
+ERRORS_SHOWN = 10  # not clinical: validation errors listed per resource
 CARD_NAMESPACE = uuid.UUID("6f1f0b4e-5a61-4f0e-9a8e-9b1f3c2d7e10")
 
 
@@ -118,7 +121,7 @@ def _resources(value: Any, resource_type: str, key: str) -> list[dict[str, Any]]
     if value is None:
         return []
     if not isinstance(value, dict):
-        raise PrefetchProblem(400, [f"prefetch.{key}: not a FHIR resource (a JSON object)"])
+        raise PrefetchProblem(INVALID, [f"prefetch.{key}: not a FHIR resource (a JSON object)"])
     if value.get("resourceType") == "Bundle":
         _validate("Bundle", value, key)
         return [
@@ -128,7 +131,7 @@ def _resources(value: Any, resource_type: str, key: str) -> list[dict[str, Any]]
         ]
     if value.get("resourceType") != resource_type:
         raise PrefetchProblem(
-            400, [f"prefetch.{key}: resourceType {value.get('resourceType')!r}; allowed: {resource_type} or Bundle"]
+            INVALID, [f"prefetch.{key}: resourceType {value.get('resourceType')!r}; allowed: {resource_type} or Bundle"]
         )
     return [value]
 
@@ -140,8 +143,8 @@ def _validate(resource_type: str, resource: dict[str, Any], key: str) -> Any:
     try:
         return getattr(module, resource_type).model_validate(resource)
     except ValidationError as exc:
-        problems = [f"prefetch.{key}: {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:10]]
-        raise PrefetchProblem(400, problems) from None
+        problems = [f"prefetch.{key}: {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:ERRORS_SHOWN]]
+        raise PrefetchProblem(INVALID, problems) from None
 
 
 def _age(birth: dt.date, today: dt.date) -> int:
@@ -151,7 +154,7 @@ def _age(birth: dt.date, today: dt.date) -> int:
 def _patient(prefetch: dict[str, Any], today: dt.date) -> tuple[str | None, dict[str, Any]]:
     found = _resources(prefetch.get("patient"), "Patient", "patient")
     if not found:
-        raise PrefetchProblem(412, ["prefetch.patient: missing; footcoach needs the Patient (birthDate, gender)"])
+        raise PrefetchProblem(MISSING, ["prefetch.patient: missing; footcoach needs the Patient (birthDate, gender)"])
     patient = _validate("Patient", found[0], "patient")
     runner: dict[str, Any] = {}
     if patient.birthDate is not None:
@@ -206,20 +209,20 @@ def state_from_prefetch(
 ) -> tuple[str | None, dict[str, Any]]:
     """(patient id, state document) from the prefetch; raises PrefetchProblem (412 missing, 400 bad)."""
     if not prefetch:
-        raise PrefetchProblem(412, ["prefetch: missing; footcoach needs the prefetch it declares in /cds-services"])
+        raise PrefetchProblem(MISSING, ["prefetch: missing; footcoach needs the prefetch it declares in /cds-services"])
     patient_id, runner = _patient(prefetch, today)
     responses = _resources(prefetch.get("triage"), "QuestionnaireResponse", "triage")
     if not responses:
         raise PrefetchProblem(
-            412, ["prefetch.triage: missing; footcoach needs a completed triage QuestionnaireResponse"]
+            MISSING, ["prefetch.triage: missing; footcoach needs a completed triage QuestionnaireResponse"]
         )
     try:
         raw = answers_from_fhir_response(q, responses[0], source="prefetch.triage")
     except InputError as exc:
-        raise PrefetchProblem(400, exc.problems) from None
+        raise PrefetchProblem(INVALID, exc.problems) from None
     resolved = resolve_answers(q, raw, source="prefetch.triage")
     if resolved.problems and not resolved.red_flags:
-        raise PrefetchProblem(400, resolved.problems)
+        raise PrefetchProblem(INVALID, resolved.problems)
     state = answers_to_state(q, resolved.answers, runner_id=patient_id)
     state.setdefault("runner", {}).update(runner)
     tests = _observation_values(prefetch)
