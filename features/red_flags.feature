@@ -3,7 +3,9 @@ Feature: Red flags and non-response refer the runner, whatever else passes
   referral outranks regress, hold and progress, and the runner keeps her phase. Every referral
   tells the runner whom to see and rests on Tu & Bytomski, Am Fam Physician 2011. A runner whose
   morning pain has not improved by at least 2 points (the MCID, Farrar 2001) after 12 weeks in the
-  program is referred for clinical review (Morrissey 2021).
+  program is referred for clinical review (Morrissey 2021), when she is still symptomatic: morning
+  pain at least 3/10 now (a footcoach design, the same mark as persistent morning pain). A runner
+  whose morning pain was low from the start is not referred for "not improving".
 
   The runner below would otherwise move on to phase 3: her pain is safe and every phase 2 gate passes.
 
@@ -115,3 +117,35 @@ Feature: Red flags and non-response refer the runner, whatever else passes
     When footcoach assesses her
     Then the action is progress
     And there is no "referral" recommendation
+
+  Scenario: Morning pain low from the start (1/10, still 1/10) at 12 weeks is not a referral for not improving
+    Given she has been in the program for 12 weeks
+    And her first diary entry recorded morning pain 1/10
+    And her morning pain is now 1/10
+    When footcoach assesses her
+    Then the action is progress
+    And there is no "referral" recommendation
+
+  Scenario: Morning pain from 1/10 to 0/10 at 12 weeks is not a referral for not improving
+    Given she has been in the program for 12 weeks
+    And her first diary entry recorded morning pain 1/10
+    And her morning pain is now 0/10
+    When footcoach assesses her
+    Then the action is progress
+    And there is no "referral" recommendation
+
+  Scenario: One point better (3/10 to 2/10) at 12 weeks and no longer symptomatic is not referred
+    Given she has been in the program for 12 weeks
+    And her first diary entry recorded morning pain 3/10
+    And her morning pain is now 2/10
+    When footcoach assesses her
+    Then the action is progress
+    And there is no "referral" recommendation
+
+  Scenario: Still 3/10 every morning after 12 weeks is still symptomatic: referred for review
+    Given she has been in the program for 12 weeks
+    And her first diary entry recorded morning pain 3/10
+    And her morning pain is now 3/10
+    When footcoach assesses her
+    Then the action is refer
+    And a "referral" recommendation mentions "3/10 at the first diary entry", "3/10 now" and "still symptomatic"

@@ -426,6 +426,21 @@ def _kind_does_not_mention(assessment, kind, texts):
             assert word not in _rec_text(rec), f"{kind!r} recommendation mentions {word!r}: {rec['summary']}"
 
 
+@then(parsers.re(r'the plan brings back the easier variant of "(?P<name>[^"]+)": "(?P<easier>[^"]+)"'))
+def _plan_easier_variant(assessment, name, easier):
+    reintro = assessment["plan"].get("reintroduce") or {}
+    found = {e["name"]: e["easier"] for e in reintro.get("easier", [])}
+    assert found.get(name) == easier, f"easier variants in the plan: {found}"
+
+
+@then("the plan does not list this week's exercises a second time")
+def _plan_no_second_copy(assessment):
+    plan = assessment["plan"]
+    in_plan = {ex["id"] for block in plan["blocks"] for ex in block["exercises"]}
+    again = [ex["id"] for ex in (plan.get("reintroduce") or {}).get("exercises", []) if ex["id"] in in_plan]
+    assert not again, f"listed twice: {again}"
+
+
 @then(parsers.re(r"the (?P<kind>[a-z_ ]+?) cites (?P<citation>.+?)(?: in (?:its|the) trace)?"))
 def _kind_cites(assessment, kind, citation):
     kind = _kind(kind)

@@ -152,11 +152,18 @@ def test_plan_shape(cat, kb, phase):
     json.dumps(plan)
 
 
-def test_reintroduce_in_phase_one_is_its_activation_block_only(cat):
+def test_phase_one_stall_is_the_activation_block_daily_and_easier_variants_not_a_second_copy(cat):
     plan = build_plan(1, 5, 8, reintroduce_from_phase=1)
-    got = [e["id"] for e in plan["reintroduce"]["exercises"]]
-    assert plan["reintroduce"]["from_phase"] == 1
-    assert got == list(cat.phases[1].blocks[0].exercises)
+    re = plan["reintroduce"]
+    assert re["from_phase"] == 1
+    first = cat.phases[1].blocks[0]
+    assert re["daily_block"] == {"name": first.name, "exercises": [cat.exercise(i).name for i in first.exercises]}
+    in_plan = [e["id"] for b in plan["blocks"] for e in b["exercises"]]
+    assert [e["id"] for e in re["easier"]] == list(dict.fromkeys(in_plan))
+    assert all(e["easier"] == cat.exercise(e["id"]).easier for e in re["easier"])
+    assert "exercises" not in re  # no second copy of this week's exercises
+    text = render_plan_text(plan)
+    assert "every day" in text and f"{cat.exercise('toe-curls').name}, easier: " in text
 
 
 def test_reintroduce_from_an_earlier_phase_adds_its_steps_not_in_this_phase(cat):
@@ -204,7 +211,7 @@ def test_text_names_every_exercise_and_fits_the_width(phase):
     text = render_plan_text(plan)
     flat = " ".join(text.split())
     names = [e["name"] for b in plan["blocks"] for e in b["exercises"]]
-    names += [e["name"] for e in plan["reintroduce"]["exercises"]]
+    names += [e["name"] for e in plan["reintroduce"].get("exercises", plan["reintroduce"].get("easier", []))]
     for name in names:
         assert name in flat, name
     assert plan["phase_name"] in text

@@ -90,3 +90,33 @@ def test_infinite_distance_is_bad_input_not_a_crash():
 def test_huge_ratio_does_not_overflow_the_percent():
     a = assess_document(state(running={"weekly_km": 1e308, "previous_weekly_km": 1e-308}))
     assert "load_advice" in kinds(a)
+
+
+def _case_assessments():
+    from footcoach.inference.engine import default_rulebase
+    from footcoach.rulebook.cases import case_state, iter_cases
+
+    rb = default_rulebase()
+    for rule in rb.rules.rules.values():
+        for _kind, case in iter_cases(rule):
+            yield f"{rule.id}/{case.name}", assess_document(case_state(rb.rules.case_base, case))
+
+
+def test_stall_sentence_never_says_a_change_of_0_for_a_missing_measure_nor_a_negative_fall():
+    import re
+
+    said = 0
+    for where, a in _case_assessments():
+        for r in a["recommendations"]:
+            for text in (r["summary"], r["runner"]):
+                assert not re.search(r"by -\d|changed by 0|improved by -", text), f"{where}: {text}"
+            said += r["kind"] == "reintroduce"
+    assert said  # the stall sentence was rendered at least once
+
+
+def test_no_reintroduce_beside_a_regression_or_a_red_flag_referral():
+    for where, a in _case_assessments():
+        kinds_ = kinds(a)
+        red_flag = a.get("plan", {}).get("paused", False)
+        if a["action"] == "regress" or red_flag:
+            assert "reintroduce" not in kinds_, where

@@ -428,8 +428,15 @@ def _attach_plan(out: dict, rb: RuleBase, run: Run, recs: list[dict], nxt: int) 
     )
     out["plan"] = plan
     if reintro and plan.get("reintroduce"):
-        names = [e["name"] for e in plan["reintroduce"]["exercises"]]
+        re = plan["reintroduce"]
+        if "daily_block" in re:
+            # No earlier phase: the activation block daily and the easier variants, not a second copy.
+            names = re["daily_block"]["exercises"]
+            said = f": the {re['daily_block']['name']} block every day ({', '.join(names)}) and the easier variant of each exercise."
+        else:
+            names = [e["name"] for e in re["exercises"]]
+            said = ": " + ", ".join(names) + "."
         for r in recs:
             if r["kind"] == "reintroduce":
                 r["exercises"] = names
-                r["summary"] = r["summary"].rstrip(".") + ": " + ", ".join(names) + "."
+                r["summary"] = r["summary"].rstrip(".") + said

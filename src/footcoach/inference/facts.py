@@ -75,6 +75,13 @@ def _catalogue(kb: Knowledge) -> dict[str, FactSpec]:
         FactSpec("history.count", "number", "number of diary entries", 0, None),
         FactSpec("history.latest.pain_morning", "number", "morning pain of the latest diary entry", 0, NRS_MAX),
         FactSpec(
+            "history.first.pain_morning",
+            "number",
+            "morning pain of the earliest diary entry that records it (the non-response baseline)",
+            0,
+            NRS_MAX,
+        ),
+        FactSpec(
             "history.pain_morning_rising",
             "bool",
             "morning pain strictly rising over the latest pain.rising_entries diary entries",
@@ -83,24 +90,44 @@ def _catalogue(kb: Knowledge) -> dict[str, FactSpec]:
         FactSpec(
             "history.window.balance_gain_s",
             "number",
-            "weaker-leg eyes-open balance gain over the stall window (missing counts as no gain)",
+            "weaker-leg eyes-open balance gain over the stall window (when both entries measured it)",
             -BALANCE_CAP,
             BALANCE_CAP,
         ),
         FactSpec(
             "history.window.heel_raise_gain",
             "number",
-            "weaker-leg heel-raise gain over the stall window (missing counts as no gain)",
+            "weaker-leg heel-raise gain over the stall window (when both entries measured it)",
             -REPS_MAX,
             REPS_MAX,
         ),
         FactSpec(
             "history.window.pain_morning_fall",
             "number",
-            "fall in morning pain over the stall window (missing counts as no fall)",
+            "fall in morning pain over the stall window (when both entries measured it)",
             -NRS_MAX,
             NRS_MAX,
         ),
+        FactSpec(
+            "history.window.balance_measured",
+            "bool",
+            "weaker-leg eyes-open balance measured in the first and the latest entry of the stall window",
+        ),
+        FactSpec(
+            "history.window.balance_change", "text", "weaker-leg eyes-open balance over the stall window, in words"
+        ),
+        FactSpec(
+            "history.window.heel_raise_measured",
+            "bool",
+            "weaker-leg heel raises measured in the first and the latest entry of the stall window",
+        ),
+        FactSpec("history.window.heel_raise_change", "text", "weaker-leg heel raises over the stall window, in words"),
+        FactSpec(
+            "history.window.pain_morning_measured",
+            "bool",
+            "morning pain measured in the first and the latest entry of the stall window",
+        ),
+        FactSpec("history.window.pain_morning_change", "text", "morning pain over the stall window, in words"),
         FactSpec("tests.hop_pain", "number", "pain on single-leg hopping", 0, NRS_MAX),
         FactSpec("running.weekly_km", "number", "this week's distance", 0, None),
         FactSpec("running.previous_weekly_km", "number", "last week's distance", 0, None),
@@ -225,6 +252,7 @@ def derive(state: State, kb: Knowledge) -> list[Obs]:
             out.append(Obs("history.latest.pain_morning", h[-1].pain_morning, note=f"week {h[-1].week}"))
         first = next((e for e in h if e.pain_morning is not None), None)
         if first is not None:
+            out.append(Obs("history.first.pain_morning", first.pain_morning, note=f"week {first.week}"))
             out.append(
                 Obs(
                     "pain.morning_improvement",
@@ -240,33 +268,7 @@ def derive(state: State, kb: Knowledge) -> list[Obs]:
     shown = ", ".join("-" if v is None else str(v) for v in values) or "none"
     out.append(Obs("history.pain_morning_rising", rising, note=f"latest {n_rise} diary morning pain: {shown}"))
 
-    n_win = kb.int_value("stall.window_entries")
-    window = h[-n_win:]
-    out.append(Obs("history.window.entries", len(window)))
-    if window:
-        a, b = window[0], window[-1]
-        span = f"week {a.week} to week {b.week}"
-        for name, get in (
-            ("history.window.balance_gain_s", lambda e: _weaker(e.balance_eyes_open_s)),
-            ("history.window.heel_raise_gain", lambda e: _weaker(e.heel_raises)),
-        ):
-            va, vb = get(a), get(b)
-            if va is None or vb is None:
-                out.append(Obs(name, 0, note=f"{span}: missing in an entry, counted as not gained"))
-            else:
-                out.append(Obs(name, _raw(exact("-", vb, va)), note=f"{span}: weaker leg {_n(va)} -> {_n(vb)}"))
-        if a.pain_morning is None or b.pain_morning is None:
-            out.append(
-                Obs("history.window.pain_morning_fall", 0, note=f"{span}: missing in an entry, counted as no fall")
-            )
-        else:
-            out.append(
-                Obs(
-                    "history.window.pain_morning_fall",
-                    a.pain_morning - b.pain_morning,
-                    note=f"{span}: {a.pain_morning} -> {b.pain_morning}",
-                )
-            )
+    _window_facts(h[-kb.int_value("stall.window_entries") :], out)
 
     out.append(Obs("shoes.count", len(state.shoes)))
     for i, shoe in enumerate(state.shoes):
@@ -308,3 +310,47 @@ def derive(state: State, kb: Knowledge) -> list[Obs]:
             )
         )
     return out
+
+
+def _weeks(entries: list[Any]) -> str:
+    weeks = [str(e.week) for e in entries]
+    return ("week " if len(weeks) == 1 else "weeks ") + " and ".join(weeks)
+
+
+def _change_words(a: float, b: float, unit: str, up: str, down: str) -> str:
+    """``a -> b unit, up N / down N / no change``: a change said with its direction, never a negative amount."""
+    d = exact("-", b, a)
+    amount_unit = "" if unit.startswith("/") else unit
+    change = "no change" if d == 0 else f"{up if d > 0 else down} {_n(abs(d))}{amount_unit}"
+    return f"{_n(a)} -> {_n(b)}{unit}, {change}"
+
+
+def _window_facts(window: list[Any], out: list[Obs]) -> None:
+    """The stall window (the first of the latest entries against the latest): gains and the
+    morning-pain fall where both entries measured them; otherwise the marker is "not measured"
+    (which weeks), which counts as not gained (brief section 6) without pretending a gain of 0."""
+    out.append(Obs("history.window.entries", len(window)))
+    if not window:
+        return
+    a, b = window[0], window[-1]
+    span = f"week {a.week} to week {b.week}"
+    for key, get, unit, words in (
+        ("balance", lambda e: _weaker(e.balance_eyes_open_s), " s", "weaker-leg eyes-open balance"),
+        ("heel_raise", lambda e: _weaker(e.heel_raises), "", "weaker-leg heel raises"),
+        ("pain_morning", lambda e: e.pain_morning, "/10", "morning pain"),
+    ):
+        va, vb = get(a), get(b)
+        missing = [e for e, v in ((a, va), (b, vb)) if v is None]
+        measured = not missing
+        note = f"{span}: {words} " + (f"not measured in {_weeks(missing)}" if missing else f"{_n(va)} -> {_n(vb)}")
+        out.append(Obs(f"history.window.{key}_measured", measured, note=note))
+        if missing:
+            out.append(Obs(f"history.window.{key}_change", f"not measured in {_weeks(missing)}"))
+            continue
+        if key == "pain_morning":
+            out.append(Obs("history.window.pain_morning_fall", va - vb, note=note))
+            out.append(Obs("history.window.pain_morning_change", _change_words(va, vb, unit, "rose by", "fell by")))
+        else:
+            gain = "history.window.balance_gain_s" if key == "balance" else "history.window.heel_raise_gain"
+            out.append(Obs(gain, _raw(exact("-", vb, va)), note=note))
+            out.append(Obs(f"history.window.{key}_change", _change_words(va, vb, unit, "gained", "lost")))

@@ -369,6 +369,36 @@ def _heel_raise_line(d: dict[str, Any]) -> str:
     return text
 
 
+def _reintroduce_ids(cat: Catalogue, phase: int, k: int | None) -> tuple[int, str, list[str]] | None:
+    """(phase, why, exercise ids) of a stall's reintroduction (brief section 6), or None."""
+    if k is None:
+        return None
+    if k >= phase:
+        # No earlier phase to go back to: the activation block done daily and the easier variants,
+        # not a second copy of this week's exercises.
+        return k, "no earlier phase: the activation block every day, and the easier variant of each exercise", []
+    in_phase = cat.phase_exercise_ids(phase)
+    ids: list[str] = []
+    for b in cat.phases[k].blocks:
+        if b.progression:
+            ids.extend(i for i in b.exercises if i not in ids and i not in in_phase)
+    return k, f"the progression steps of phase {k} not already in this week's plan", ids
+
+
+def _daily_and_easier(cat: Catalogue, phase: int) -> dict[str, Any]:
+    """A stall with no earlier phase: the first (activation) block every day, and the easier
+    variant of each progression exercise of the phase, named as such."""
+    blocks = [b for b in cat.phases[phase].blocks if b.progression]
+    daily = blocks[0]
+    ids: list[str] = []
+    for b in blocks:
+        ids.extend(i for i in b.exercises if i not in ids)
+    return {
+        "daily_block": {"name": daily.name, "exercises": [cat.exercise(i).name for i in daily.exercises]},
+        "easier": [{"id": i, "name": cat.exercise(i).name, "easier": cat.exercise(i).easier} for i in ids],
+    }
+
+
 def build_plan(
     phase: int,
     weeks_in_phase: int,
@@ -382,8 +412,8 @@ def build_plan(
     ``heel_raises_weaker`` is the weaker leg's single-leg heel-raise count (None when not measured);
     below the starting-dose threshold the key heel raise is done on both legs.  With
     ``reintroduce_from_phase`` (a stall, brief section 6) the plan adds that phase's progression
-    steps not already in this phase; when it is not an earlier phase (a stall in phase 1) only its
-    first block, the activation block.  Returns a JSON-ready dict; ``heel_raise_dosing`` is present
+    steps not already in this phase; when it is not an earlier phase (a stall in phase 1) the
+    activation block every day and the easier variant of each exercise, by name.  Returns a JSON-ready dict; ``heel_raise_dosing`` is present
     when the phase trains the key exercise.  Raises ValueError on an unknown phase or negative weeks.
     """
     cat = catalogue if catalogue is not None else load_catalogue()
@@ -399,24 +429,7 @@ def build_plan(
     key_id = cat.heel_raise_dosing.exercise
     in_phase = cat.phase_exercise_ids(phase)
 
-    reintroduce: tuple[int, str, list[str]] | None = None
-    if reintroduce_from_phase is not None:
-        k = reintroduce_from_phase
-        blocks = cat.phases[k].blocks
-        if k >= phase:
-            # No earlier phase to go back to: the seed's "foundational moves", the activation block,
-            # listed even though it is in this week's plan (it is the emphasis of the stall advice).
-            blocks, skip = blocks[:1], []
-            why = f"no earlier phase: phase {k}'s first block, the activation block, every day"
-        else:
-            skip = in_phase
-            why = f"the progression steps of phase {k} not already in this week's plan"
-        ids: list[str] = []
-        for b in blocks:
-            if b.progression:
-                ids.extend(i for i in b.exercises if i not in ids and i not in skip)
-        reintroduce = (k, why, ids)
-
+    reintroduce = _reintroduce_ids(cat, phase, reintroduce_from_phase)
     trains_key = key_id in in_phase or (reintroduce is not None and key_id in reintroduce[2])
     dosing = _heel_raise_dosing(cat, kb, weeks_in_phase, heel_raises_weaker) if trains_key else None
     used_sources: list[str] = [pp.sessions_per_week.source, cat.dosing_source]
@@ -444,12 +457,11 @@ def build_plan(
     used_sources.extend(m.source for m in cat.mobility_finisher)
     if reintroduce is not None:
         k, why, ids = reintroduce
-        plan["reintroduce"] = {
-            "from_phase": k,
-            "phase_name": kb.phase_name(k),
-            "why": why,
-            "exercises": [record(i) for i in ids],
-        }
+        plan["reintroduce"] = {"from_phase": k, "phase_name": kb.phase_name(k), "why": why}
+        if k >= phase:
+            plan["reintroduce"].update(_daily_and_easier(cat, phase))
+        else:
+            plan["reintroduce"]["exercises"] = [record(i) for i in ids]
 
     plan["diary"] = {"record": list(cat.diary.record), "note": cat.diary.note}
     plan["advice"] = [a.text for a in cat.maintenance_advice if phase in a.phases]
@@ -523,17 +535,7 @@ def render_plan_text(plan: dict[str, Any]) -> str:
         else:
             lines += _wrap(f"- {item}", "  ", "    ")
 
-    re = plan.get("reintroduce")
-    if re:
-        lines.append("")
-        lines += _wrap(
-            f"Progress has stalled: bring back these earlier steps from phase {re['from_phase']}, "
-            f"{re.get('phase_name', '')}, alongside this week's plan.".replace(", ,", ",")
-        )
-        if not re["exercises"]:
-            lines += _wrap("(they are all in this week's plan already)", "   ")
-        for e, ex in enumerate(re["exercises"], start=1):
-            lines += _exercise_lines(ex, f"R.{e}", "   ")
+    lines += _reintroduce_lines(plan.get("reintroduce"))
 
     diary = plan.get("diary")
     if diary:
@@ -551,3 +553,28 @@ def render_plan_text(plan: dict[str, Any]) -> str:
         for a in advice:
             lines += _wrap(f"- {a}", "  ", "    ")
     return "\n".join(lines) + "\n"
+
+
+def _reintroduce_lines(re: dict[str, Any] | None) -> list[str]:
+    """A stall's reintroduction: earlier steps, or (no earlier phase) the daily block and easier variants."""
+    if not re:
+        return []
+    lines = [""]
+    if "daily_block" in re:
+        daily = re["daily_block"]
+        lines += _wrap(
+            f"Progress has stalled: do the {daily['name']} block every day ({', '.join(daily['exercises'])}), "
+            "and use the easier variant of each exercise for now:"
+        )
+        for e in re["easier"]:
+            lines += _wrap(f"- {e['name']}, easier: {e['easier']}", "   ", "     ")
+        return lines
+    lines += _wrap(
+        f"Progress has stalled: bring back these earlier steps from phase {re['from_phase']}, "
+        f"{re.get('phase_name', '')}, alongside this week's plan.".replace(", ,", ",")
+    )
+    if not re["exercises"]:
+        lines += _wrap("(they are all in this week's plan already)", "   ")
+    for e, ex in enumerate(re["exercises"], start=1):
+        lines += _exercise_lines(ex, f"R.{e}", "   ")
+    return lines
