@@ -69,7 +69,6 @@ SIZE_DEBT: dict[str, int] = {
     "src/footcoach/inference/explain.py::assemble": 129,
     "src/footcoach/inference/facts.py::_catalogue": 85,
     "src/footcoach/inference/facts.py::derive": 126,
-    "src/footcoach/planning/plan.py": 553,
     "src/footcoach/planning/plan.py::build_plan": 88,
     "src/footcoach/render/report.py::render_html": 82,
     "src/footcoach/rulebook/model.py": 510,

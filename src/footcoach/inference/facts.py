@@ -44,34 +44,9 @@ class Obs:
     note: str = ""
 
 
-def _catalogue(kb: Knowledge) -> dict[str, FactSpec]:
-    specs: list[FactSpec] = [
-        FactSpec("runner.age", "number", "age in whole years", AGE_MIN, AGE_MAX),
-        FactSpec("runner.sex", "text", "female or male, if given"),
-        FactSpec("runner.experience", "text", "novice, occasional or regular, if given"),
-        FactSpec("program.phase", "number", "current phase 1-5", 1, 5),
-        FactSpec("program.weeks_in_phase", "number", "weeks in the current phase", 0, None),
-        FactSpec("program.previous_phase", "number", "the phase a regression moves to (phase 1 stays 1)", 1, 5),
-        FactSpec(
-            "program.weeks_in_program",
-            "number",
-            "weeks in the program (weeks_in_phase when not given: a lower bound)",
-            0,
-            None,
-        ),
-        FactSpec("pain.during", "number", "worst pain during exercise or running, last 7 days", 0, NRS_MAX),
-        FactSpec("pain.after", "number", "worst pain in the hours after, last 7 days", 0, NRS_MAX),
-        FactSpec("pain.morning", "number", "worst first-steps pain next morning, last 7 days", 0, NRS_MAX),
-        FactSpec("pain.worst", "number", "the higher of pain during and pain after", 0, NRS_MAX),
-        FactSpec("pain.settled_next_morning", "bool", "pain back to usual by the next morning"),
-        FactSpec("pain.sharp", "bool", "sharp, stabbing pain during activity"),
-        FactSpec(
-            "pain.morning_improvement",
-            "number",
-            "first diary entry's morning pain minus the current morning pain",
-            -NRS_MAX,
-            NRS_MAX,
-        ),
+def _history_specs() -> list[FactSpec]:
+    """The diary facts: counts, the latest and first entries, rising pain, the stall window."""
+    return [
         FactSpec("history.count", "number", "number of diary entries", 0, None),
         FactSpec("history.latest.pain_morning", "number", "morning pain of the latest diary entry", 0, NRS_MAX),
         FactSpec(
@@ -128,6 +103,37 @@ def _catalogue(kb: Knowledge) -> dict[str, FactSpec]:
             "morning pain measured in the first and the latest entry of the stall window",
         ),
         FactSpec("history.window.pain_morning_change", "text", "morning pain over the stall window, in words"),
+    ]
+
+
+def _catalogue(kb: Knowledge) -> dict[str, FactSpec]:
+    specs: list[FactSpec] = [
+        FactSpec("runner.age", "number", "age in whole years", AGE_MIN, AGE_MAX),
+        FactSpec("runner.sex", "text", "female or male, if given"),
+        FactSpec("runner.experience", "text", "novice, occasional or regular, if given"),
+        FactSpec("program.phase", "number", "current phase 1-5", 1, 5),
+        FactSpec("program.weeks_in_phase", "number", "weeks in the current phase", 0, None),
+        FactSpec("program.previous_phase", "number", "the phase a regression moves to (phase 1 stays 1)", 1, 5),
+        FactSpec(
+            "program.weeks_in_program",
+            "number",
+            "weeks in the program (weeks_in_phase when not given: a lower bound)",
+            0,
+            None,
+        ),
+        FactSpec("pain.during", "number", "worst pain during exercise or running, last 7 days", 0, NRS_MAX),
+        FactSpec("pain.after", "number", "worst pain in the hours after, last 7 days", 0, NRS_MAX),
+        FactSpec("pain.morning", "number", "worst first-steps pain next morning, last 7 days", 0, NRS_MAX),
+        FactSpec("pain.worst", "number", "the higher of pain during and pain after", 0, NRS_MAX),
+        FactSpec("pain.settled_next_morning", "bool", "pain back to usual by the next morning"),
+        FactSpec("pain.sharp", "bool", "sharp, stabbing pain during activity"),
+        FactSpec(
+            "pain.morning_improvement",
+            "number",
+            "first diary entry's morning pain minus the current morning pain",
+            -NRS_MAX,
+            NRS_MAX,
+        ),
         FactSpec("tests.hop_pain", "number", "pain on single-leg hopping", 0, NRS_MAX),
         FactSpec("running.weekly_km", "number", "this week's distance", 0, None),
         FactSpec("running.previous_weekly_km", "number", "last week's distance", 0, None),
@@ -142,6 +148,7 @@ def _catalogue(kb: Knowledge) -> dict[str, FactSpec]:
         FactSpec("shoe.minimalist", "bool", "a minimalist shoe", per="shoe"),
         FactSpec("shoe.weeks_worn", "number", "weeks the shoe has been worn", 0, None, per="shoe"),
     ]
+    specs.extend(_history_specs())
     for test, words, hi in (
         ("balance_eyes_open_s", "single-leg balance, eyes open", BALANCE_CAP),
         ("balance_eyes_closed_s", "single-leg balance, eyes closed", BALANCE_CAP),
