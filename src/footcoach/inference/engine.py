@@ -20,13 +20,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from experta import AND, AS, MATCH, NOT, OR, TEST, Fact, KnowledgeEngine, P
+from experta import AND, AS, MATCH, NOT, OR, TEST, Fact, P
 from experta import Rule as XRule
 from experta.strategies import DepthStrategy
 
 from footcoach.contract.state import State
 from footcoach.inference.comparison import compare, exact
 from footcoach.inference.facts import RUNNER, Obs, catalogue, derive
+from footcoach.inference.fast_match import FastKnowledgeEngine
 from footcoach.knowledge.base import Knowledge, Resolved, default_knowledge, fingerprint_folder, load_knowledge
 from footcoach.rulebook.model import (
     AnyCondition,
@@ -75,6 +76,7 @@ class Run:
     resolved: dict[str, Resolved]
     firings: list[Firing] = field(default_factory=list)
     finding_step: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
+    signatures: set[tuple] = field(default_factory=set)  # (rule id, subject, findings) already fired
 
 
 def _fact_patterns(idx: str, fc: FactCondition, per_subject: set[str], threshold: Callable[[str], Any]) -> list:
@@ -157,7 +159,7 @@ class RuleBase:
                 rules.rules[rid], rules.salience[rid], self._on_fire, per_subject, self._threshold
             )
         attrs["__strategy__"] = StableStrategy
-        self.engine_class = type("FootcoachEngine", (KnowledgeEngine,), attrs)
+        self.engine_class = type("FootcoachEngine", (FastKnowledgeEngine,), attrs)
         self._engine = None
         self._lock = threading.Lock()
         self._run: Run | None = None
@@ -185,8 +187,9 @@ class RuleBase:
             if key.startswith("f")
         ]
         signature = (rule.id, subject, tuple(findings))
-        if any((f.rule.id, f.subject, tuple(f.findings)) == signature for f in run.firings):
+        if signature in run.signatures:
             return  # the same conclusion reached through another branch of an `any`
+        run.signatures.add(signature)
         step = len(run.firings) + 1
         run.firings.append(Firing(step, rule, subject, findings))
         c = rule.spec.conclude

@@ -224,10 +224,9 @@ def render_template(text: str, rb: RuleBase, run: Run, firing: Firing) -> str:
 # ---- assembly ---------------------------------------------------------------------------------
 
 
-def _chain(run: Run, firing: Firing) -> list[int]:
+def _chain(run: Run, firing: Firing, by_step: dict[int, Firing]) -> list[int]:
     steps = {firing.step}
     todo = [firing]
-    by_step = {f.step: f for f in run.firings}
     while todo:
         f = todo.pop()
         for key in f.findings:
@@ -245,12 +244,13 @@ def assemble(rb: RuleBase, run: Run) -> dict[str, Any]:
     phase = state.program.phase
     recs: list[dict[str, Any]] = []
     seen: dict[tuple, dict] = {}
+    by_step = {f.step: f for f in run.firings}
     for f in run.firings:
         spec = f.rule.spec
         if spec.recommend is None:
             continue
         key = (f.rule.id, f.subject, tuple(sorted((n, v) for n, v, _s, _b in f.findings)))
-        chain = _chain(run, f)
+        chain = _chain(run, f, by_step)
         if key in seen:
             seen[key]["because"] = sorted(set(seen[key]["because"]) | set(chain))
             continue
@@ -272,7 +272,6 @@ def assemble(rb: RuleBase, run: Run) -> dict[str, Any]:
 
         recs.append(rec)
 
-    by_step = {f.step: f for f in run.firings}
     for r in recs:
         # The findings behind a recommendation, in words: what a physiotherapist checks first.
         r["reasons"] = [

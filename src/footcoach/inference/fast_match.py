@@ -1,0 +1,428 @@
+"""A faster RETE match for experta, built on experta's own extension point (``__matcher__``).
+
+experta is frozen at 1.9.4 (pinned in pyproject.toml).  This module is the only place that relies on
+its internals; ``tests/test_fast_match.py`` fails loudly if any of them change.  It relies on:
+
+- ``experta.matchers.rete.ReteMatcher``: ``build_network`` calling ``build_alpha_part(ruleset,
+  root_node)`` (which returns ``{fact pattern: alpha terminal node}``) then ``build_beta_part``;
+  ``prepare_ruleset``; ``changes(adding, deleting)`` returning ``(added, removed)`` activations;
+- ``experta.matchers.rete.utils``: ``extract_facts`` and ``generate_checks`` (a ``TypeCheck``, one
+  ``FeatureCheck`` per field, a ``FactCapture``), and ``wire_rule`` building the beta network from
+  ``OrdinaryMatchNode``, ``NotNode``, ``WhereNode`` and ``ConflictSetNode`` with
+  ``SameContextCheck``;
+- ``experta.matchers.rete.check.FeatureCheck`` fields ``what``/``check``/``expected``, the
+  ``FeatureTesterNode`` rule for merging a check's bindings into the token context, and
+  ``TypeCheck.fact_type``;
+- ``experta.matchers.rete.token.Token`` / ``TokenInfo`` (namedtuples ``tag, data, context`` and
+  ``data, context``) and the node attributes ``children`` (``ChildNode(node, callback)``),
+  ``left_memory``/``right_memory``, ``ConflictSetNode.added``/``removed``/``memory``/``rule``.
+
+What changes against experta's own ``ReteMatcher`` (the matches, and so the activations, are the
+same):
+
+1. **Alpha network indexed by fact type and name.**  A declared fact meets only the patterns of its
+   own name (experta tests every pattern's ``name == X`` against every fact).  Each pattern's
+   remaining checks run in experta's order, without a token copy per test, without per-test logging.
+2. **Hash joins.**  A two-input node indexes both memories by the values of the variables its two
+   sides share (a shoe's ``subject``), so a shoe's facts meet only that shoe's tokens and the cost is
+   linear in the number of shoes (experta compares every left token with every right one).
+3. **No token copies, asserts or logging on the hot path** between beta nodes (no node mutates a
+   token it receives once the alpha part is ours).
+4. **Reset only the nodes that hold memory**, and collect activations only from conflict-set nodes
+   that changed.
+5. ``FastKnowledgeEngine`` (the base of generated engines) uses this matcher and finds its
+   ``DefFacts`` once per class instead of on every ``reset`` (experta walks every attribute with
+   ``inspect.getmembers`` each time; relies on ``KnowledgeEngine.get_deffacts``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping
+from itertools import chain
+from typing import Any, ClassVar
+
+from experta import KnowledgeEngine
+from experta.fact import InitialFact
+from experta.matchers.rete import ReteMatcher
+from experta.matchers.rete.check import FactCapture, FeatureCheck, SameContextCheck, TypeCheck
+from experta.matchers.rete.mixins import ChildNode
+from experta.matchers.rete.nodes import ConflictSetNode, NotNode, OrdinaryMatchNode, WhereNode
+from experta.matchers.rete.token import Token, TokenInfo
+from experta.matchers.rete.utils import extract_facts, generate_checks
+from experta.rule import Rule
+
+EXPERTA_VERSION = "1.9.4"
+VALID = Token.TagType.VALID
+INVALID = Token.TagType.INVALID
+_ANY_NAME = object()  # index key of patterns that do not fix a name
+_make_token = Token._make  # namedtuple constructor without experta's asserts
+
+
+class AlphaPattern:
+    """The alpha terminal of one fact pattern: its checks in experta's order, then its children."""
+
+    def __init__(self, checks: list[Callable[[Any], Any]]):
+        self.checks = checks
+        self.children: list[ChildNode] = []
+
+    def add_child(self, node: Any, callback: Callable) -> None:
+        if node not in [c.node for c in self.children]:
+            self.children.append(ChildNode(node, callback))
+
+    def reset(self) -> None:  # no memory
+        pass
+
+    def match(self, fact: Any) -> dict | None:
+        """The token context for ``fact``, or None when a check fails (experta's
+        ``FeatureTesterNode`` merge rules for bindings and negated bindings)."""
+        context: dict = {}
+        for check in self.checks:
+            res = check(fact)
+            if not res:
+                return None
+            if isinstance(res, Mapping):
+                for key, value in res.items():
+                    if isinstance(key, tuple):
+                        if key[1] in context and context[key[1]] == value:
+                            return None
+                    else:
+                        if context.get(key, value) != value:
+                            return None
+                        if (False, key) in context and context[(False, key)] == value:
+                            return None
+                context.update(res)
+        return context
+
+
+def _fast_check(check: Any) -> Callable[[Any], Any]:
+    """A FeatureCheck without its per-call logging, for a plain field name; others unchanged."""
+    if isinstance(check, FeatureCheck) and isinstance(check.what, str) and "__" not in check.what:
+        what, fn, expected = check.what, check.check, check.expected
+
+        def feature(fact: Any) -> Any:
+            try:
+                record = fact[what]
+            except (IndexError, KeyError, TypeError):
+                return False
+            return fn(record, expected)
+
+        return feature
+    if isinstance(check, FactCapture):
+        bind = check.bind
+        return lambda fact: {bind: fact}
+    return check
+
+
+def _name_literal(fact: Any) -> Any:
+    name = fact.get("name", _ANY_NAME) if "name" in fact else _ANY_NAME
+    return name if isinstance(name, str) else _ANY_NAME
+
+
+class IndexedBusNode:
+    """The root of the network: sends a fact to the patterns of its own type and name only."""
+
+    def __init__(self) -> None:
+        self.children: list[ChildNode] = []  # kept empty: experta's walkers find nothing to do here
+        self.index: dict[tuple[type, Any], list[AlphaPattern]] = {}
+
+    def reset(self) -> None:
+        pass
+
+    def _patterns(self, fact: Any) -> list[AlphaPattern]:
+        kind = type(fact)
+        name = fact.get("name") if "name" in fact else None
+        named = self.index.get((kind, name), []) if isinstance(name, str) else []
+        anyname = self.index.get((kind, _ANY_NAME), [])
+        return named + anyname if anyname else named
+
+    def _send(self, fact: Any, tag: Token.TagType) -> None:
+        for pattern in self._patterns(fact):
+            context = pattern.match(fact)
+            if context is None:
+                continue
+            token = _make_token((tag, {fact}, context))
+            for child in pattern.children:
+                child.callback(token)
+
+    def add(self, fact: Any) -> None:
+        self._send(fact, VALID)
+
+    def remove(self, fact: Any) -> None:
+        self._send(fact, INVALID)
+
+
+def _hashable(values: tuple) -> bool:
+    return all(isinstance(v, Hashable) for v in values)
+
+
+class JoinIndex:
+    """Both memories of a two-input node, indexed by the values of the variables both sides bind.
+
+    Every token arriving on one side carries the same variable names (its pattern path fixes
+    them); when that does not hold, or a side carries negated bindings, or a value is not
+    hashable, ``candidates`` returns the whole opposite memory (experta's scan)."""
+
+    def __init__(self) -> None:
+        self.items: list[list] = [[], []]  # [(info, context)] per side, in arrival order
+        self.keys: list[frozenset | None] = [None, None]
+        self.shared: tuple[str, ...] | None = None
+        self.index: list[dict] = [{}, {}]
+        self.scan = False
+
+    def _learn(self, side: int, context: dict) -> None:
+        keys = frozenset(context)
+        known = self.keys[side]
+        if known is None:
+            self.keys[side] = keys
+        elif known != keys:
+            self.scan = True
+        if any(not isinstance(k, str) for k in keys):
+            self.scan = True
+        other = self.keys[1 - side]
+        if self.shared is None and other is not None and not self.scan:
+            self.shared = tuple(sorted(keys & other))
+            for s, memory in enumerate(self.items):
+                for item in memory:
+                    self._file(s, item)
+
+    def _values(self, context: dict) -> tuple | None:
+        values = tuple(context[k] for k in self.shared)  # type: ignore[union-attr]
+        if not _hashable(values):
+            self.scan = True
+            return None
+        return values
+
+    def _file(self, side: int, item: tuple) -> None:
+        if self.scan:
+            return
+        values = self._values(item[1])
+        if values is not None:
+            self.index[side].setdefault(values, []).append(item)
+
+    def add(self, side: int, item: tuple) -> None:
+        self._learn(side, item[1])
+        self.items[side].append(item)
+        if self.shared is not None:
+            self._file(side, item)
+
+    def discard(self, side: int, info: Any) -> None:
+        memory = self.items[side]
+        for i, (known, context) in enumerate(memory):
+            if known == info:
+                del memory[i]
+                if self.shared is not None and not self.scan:
+                    values = self._values(context)
+                    bucket = self.index[side].get(values, []) if values is not None else []
+                    for j, (other, _ctx) in enumerate(bucket):
+                        if other == info:
+                            del bucket[j]
+                            break
+                return
+
+    def candidates(self, side: int, context: dict) -> list:
+        """The items of the other side that may match ``context`` (arriving on ``side``)."""
+        other = 1 - side
+        if self.keys[side] is None:
+            self._learn(side, context)
+        if self.scan or self.shared is None or frozenset(context) != self.keys[side]:
+            return self.items[other]
+        values = self._values(context)
+        if values is None:
+            return self.items[other]
+        return self.index[other].get(values, [])
+
+
+class HashJoinNode(OrdinaryMatchNode):
+    """experta's join (``OrdinaryMatchNode``) on a ``JoinIndex``: a shoe's facts meet only that
+    shoe's tokens."""
+
+    def _reset(self) -> None:
+        self.join = JoinIndex()
+        self.left_memory, self.right_memory = self.join.items
+
+    def _activate_side(self, token: Any, side: int) -> None:
+        context = token.context
+        if token.tag is VALID:
+            self.join.add(side, (TokenInfo(token.data, context), context))
+        else:
+            self.join.discard(side, TokenInfo(token.data, context))
+        matcher = self.matcher
+        for other_info, other_context in self.join.candidates(side, context):
+            left, right = (context, other_context) if side == 0 else (other_context, context)
+            if matcher(left, right):
+                newcontext = {k: v for k, v in context.items() if isinstance(k, str)}
+                for k, v in other_context.items():
+                    if not isinstance(k, tuple):
+                        newcontext[k] = v
+                newtoken = _make_token((token.tag, token.data | other_info.data, newcontext))
+                for child in self.children:
+                    child.callback(newtoken)
+
+    def _activate_left(self, token: Any) -> None:
+        self._activate_side(token, 0)
+
+    def _activate_right(self, token: Any) -> None:
+        self._activate_side(token, 1)
+
+
+class HashNotNode(NotNode):
+    """experta's ``NotNode`` on a ``JoinIndex``: a left token counts only the right tokens that
+    share its variable values."""
+
+    def _reset(self) -> None:
+        self.join = JoinIndex()
+        self.counts: dict = {}  # left info -> number of matching right tokens (experta's left_memory)
+        self.left_memory = self.counts
+        self.right_memory = self.join.items[1]
+
+    def _matches(self, context: dict) -> int:
+        matcher = self.matcher
+        return sum(1 for _info, right in self.join.candidates(0, context) if matcher(context, right))
+
+    def _activate_left(self, token: Any) -> None:
+        context = token.context
+        info = TokenInfo(token.data, context)
+        if token.tag is VALID:
+            count = self._matches(context)
+            self.join.add(0, (info, context))
+            self.counts[info] = count
+        else:
+            count = self.counts.pop(info)
+            self.join.discard(0, info)
+        if count == 0:
+            for child in self.children:
+                child.callback(token)
+
+    def _activate_right(self, token: Any) -> None:
+        context = token.context
+        info = TokenInfo(token.data, context)
+        if token.tag is VALID:
+            self.join.add(1, (info, context))
+            inc = 1
+        else:
+            self.join.discard(1, info)
+            inc = -1
+        matcher = self.matcher
+        for left_info, left_context in list(self.join.candidates(1, context)):
+            if matcher(left_context, context):
+                count = self.counts[left_info] = self.counts[left_info] + inc
+                if (count == 0 and inc == -1) or (count == 1 and inc == 1):
+                    tag = VALID if inc == -1 else INVALID
+                    newtoken = _make_token((tag, set(left_info.data), dict(left_context)))
+                    for child in self.children:
+                        child.callback(newtoken)
+
+
+def _direct(child: ChildNode) -> ChildNode:
+    """A child edge calling the node's routine directly: no token copy, no logging."""
+    node, callback = child
+    name = getattr(callback, "__name__", "")
+    if name in ("activate_left", "activate_right", "activate"):
+        return ChildNode(node, getattr(node, "_" + name))
+    return child
+
+
+class FastReteMatcher(ReteMatcher):
+    """experta's RETE matcher with the alpha index, hash joins and lean reset described above."""
+
+    def __init__(self, engine: Any):
+        self.engine = engine
+        self.root_node = IndexedBusNode()  # type: ignore[assignment]
+        self.build_network()
+        self._finish()
+
+    def build_alpha_part(self, ruleset: Any, root_node: Any) -> dict:  # type: ignore[override]
+        """experta's alpha part, one terminal per distinct pattern, indexed by (type, name)."""
+        ruleset = set(ruleset) | {Rule(InitialFact())}
+        patterns = set(chain.from_iterable(extract_facts(rule) for rule in ruleset))
+        fact_checks = {fact: set(generate_checks(fact)) for fact in patterns}
+        rank: dict = {}
+        for checks in fact_checks.values():
+            for check in checks:
+                rank[check] = rank.get(check, 0) + 1
+
+        def order(check: Any) -> tuple:
+            if isinstance(check, TypeCheck):
+                return (float("inf"), hash(check))
+            if isinstance(check, FactCapture):
+                return (float("-inf"), hash(check))
+            return (rank[check], hash(check))
+
+        terminals: dict = {}
+        for fact in sorted(patterns, key=repr):
+            name = _name_literal(fact)
+            checks = []
+            for check in sorted(fact_checks[fact], key=order, reverse=True):
+                if isinstance(check, TypeCheck):
+                    continue  # the index holds the type
+                if name is not _ANY_NAME and isinstance(check, FeatureCheck) and check.what == "name":
+                    continue  # the index holds the name
+                checks.append(_fast_check(check))
+            pattern = AlphaPattern(checks)
+            root_node.index.setdefault((type(fact), name), []).append(pattern)
+            terminals[fact] = pattern
+        return terminals
+
+    def _walk(self) -> list:
+        seen: dict[int, Any] = {}
+        stack = [p for patterns in self.root_node.index.values() for p in patterns]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen[id(node)] = node
+            stack.extend(child.node for child in node.children)
+        return list(seen.values())
+
+    def _finish(self) -> None:
+        nodes = self._walk()
+        for node in nodes:
+            if type(node) is OrdinaryMatchNode and isinstance(node.matcher, SameContextCheck):
+                node.__class__ = HashJoinNode
+                node._reset()
+            elif type(node) is NotNode and isinstance(node.matcher, SameContextCheck):
+                node.__class__ = HashNotNode
+                node._reset()
+            elif type(node) not in (AlphaPattern, NotNode, WhereNode, ConflictSetNode):
+                raise TypeError(f"fast_match: unexpected experta node {type(node).__name__}")
+        for node in nodes:
+            node.children = [_direct(c) for c in node.children]
+        self._memory_nodes = [n for n in nodes if not isinstance(n, (AlphaPattern, WhereNode))]
+        self._conflict_nodes = sorted(
+            (n for n in nodes if isinstance(n, ConflictSetNode)), key=lambda n: n.rule._wrapped.__name__
+        )
+
+    def changes(self, adding: Any = None, deleting: Any = None) -> tuple[list, list]:
+        root = self.root_node
+        if deleting is not None:
+            for fact in deleting:
+                root.remove(fact)
+        if adding is not None:
+            for fact in adding:
+                root.add(fact)
+        added: list = []
+        removed: list = []
+        for csn in self._conflict_nodes:
+            if csn.added or csn.removed:
+                c_added, c_removed = csn.get_activations()
+                added.extend(c_added)
+                removed.extend(c_removed)
+        return added, removed
+
+    def reset(self) -> None:
+        for node in self._memory_nodes:
+            node._reset()
+
+
+class FastKnowledgeEngine(KnowledgeEngine):
+    """A KnowledgeEngine with the fast matcher; its rules and deffacts are class attributes."""
+
+    __matcher__ = FastReteMatcher
+    _deffacts_cache: ClassVar[dict[type, list]] = {}
+
+    def get_deffacts(self) -> list:
+        cls = type(self)
+        found = FastKnowledgeEngine._deffacts_cache.get(cls)
+        if found is None:
+            found = FastKnowledgeEngine._deffacts_cache[cls] = super().get_deffacts()
+        return found

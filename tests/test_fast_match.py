@@ -1,0 +1,166 @@
+"""The fast matcher keeps experta's matches, and the experta internals it relies on are still there.
+
+If one of these fails after an experta upgrade, read the header of
+src/footcoach/inference/fast_match.py: it lists every internal the module relies on.
+"""
+
+from __future__ import annotations
+
+import inspect
+from importlib.metadata import version
+
+# isort: off
+import footcoach.inference  # noqa: F401  (experta needs the collections patch first)
+
+# isort: on
+from experta import MATCH, NOT, TEST, Fact, KnowledgeEngine, P, Rule
+from experta.matchers.rete import ReteMatcher
+from experta.matchers.rete import utils as rete_utils
+from experta.matchers.rete.check import FactCapture, FeatureCheck, SameContextCheck, TypeCheck
+from experta.matchers.rete.nodes import ConflictSetNode, NotNode, OrdinaryMatchNode
+from experta.matchers.rete.token import Token, TokenInfo
+
+from footcoach.inference import fast_match
+from footcoach.inference.fast_match import FastKnowledgeEngine, FastReteMatcher, HashJoinNode, HashNotNode
+
+
+class Item(Fact):
+    pass
+
+
+def _engine_classes():
+    """One small rule set, once on experta's matcher and once on the fast one."""
+    seen: list = []
+
+    def count(v):
+        seen.append(v)
+        return v > 1
+
+    def fire(engine, **kw):
+        engine.fired.append((engine.rule_name, tuple(sorted((k, str(v)) for k, v in kw.items()))))
+
+    def rule(name, *ces):
+        def rhs(engine, **kw):
+            engine.fired.append((name, tuple(sorted((k, repr(v)) for k, v in kw.items()))))
+
+        rhs.__name__ = name
+        return Rule(*ces)(rhs)
+
+    def times_test(a, b):
+        return a < b
+
+    attrs = {
+        "big": rule("big", Item(name="km", subject=MATCH.s, value=P(count))),
+        "pair": rule(
+            "pair",
+            Item(name="shoe", subject=MATCH.s),
+            Item(name="km", subject=MATCH.s, value=MATCH.a),
+            Item(name="limit", value=MATCH.b),
+            TEST(times_test),
+        ),
+        "lonely": rule("lonely", Item(name="shoe", subject=MATCH.s), NOT(Item(name="km", subject=MATCH.s))),
+    }
+
+    def init(self):
+        KnowledgeEngine.__init__(self)
+        self.fired = []
+
+    slow = type("Slow", (KnowledgeEngine,), {**attrs, "__init__": init})
+    fast = type("Fast", (FastKnowledgeEngine,), {**attrs, "__init__": init})
+    return slow, fast, seen
+
+
+def _facts(shoes: int) -> list:
+    out = [Item(name="limit", value=5)]
+    for i in range(shoes):
+        out.append(Item(name="shoe", subject=f"s{i}"))
+        if i % 3:
+            out.append(Item(name="km", subject=f"s{i}", value=i))
+    return out
+
+
+def _run(cls, facts) -> list:
+    engine = cls()
+    engine.reset()
+    engine.declare(*facts)
+    engine.run()
+    return sorted(engine.fired)
+
+
+def test_experta_is_the_frozen_version_fast_match_was_written_for():
+    assert version("experta") == fast_match.EXPERTA_VERSION
+
+
+def test_experta_internals_fast_match_relies_on_are_unchanged():
+    assert "build_alpha_part" in inspect.getsource(ReteMatcher.build_network)
+    assert "build_beta_part" in inspect.getsource(ReteMatcher.build_network)
+    assert Token._fields == ("tag", "data", "context") and TokenInfo._fields == ("data", "context")
+    checks = list(rete_utils.generate_checks(Item(name="x", value=P(bool))))
+    assert isinstance(checks[0], TypeCheck) and isinstance(checks[-1], FactCapture)
+    assert all(isinstance(c, FeatureCheck) and {"what", "check", "expected"} <= set(c._fields) for c in checks[1:-1])
+    for name in ("left_memory", "right_memory", "_activate_left", "_activate_right"):
+        assert name in inspect.getsource(OrdinaryMatchNode) and name in inspect.getsource(NotNode)
+    assert {"added", "removed", "memory"} <= set(vars(ConflictSetNode(Rule()(lambda self: None))))
+    assert "get_deffacts" in inspect.getsource(KnowledgeEngine.reset)
+
+
+def test_fast_matcher_fires_exactly_what_experta_fires():
+    slow, fast, _seen = _engine_classes()
+    for shoes in (0, 1, 4, 9):
+        assert _run(fast, _facts(shoes)) == _run(slow, _facts(shoes)), shoes
+
+
+def test_a_fact_meets_only_the_tests_of_its_own_name():
+    _slow, fast, seen = _engine_classes()
+    _run(fast, _facts(6))
+    assert seen and all(isinstance(v, int) for v in seen)  # the km predicate never saw a shoe or limit
+    assert len(seen) == sum(1 for f in _facts(6) if f["name"] == "km")
+
+
+def test_joins_are_hash_joins_and_no_edge_copies_tokens():
+    _slow, fast, _seen = _engine_classes()
+    matcher = fast().matcher
+    assert isinstance(matcher, FastReteMatcher)
+    nodes = matcher._walk()
+    assert any(type(n) is HashJoinNode for n in nodes)
+    assert not any(type(n) is OrdinaryMatchNode for n in nodes)
+    for node in nodes:
+        for child in node.children:
+            assert child.callback.__name__.startswith("_activate"), child.callback
+
+
+def test_join_work_is_linear_in_the_number_of_shoes():
+    _slow, fast, _seen = _engine_classes()
+    calls = {"n": 0}
+    original = SameContextCheck.__call__
+
+    def counting(self, left, right):
+        calls["n"] += 1
+        return original(self, left, right)
+
+    SameContextCheck.__call__ = counting
+    try:
+        work = []
+        for shoes in (10, 100):
+            calls["n"] = 0
+            _run(fast, _facts(shoes))
+            work.append(calls["n"])
+    finally:
+        SameContextCheck.__call__ = original
+    assert work[1] <= 12 * work[0], work  # 10x the shoes, about 10x the join tests (not 100x)
+
+
+def test_reset_clears_every_memory_and_only_nodes_with_memory():
+    _slow, fast, _seen = _engine_classes()
+    engine = fast()
+    engine.reset()
+    engine.declare(*_facts(5))
+    engine.run()
+    first = sorted(engine.fired)
+    engine.fired = []
+    engine.reset()
+    engine.declare(*_facts(5))
+    engine.run()
+    assert sorted(engine.fired) == first
+    kinds = {type(n) for n in engine.matcher._memory_nodes}
+    assert kinds <= {HashJoinNode, HashNotNode, ConflictSetNode}
