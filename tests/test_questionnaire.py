@@ -17,6 +17,7 @@ from footcoach.common.paths import knowledge_dir
 from footcoach.contract import state as models
 from footcoach.contract.errors import InputError
 from footcoach.service import assess, load_state
+from footcoach.service import assess_triage as triage
 from footcoach.triage.questionnaire import (
     QUESTIONNAIRE_FILE,
     AnswerProblem,
@@ -30,7 +31,6 @@ from footcoach.triage.questionnaire import (
     resolve_answers,
     show_json,
     to_fhir_questionnaire,
-    triage,
     validate_fhir,
 )
 

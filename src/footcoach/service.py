@@ -5,12 +5,16 @@ Other modules (CLI, triage, storage) call only these.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from footcoach.contract.errors import InputError, describe
 from footcoach.contract.state import State
+
+if TYPE_CHECKING:
+    from footcoach.triage.answers import TriageResult
+    from footcoach.triage.spec import Questionnaire
 
 
 def load_state(data: Any) -> State:
@@ -52,3 +56,19 @@ def render_text(assessment: dict[str, Any], audience: str = "physio") -> str:
     from footcoach.render.text import render_text as _render
 
     return _render(assessment, audience)
+
+
+def assess_triage(
+    questionnaire: Questionnaire,
+    answers: dict[str, Any],
+    runner_id: str | None = None,
+    known: dict[str, Any] | None = None,
+) -> TriageResult:
+    """Assess complete triage answers (a session's or a checked answers file's); return a TriageResult.
+
+    ``known`` is what is on record for a stored runner (``runner``, ``program``, ``history``).
+    Raises InputError when the answers do not make a valid state (the problems name the questions)."""
+    from footcoach.triage.answers import TriageResult, triage_state
+
+    prepared = triage_state(questionnaire, answers, runner_id, known)
+    return TriageResult(prepared.state, assess(load_state(prepared.state)), prepared.red_flags, prepared.assumed)

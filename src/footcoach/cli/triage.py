@@ -341,7 +341,8 @@ def triage_cmd(
     question to see why it is asked. Bad answers in --answers: exit 2, each problem naming the
     question. Ctrl-C: exit 130, nothing written.
     """
-    from footcoach.triage.questionnaire import answers_to_fhir_response, triage
+    from footcoach.service import assess_triage
+    from footcoach.triage.questionnaire import answers_to_fhir_response
 
     q = _questionnaire()
     db = (ctx.obj or {}).get("db")
@@ -374,7 +375,7 @@ def triage_cmd(
             known = {"runner": record["runner"], "program": (record.get("current_report") or {}).get("program")}
             if record.get("current_report") is not None:
                 known["history"] = export_state(db, runner_id).get("history", [])
-        result = triage(q, answers, runner_id, known)
+        result = assess_triage(q, answers, runner_id, known)
         if result.assumed:
             click.echo(
                 _wrap(
