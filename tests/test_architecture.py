@@ -60,7 +60,6 @@ LAYER_DEBT: set[tuple[str, str]] = {
     ("footcoach.rulebook.lint", "footcoach.inference.facts"),
     ("footcoach.rulebook.model", "footcoach.inference.facts"),
     ("footcoach.storage.store", "footcoach.service"),
-    ("footcoach.triage.questionnaire", "footcoach.service"),
 }
 CYCLE_DEBT: set[frozenset[str]] = set()
 SIZE_DEBT: dict[str, int] = {
@@ -76,9 +75,6 @@ SIZE_DEBT: dict[str, int] = {
     "src/footcoach/storage/store.py": 1226,
     "src/footcoach/storage/store.py::_schema_v1": 103,
     "src/footcoach/storage/store.py::add_diary_entry": 106,
-    "src/footcoach/triage/questionnaire.py": 1465,
-    "src/footcoach/triage/questionnaire.py::_build": 185,
-    "src/footcoach/triage/questionnaire.py::resolve_answers": 88,
 }
 LITERAL_DEBT: set[tuple[str, float]] = {
     ("src/footcoach/common/documents.py", 0.6),
@@ -116,10 +112,6 @@ LITERAL_DEBT: set[tuple[str, float]] = {
     ("src/footcoach/storage/store.py", 384.0),
     ("src/footcoach/storage/store.py", 448.0),
     ("src/footcoach/storage/store.py", 1000.0),
-    ("src/footcoach/triage/questionnaire.py", 0.6),
-    ("src/footcoach/triage/questionnaire.py", 3.0),
-    ("src/footcoach/triage/questionnaire.py", 60.0),
-    ("src/footcoach/triage/questionnaire.py", 64.0),
 }
 
 

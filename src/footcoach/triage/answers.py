@@ -109,15 +109,15 @@ class Where:
 
 def locate(q: Questionnaire, path: str) -> Where | None:
     """The question a contract path such as ``pain.during`` or ``shoes[0].km`` belongs to."""
-    m = re.fullmatch(r"(\w+)\[(\d+)\](?:\.(.+))?", path)
+    m = re.fullmatch(r"(?P<group>\w+)\[(?P<entry>\d+)\](?:\.(?P<rest>.+))?", path)
     if m:
-        question = q.by_maps_to().get(m.group(1))
+        question = q.by_maps_to().get(m["group"])
         if question is None or question.type != "group":
             return None
-        rest = m.group(3) or ""
+        rest = m["rest"] or ""
         for f in question.fields:
             if rest == f.maps_to or (f.maps_to.startswith(rest + ".") and rest):
-                return Where(question, int(m.group(2)), f)
+                return Where(question, int(m["entry"]), f)
         return Where(question)
     by = q.by_maps_to()
     probe = path

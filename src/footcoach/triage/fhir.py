@@ -6,12 +6,12 @@ QuestionnaireResponse to it back into raw answers, and ``answers_to_fhir_respons
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from footcoach.common.documents import did_you_mean
 from footcoach.contract.errors import InputError, path_of
 from footcoach.triage.answer_forms import json_text
 from footcoach.triage.spec import Allowed, CodeSpec, Question, Questionnaire, WhenSpec
@@ -36,6 +36,7 @@ FHIR_VALUE_KEYS = {
     "text": ("valueString",),
 }
 FHIR_RESPONSE_STATUSES = ("completed", "amended")
+FHIR_ID_MAX_LENGTH = 64  # the FHIR id datatype's limit
 
 
 def _coding(code: CodeSpec) -> dict[str, Any]:
@@ -160,7 +161,7 @@ def to_fhir_questionnaire(q: Questionnaire) -> dict[str, Any]:
         items.append(item)
     out: dict[str, Any] = {
         "resourceType": "Questionnaire",
-        "id": re.sub(r"[^A-Za-z0-9\-.]", "-", q.fhir.url.rstrip("/").rsplit("/", 1)[-1])[:64],
+        "id": re.sub(r"[^A-Za-z0-9\-.]", "-", q.fhir.url.rstrip("/").rsplit("/", 1)[-1])[:FHIR_ID_MAX_LENGTH],
         "url": q.fhir.url,
         "version": str(q.version),
         "name": q.fhir.name,
@@ -287,11 +288,8 @@ def answers_from_fhir_response(
         where = f"{source}: item[{n}] (linkId {link})"
         question = by_id.get(link)
         if question is None:
-            close = difflib.get_close_matches(str(link), list(by_id), n=1, cutoff=0.6)
             problems.append(
-                f"{where}: unknown linkId"
-                + (f" (did you mean '{close[0]}'?)" if close else "")
-                + f"; allowed: a linkId of {q.fhir.url}"
+                f"{where}: unknown linkId" + did_you_mean(str(link), by_id) + f"; allowed: a linkId of {q.fhir.url}"
             )
             continue
         if question.type == "group":

@@ -9,7 +9,6 @@ repeats a number of the contract.  A problem is reported as ``file:line: field: 
 
 from __future__ import annotations
 
-import difflib
 import re
 import typing
 from collections.abc import Callable
@@ -93,8 +92,7 @@ class _Checker:
     def red_flag_allowed(self, i: int, loc: Loc, qs: QuestionSpec) -> Allowed:
         flag = (qs.maps_to or "")[len(RED_FLAG_PREFIX) :]
         if flag not in models.RED_FLAG_IDS:
-            close = difflib.get_close_matches(flag, models.RED_FLAG_IDS, n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = did_you_mean(flag, models.RED_FLAG_IDS)
             self.err(loc + ("maps_to",), f"unknown red flag '{flag}'{hint}; known: {', '.join(models.RED_FLAG_IDS)}")
         elif flag in self.red_flags_asked:
             self.err(
@@ -236,8 +234,7 @@ class _Checker:
             loc: Loc = ("questions", i, "when")
             target = qs.when.question
             if target not in index:
-                close = difflib.get_close_matches(target, list(index), n=1, cutoff=0.6)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                hint = did_you_mean(target, index)
                 self.err(loc + ("question",), f"unknown question '{target}'{hint}")
             elif index[target] >= index.get(qs.id, i):
                 self.err(

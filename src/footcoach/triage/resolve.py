@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
+from footcoach.common.documents import did_you_mean
 from footcoach.triage.answer_forms import AnswerProblem, json_text, parse_value
 from footcoach.triage.answers import answers_to_state, condition_holds, fill_for_referral, state_problems
 from footcoach.triage.spec import Question, Questionnaire
+
+SHOWN_MAX = 60  # characters of a bad value quoted in a message
 
 
 @dataclass
@@ -34,7 +36,7 @@ def _parse_group(question: Question, raw: Any, problems: list[str]) -> list[dict
     where = f"question {question.id} ({question.maps_to})"
     if not isinstance(raw, list):
         problems.append(
-            f"{where}: value {json_text(raw)[:60]} is not allowed; allowed: a list of "
+            f"{where}: value {json_text(raw)[:SHOWN_MAX]} is not allowed; allowed: a list of "
             f"{question.item or 'entries'}, each an object with {', '.join(f.maps_to for f in question.fields)}"
         )
         return None
@@ -45,7 +47,7 @@ def _parse_group(question: Question, raw: Any, problems: list[str]) -> list[dict
         ewhere = f"question {question.id}, {question.item or 'entry'} {n + 1}"
         if not isinstance(entry, dict):
             problems.append(
-                f"{ewhere}: value {json_text(entry)[:60]} is not an object; allowed: an object with "
+                f"{ewhere}: value {json_text(entry)[:SHOWN_MAX]} is not an object; allowed: an object with "
                 f"{', '.join(f.maps_to for f in question.fields)}"
             )
             continue
@@ -54,11 +56,8 @@ def _parse_group(question: Question, raw: Any, problems: list[str]) -> list[dict
             f = by_path.get(key) or by_id.get(key)
             if f is None:
                 known = list(by_path)
-                close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
                 problems.append(
-                    f"{ewhere}: unknown field '{key}'"
-                    + (f" (did you mean '{close[0]}'?)" if close else "")
-                    + f"; allowed: {', '.join(known)}"
+                    f"{ewhere}: unknown field '{key}'" + did_you_mean(key, known) + f"; allowed: {', '.join(known)}"
                 )
                 continue
             if f.id in parsed:
@@ -90,10 +89,9 @@ def _parse_answers(
         if question is None and isinstance(key, str):
             question = by_path.get(key)
         if question is None:
-            close = difflib.get_close_matches(str(key), list(by_id), n=1, cutoff=0.6)
             problems.append(
                 f"{source}: unknown question '{key}'"
-                + (f" (did you mean '{close[0]}'?)" if close else "")
+                + did_you_mean(str(key), by_id)
                 + "; allowed: the ids of `footcoach questionnaire show`"
             )
             continue
@@ -168,7 +166,7 @@ def resolve_answers(q: Questionnaire, raw: Any, *, source: str = "answers") -> R
         return Resolved(
             {},
             [
-                f"{source}: value {json_text(raw)[:60]}: not allowed; allowed: a mapping of "
+                f"{source}: value {json_text(raw)[:SHOWN_MAX]}: not allowed; allowed: a mapping of "
                 f"question id to answer (see `footcoach questionnaire show`)"
             ],
             [],

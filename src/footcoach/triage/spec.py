@@ -7,7 +7,6 @@ says what one answer may be, read from the contract models, never repeated in th
 
 from __future__ import annotations
 
-import difflib
 import re
 import types
 import typing
@@ -17,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from footcoach.common.documents import DataFileError
+from footcoach.common.documents import DataFileError, did_you_mean
 from footcoach.contract import state as models
 from footcoach.knowledge.base import default_knowledge
 from footcoach.knowledge.base import num as _num
@@ -208,8 +207,7 @@ def allowed_for(model: type[BaseModel], parts: list[str], required: bool = True)
         if not fields:
             return None, f"'{'.'.join(parts[:i])}' is not an object with fields"
         if part not in fields:
-            close = difflib.get_close_matches(part, list(fields), n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = did_you_mean(part, fields)
             where = ".".join(parts[:i]) or "the state"
             return None, f"no field '{part}' in {where}{hint}; known: {', '.join(fields)}"
         info = fields[part]
