@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from footcoach.inference.blockers import flat_blockers
 from footcoach.inference.comparison import compare, exact
 from footcoach.inference.facts import RUNNER, catalogue
 from footcoach.knowledge.base import num
@@ -316,12 +317,11 @@ def assemble(rb: RuleBase, run: Run) -> dict[str, Any]:
             )
         ]
         if progress_rules:
-            blocking = {
-                "rules": [
-                    {"rule": r.id, "title": r.title_text(rb.kb), "failing": explain_not_fired(rb, run, r, depth=3)}
-                    for r in sorted(progress_rules, key=lambda r: r.id)
-                ]
-            }
+            gates = [
+                {"rule": r.id, "title": r.title_text(rb.kb), "failing": explain_not_fired(rb, run, r, depth=3)}
+                for r in sorted(progress_rules, key=lambda r: r.id)
+            ]
+            blocking = {"rules": gates, "items": flat_blockers(kb, gates)}
         else:
             blocking = {"note": f"phase {phase} ({kb.phase_name(phase)}) has no further phase: maintain"}
 
