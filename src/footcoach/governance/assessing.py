@@ -42,6 +42,15 @@ class Assessor:
         result = _as_dict(decide(state)) if decide else _as_dict(self.rulebase.assess(state))
         return {"action": result["action"], "phase": result["phase"]}
 
+    def decide_recs(self, doc: Any) -> dict[str, Any]:
+        """Action, phase and recommendations, on the decision-only path where the engine has one."""
+        state = self.state(doc)
+        decide = getattr(self.rulebase, "decide", None)
+        result = _as_dict(decide(state)) if decide else _as_dict(self.rulebase.assess(state))
+        if "recommendations" not in result:
+            result = _as_dict(self.rulebase.assess(state))
+        return result
+
     def knowledge_values(self, unit: str, age: int | None, sex: str | None) -> list[float]:
         """Every threshold and norm (resolved for this age and sex) in ``unit``."""
         out = [float(t.value) for t in self.kb.thresholds.values() if t.unit == unit]
