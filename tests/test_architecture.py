@@ -50,8 +50,6 @@ MARKER = "not clinical"
 # Whoever pays one off deletes its line.
 LAYER_DEBT: set[tuple[str, str]] = {
     ("footcoach.contract.state", "footcoach.knowledge.base"),
-    ("footcoach.inference.engine", "footcoach.planning.plan"),
-    ("footcoach.inference.explain", "footcoach.planning.plan"),
     ("footcoach.render.report", "footcoach.service"),
     ("footcoach.render.report", "footcoach.storage"),
     ("footcoach.render.report", "footcoach.storage.store"),

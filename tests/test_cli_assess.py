@@ -142,6 +142,36 @@ def test_schema_file_is_current(root):
     )
 
 
+def test_assessment_schema_file_is_current(root):
+    from footcoach.contract.assessment import assessment_json_schema
+
+    committed = json.loads((root / "schema" / "assessment.schema.json").read_text())
+    assert committed == assessment_json_schema(), (
+        "schema/assessment.schema.json is stale: run `footcoach schema --output --out schema/assessment.schema.json`"
+    )
+
+
+def test_every_shared_example_and_rule_case_output_is_the_dump_of_a_typed_assessment(root, rulebase):
+    from footcoach.contract.assessment import Assessment
+    from footcoach.rulebook.cases import case_state, iter_cases
+    from footcoach.service import assess_document
+
+    docs = [json.loads(p.read_text()) for p in sorted((root / "tests" / "data" / "examples").glob("*[!d].json"))]
+    docs += [case_state(rulebase.rules.case_base, c) for r in rulebase.rules.rules.values() for _k, c in iter_cases(r)]
+    for doc in docs:
+        out = assess_document(doc)
+        # The JSON validates as an Assessment (unknown fields are refused) and dumps back unchanged.
+        assert Assessment.model_validate_json(json.dumps(out)).record() == out
+
+
+def test_schema_output_option_prints_the_assessment_schema():
+    r = run(["schema", "--output"])
+    assert r.exit_code == 0
+    schema = json.loads(r.stdout)
+    assert schema["title"] == "Assessment" and "action" in schema["required"]
+    assert json.loads(run(["schema"]).stdout)["title"] == "State"
+
+
 def test_json_is_byte_identical_across_hash_seeds(root):
     outs = set()
     for seed in ("0", "1", "42", "4242"):

@@ -83,5 +83,5 @@ def test_time_at_the_45_s_cap_meets_any_eyes_open_norm(tmp_path, root):
         {**base, "tests": {**base["tests"], "balance_eyes_open_s": {"left": 45, "right": 45}}}
     )
     below = State.model_validate({**base, "tests": {**base["tests"], "balance_eyes_open_s": {"left": 44, "right": 45}}})
-    assert rb.assess(at_cap)["action"] == "progress"
-    assert rb.assess(below)["action"] == "hold"
+    assert rb.assess(at_cap).action == "progress"
+    assert rb.assess(below).action == "hold"

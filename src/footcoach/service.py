@@ -9,10 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from footcoach.contract.assessment import Assessment
 from footcoach.contract.errors import InputError, describe
 from footcoach.contract.state import State
 
 if TYPE_CHECKING:
+    from footcoach.inference.engine import RuleBase
+    from footcoach.knowledge.base import Knowledge
+    from footcoach.planning.catalogue import Catalogue
     from footcoach.triage.answers import TriageResult
     from footcoach.triage.spec import Questionnaire
 
@@ -32,11 +36,32 @@ def load_state(data: Any) -> State:
         raise InputError(describe(exc, State)) from None
 
 
-def assess(state: State) -> dict[str, Any]:
-    """Assess one validated state with the shipped rule base; return the JSON-ready assessment."""
+def assessment_with(rb: RuleBase, state: State) -> Assessment:
+    """The typed assessment of one validated state under a rule base, with this week's plan."""
+    from footcoach.planning.attach import attach_plan
+
+    return attach_plan(rb.assess(state), state, rb.kb, catalogue_for(rb.kb))
+
+
+def catalogue_for(kb: Knowledge) -> Catalogue:
+    """The exercise catalogue beside a knowledge base (the shipped one is loaded once)."""
+    from footcoach.common.paths import knowledge_dir
+    from footcoach.planning.catalogue import load_catalogue
+
+    return load_catalogue(None if kb.folder.resolve() == knowledge_dir().resolve() else kb.folder)
+
+
+def assessment(state: State) -> Assessment:
+    """The typed assessment of one validated state with the shipped rule base."""
     from footcoach.inference.engine import default_rulebase
 
-    return default_rulebase().assess(state)
+    return assessment_with(default_rulebase(), state)
+
+
+def assess(state: State) -> dict[str, Any]:
+    """Assess one validated state with the shipped rule base; return the JSON-ready assessment
+    (the dump of :func:`assessment`)."""
+    return assessment(state).record()
 
 
 def assess_document(data: Any) -> dict[str, Any]:

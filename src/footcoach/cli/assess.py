@@ -153,12 +153,21 @@ def assess_cmd(ctx: click.Context, source: str | None, fmt: str, runner_id: str 
 
 
 @click.command("schema")
+@click.option(
+    "--input/--output",
+    "of_input",
+    default=True,
+    show_default=True,
+    help="The input's schema (a runner's state) or the output's (an assessment).",
+)
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
-def schema_cmd(out: str | None) -> None:
-    """Print the JSON Schema of a runner's state (the assessment input)."""
+def schema_cmd(of_input: bool, out: str | None) -> None:
+    """Print the JSON Schema of a runner's state (the assessment input) or, with --output, of an
+    assessment (committed: schema/state.schema.json, schema/assessment.schema.json)."""
+    from footcoach.contract.assessment import assessment_json_schema
     from footcoach.contract.state import state_json_schema
 
-    write_output(out, dump_json(state_json_schema()))
+    write_output(out, dump_json(state_json_schema() if of_input else assessment_json_schema()))
 
 
 def register(group: click.Group) -> None:

@@ -1,4 +1,4 @@
-"""The assessment contract as pydantic models: a runner's state in, an assessment out.
+"""The input contract as pydantic models: a runner's state (the output is :mod:`.assessment`).
 
 These models are the single definition of ``../shared/contract.md``: ranges and allowed values
 exactly as the contract says, unknown fields refused everywhere.  The scale tops that are
@@ -29,18 +29,6 @@ COUNT_MAX = 2**31 - 1
 RedFlagId = Literal[RED_FLAG_IDS]  # type: ignore[valid-type]
 Sex = Literal["female", "male"]
 Experience = Literal["novice", "occasional", "regular"]
-Action = Literal["refer", "regress", "hold", "progress"]
-Kind = Literal[
-    "progression",
-    "hold",
-    "regression",
-    "referral",
-    "reintroduce",
-    "shoe_check",
-    "shoe_replace",
-    "load_advice",
-    "advice",
-]
 
 Nrs = Annotated[int, Field(ge=0, le=NRS_MAX, description=f"0-{NRS_MAX} (NRS, worst in the last 7 days)")]
 Seconds = Annotated[float, Field(ge=0, le=BALANCE_CAP, allow_inf_nan=False, description=f"seconds, 0-{BALANCE_CAP}")]
@@ -161,33 +149,6 @@ class State(Strict):
                     f"week {cur.week} follows week {prev.week}",
                 )
         return history
-
-
-# ---- output ---------------------------------------------------------------------------------
-
-
-class Recommendation(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    kind: Kind
-    rule: str
-    summary: str
-
-
-class PhaseChange(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    current: int
-    next: int
-
-
-class Assessment(BaseModel):
-    """One assessment: the contract's output (the project adds fields beside these)."""
-
-    model_config = ConfigDict(extra="allow")
-    action: Action
-    phase: PhaseChange
-    recommendations: list[Recommendation]
-    trace: list[Any]
-    disclaimer: str
 
 
 def state_json_schema() -> dict[str, Any]:

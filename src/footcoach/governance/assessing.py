@@ -13,8 +13,8 @@ def decision_of(assessment: dict[str, Any]) -> dict[str, Any]:
 
 
 def _as_dict(result: Any) -> dict[str, Any]:
-    if hasattr(result, "model_dump"):
-        dumped: dict[str, Any] = result.model_dump(mode="json", exclude_none=True)
+    if hasattr(result, "record"):
+        dumped: dict[str, Any] = result.record()
         return dumped
     return dict(result)
 
@@ -33,7 +33,7 @@ class Assessor:
 
     def full(self, doc: Any) -> dict[str, Any]:
         """The whole assessment of a document (raises InputError on bad input)."""
-        return _as_dict(self.rulebase.assess(self.state(doc)))
+        return service.assessment_with(self.rulebase, self.state(doc)).record()
 
     def decide(self, doc: Any) -> dict[str, Any]:
         """Action and next phase only (the cheapest path the engine offers)."""

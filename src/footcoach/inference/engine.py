@@ -24,6 +24,7 @@ from experta import AND, AS, MATCH, NOT, OR, TEST, Fact, P
 from experta import Rule as XRule
 from experta.strategies import DepthStrategy
 
+from footcoach.contract.assessment import Assessment
 from footcoach.contract.state import State
 from footcoach.inference.comparison import compare, exact
 from footcoach.inference.facts import RUNNER, Obs, catalogue, derive
@@ -163,10 +164,6 @@ class RuleBase:
         self._engine = None
         self._lock = threading.Lock()
         self._run: Run | None = None
-        from footcoach.common.paths import knowledge_dir
-        from footcoach.planning.plan import load_catalogue
-
-        self.catalogue = load_catalogue(None if kb.folder.resolve() == knowledge_dir().resolve() else kb.folder)
         # Only facts some rule tests enter the network; the rest stay in the run for explanations.
         self.facts_used = {n for r in rules.rules.values() for n in r.fact_names()}
         if any(r.spec.for_each == "shoe" for r in rules.rules.values()):
@@ -224,8 +221,9 @@ class RuleBase:
                 self._run = None
         return run
 
-    def assess(self, state: State) -> dict[str, Any]:
-        """Run and assemble the JSON-ready assessment (action, phase, recommendations, trace, ...)."""
+    def assess(self, state: State) -> Assessment:
+        """Run and assemble the typed assessment (action, phase, recommendations, why-not, trace, ...);
+        this week's plan is not part of it (:func:`footcoach.service.assessment` attaches it)."""
         from footcoach.inference.explain import assemble
 
         return assemble(self, self.run(state))

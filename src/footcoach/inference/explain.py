@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from footcoach.contract.assessment import DISCLAIMER, Assessment
 from footcoach.inference.blockers import flat_blockers
 from footcoach.inference.comparison import compare, exact
 from footcoach.inference.facts import RUNNER, catalogue
@@ -29,10 +30,6 @@ KIND_ORDER = (
     "shoe_replace",
     "shoe_check",
     "load_advice",
-)
-DISCLAIMER = (
-    "Decision support, not a diagnosis: footcoach suggests what to do next from the answers given; "
-    "a physiotherapist or doctor who examines you decides."
 )
 
 
@@ -238,8 +235,8 @@ def _chain(run: Run, firing: Firing, by_step: dict[int, Firing]) -> list[int]:
     return sorted(steps)
 
 
-def assemble(rb: RuleBase, run: Run) -> dict[str, Any]:
-    """The assessment record for one run."""
+def assemble(rb: RuleBase, run: Run) -> Assessment:
+    """The typed assessment of one run (this week's plan is attached by the caller)."""
     state = run.state
     kb = rb.kb
     phase = state.program.phase
@@ -361,11 +358,10 @@ def assemble(rb: RuleBase, run: Run) -> dict[str, Any]:
     notes = _norm_notes([trace, blocking])
     if notes:
         out["notes"] = notes
-    _attach_plan(out, rb, run, recs, nxt)
     out["trace"] = trace
     out["rules_version"] = rb.version
     out["disclaimer"] = DISCLAIMER
-    return out
+    return Assessment.model_validate(out)
 
 
 def _norm_notes(records: Any) -> list[str]:
@@ -388,54 +384,3 @@ def _norm_notes(records: Any) -> list[str]:
 
     walk(records)
     return found
-
-
-def _attach_plan(out: dict, rb: RuleBase, run: Run, recs: list[dict], nxt: int) -> None:
-    from footcoach.planning.plan import build_plan
-
-    state = run.state
-    flags = sorted({v for (n, v, _s, _b) in run.finding_step if n == "red_flag"})
-    if out["action"] == "refer" and flags:
-        # A red flag pauses the routine: no exercises until the runner has been seen.
-        out["plan"] = {
-            "phase": nxt,
-            "phase_name": rb.kb.phase_name(nxt),
-            "paused": True,
-            "why": "a red flag was reported: the routine is paused until you have been seen",
-            "see": [
-                {
-                    "red_flag": f,
-                    "whom": rb.kb.red_flags[f].whom,
-                    "how_soon": rb.kb.red_flags[f].how_soon,
-                    "meanwhile": rb.kb.red_flags[f].meanwhile,
-                }
-                for f in flags
-            ],
-        }
-        return
-    phase = state.program.phase
-    reintro = any(r["kind"] == "reintroduce" for r in recs)
-    weaker = run.facts.get(("tests.heel_raises.weaker", RUNNER))
-    weeks = state.program.weeks_in_phase if nxt == phase else 0
-    plan = build_plan(
-        nxt,
-        weeks,
-        None if weaker is None else int(weaker.value),
-        reintroduce_from_phase=(max(1, phase - 1) if reintro else None),
-        catalogue=rb.catalogue,
-        kb=rb.kb,
-    )
-    out["plan"] = plan
-    if reintro and plan.get("reintroduce"):
-        re = plan["reintroduce"]
-        if "daily_block" in re:
-            # No earlier phase: the activation block daily and the easier variants, not a second copy.
-            names = re["daily_block"]["exercises"]
-            said = f": the {re['daily_block']['name']} block every day ({', '.join(names)}) and the easier variant of each exercise."
-        else:
-            names = [e["name"] for e in re["exercises"]]
-            said = ": " + ", ".join(names) + "."
-        for r in recs:
-            if r["kind"] == "reintroduce":
-                r["exercises"] = names
-                r["summary"] = r["summary"].rstrip(".") + said

@@ -1,0 +1,86 @@
+"""This week's plan attached to an assessment: the plan follows the decision, it does not make it.
+
+A red flag pauses the routine (whom to see, how soon, what to do meanwhile); otherwise the plan is
+built for the phase the runner trains in next, with a stall's reintroduction when the assessment
+recommends one, and the ``reintroduce`` recommendation names what comes back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from footcoach.contract.assessment import Assessment
+from footcoach.contract.state import State
+from footcoach.knowledge.base import Knowledge
+from footcoach.planning.catalogue import Catalogue
+from footcoach.planning.plan import build_plan
+
+PAUSED_WHY = "a red flag was reported: the routine is paused until you have been seen"
+
+
+def _red_flags(a: Assessment) -> list[str]:
+    """The red flags the rules concluded, from the trace."""
+    return sorted({t.concluded.value for t in a.trace if t.concluded and t.concluded.finding == "red_flag"})
+
+
+def _paused(a: Assessment, kb: Knowledge, flags: list[str]) -> dict[str, Any]:
+    nxt = a.phase.next
+    return {
+        "phase": nxt,
+        "phase_name": kb.phase_name(nxt),
+        "paused": True,
+        "why": PAUSED_WHY,
+        "see": [
+            {
+                "red_flag": f,
+                "whom": kb.red_flags[f].whom,
+                "how_soon": kb.red_flags[f].how_soon,
+                "meanwhile": kb.red_flags[f].meanwhile,
+            }
+            for f in flags
+        ],
+    }
+
+
+def _reintroduced(plan: dict[str, Any]) -> tuple[list[str], str] | None:
+    """The names of what a stall brings back, and how the recommendation says it."""
+    re = plan.get("reintroduce")
+    if not re:
+        return None
+    if "daily_block" in re:
+        # No earlier phase: the activation block daily and the easier variants, not a second copy.
+        names = list(re["daily_block"]["exercises"])
+        block = re["daily_block"]["name"]
+        return names, f": the {block} block every day ({', '.join(names)}) and the easier variant of each exercise."
+    names = [e["name"] for e in re["exercises"]]
+    return names, ": " + ", ".join(names) + "."
+
+
+def attach_plan(a: Assessment, state: State, kb: Knowledge, catalogue: Catalogue) -> Assessment:
+    """The assessment with this week's plan (a new object; ``a`` is left as it was)."""
+    flags = _red_flags(a)
+    if a.action == "refer" and flags:
+        return a.model_copy(update={"plan": _paused(a, kb, flags)})
+    phase = state.program.phase
+    nxt = a.phase.next
+    reintro = any(r.kind == "reintroduce" for r in a.recommendations)
+    hr = state.tests.heel_raises
+    plan = build_plan(
+        nxt,
+        state.program.weeks_in_phase if nxt == phase else 0,
+        None if hr is None else int(min(hr.left, hr.right)),
+        reintroduce_from_phase=(max(1, phase - 1) if reintro else None),
+        catalogue=catalogue,
+        kb=kb,
+    )
+    recs = list(a.recommendations)
+    said = _reintroduced(plan) if reintro else None
+    if said is not None:
+        names, words = said
+        recs = [
+            r.model_copy(update={"exercises": names, "summary": r.summary.rstrip(".") + words})
+            if r.kind == "reintroduce"
+            else r
+            for r in recs
+        ]
+    return a.model_copy(update={"plan": plan, "recommendations": recs})
