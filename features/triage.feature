@@ -2,7 +2,7 @@ Feature: Runner triage: questions in the terminal, ending with something to do t
   Runners do not write JSON: they answer questions (knowledge/questionnaire.yaml). Red flags come
   first and any yes ends the questionnaire with a referral in plain words: what it may mean, whom to
   see, how soon. A new runner starts in phase 1 and is not asked about weeks already trained. The
-  triage ends with the assessment in a runner's words and this week's plan.
+  triage ends with the assessment in a runner's words, this week's plan and the decision again.
 
   Scenario: A red flag stops the questionnaire at once with a referral
     Given a runner at the terminal
@@ -49,7 +49,7 @@ Feature: Runner triage: questions in the terminal, ending with something to do t
     And they were not asked "program_weeks_in_phase"
     And they were not asked "diary"
     And the action is "hold" and they train in phase 1 next
-    And the text ends with this week's plan for phase 1
+    And this week's plan for phase 1 follows the summary and the text ends with the decision
     And the plan has the key heel raise "both legs together"
 
   Scenario: A returning runner whose tests pass moves on
@@ -89,7 +89,7 @@ Feature: Runner triage: questions in the terminal, ending with something to do t
       | diary                     | 0             |
     When the triage runs
     Then the action is "progress" and they train in phase 3 next
-    And the text ends with this week's plan for phase 3
+    And this week's plan for phase 3 follows the summary and the text ends with the decision
     And the triage agrees with footcoach assess on the same state
 
   Scenario: A stalled runner holds and brings back earlier steps
@@ -126,5 +126,5 @@ Feature: Runner triage: questions in the terminal, ending with something to do t
     When the triage runs on the answers file
     Then the action is "hold" and they train in phase 1 next
     And there is a "reintroduce" recommendation
-    And the text ends with this week's plan for phase 1
+    And this week's plan for phase 1 follows the summary and the text ends with the decision
     And the triage agrees with footcoach assess on the same state

@@ -47,7 +47,8 @@ def test_yaml_file(tmp_path):
 def test_runner_words():
     r = run(["assess", str(GOOD), "--for", "runner"])
     assert r.exit_code == 0
-    assert "What to do" in r.stdout and "Trace" not in r.stdout
+    assert r.stdout.startswith("Decision: move on to phase 3 (Loaded patterns) this week.")
+    assert "Trace" not in r.stdout and "[progression]" not in r.stdout
 
 
 def _bad(tmp_path, state, *, name="bad.json"):

@@ -107,13 +107,14 @@ def test_text_and_json_render_the_same_record():
 
     a = assess_document(load_example("amber-hold-worn-shoes")[0])
     text = render_text(a)
+    flat = " ".join(text.split())
     assert "Action: HOLD" in text
     for r in a["recommendations"]:
-        assert r["summary"] in text
+        assert r["summary"] in flat
     for t in a["trace"]:
         assert f"{t['step']}. {t['rule']}" in text
-    assert a["disclaimer"] in text
-    runner_text = render_text(a, "runner")
+    assert a["disclaimer"] in flat
+    runner_text = " ".join(render_text(a, "runner").split())
     for r in a["recommendations"]:
         assert r["runner"] in runner_text
 

@@ -11,7 +11,8 @@ import pytest
 
 from footcoach.common.paths import knowledge_dir
 from footcoach.knowledge.base import default_knowledge
-from footcoach.planning.plan import CatalogueError, build_plan, load_catalogue, render_plan_text
+from footcoach.planning.plan import CatalogueError, build_plan, load_catalogue
+from footcoach.render.plan_text import render_plan_text
 
 PHASES = [1, 2, 3, 4, 5]
 

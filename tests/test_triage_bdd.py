@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from footcoach.cli import main
+from footcoach.render.text import decision_line
 from footcoach.triage.questionnaire import answers_to_state, default_questionnaire, resolve_answers
 
 scenarios("triage.feature")
@@ -133,7 +134,7 @@ def told_whom(session, whom, how_soon):
 def action_and_phase(session, action, phase):
     a = _assessment(session)
     assert (a["action"], a["phase"]["next"]) == (action, phase)
-    assert f"Action: {action.upper()}" in session["text"].stdout
+    assert decision_line(a, "runner") in _flat(session["text"].stdout)
 
 
 @then("no exercise plan is shown")
@@ -143,12 +144,13 @@ def no_plan(session):
     assert "This week's plan: see" in _flat(out)
 
 
-@then(parsers.parse("the text ends with this week's plan for phase {phase:d}"))
-def ends_with_plan(session, phase):
+@then(parsers.parse("this week's plan for phase {phase:d} follows the summary and the text ends with the decision"))
+def plan_then_decision(session, phase):
     out = session["text"].stdout
     start = out.rindex(f"This week's plan: phase {phase},")
-    assert "Decision support" not in out[start:]
-    assert "What to do" in out[:start]
+    assert "Why:" in out[:start]
+    decision = decision_line(_assessment(session), "runner")
+    assert _flat(out).startswith(decision) and _flat(out).endswith(decision)
 
 
 @then(parsers.parse('the plan has the key heel raise "{words}"'))

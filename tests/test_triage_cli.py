@@ -82,9 +82,10 @@ def test_a_new_runner_answers_and_gets_this_weeks_plan():
     assert text_of("runner_age") in result.stderr  # prompts on stderr
     assert text_of("program_weeks_in_phase") not in result.stderr  # a new runner is not asked
     assert text_of("diary") not in result.stderr
-    assert "Action: HOLD - phase 1 (Foundation)" in result.stdout
-    assert "What to do" in result.stdout
-    assert result.stdout.index("Decision support") < result.stdout.index("This week's plan: phase 1")
+    assert result.stdout.startswith("Decision: stay in phase 1 (Foundation) this week.")
+    assert "Why:" in result.stdout
+    assert result.stdout.index("This week's plan: phase 1") < result.stdout.index("Decision support")
+    assert result.stdout.rstrip().endswith("Decision: stay in phase 1 (Foundation) this week.")
     assert "Heel-raise dosing" in result.stdout.split("This week's plan")[1]
 
 
@@ -131,8 +132,8 @@ def test_a_red_flag_ends_the_questionnaire_with_a_referral():
     flat = " ".join(out.split())
     assert "your GP or a sports medicine doctor" in flat and "within a few days" in flat
     assert "stress fracture" in flat
-    assert "Action: REFER" in out
-    assert "This week's plan: see your GP" in flat and "Foundation" not in out.split("Action:")[1].split("\n", 1)[1]
+    assert "Decision: pause the exercises and see your GP or a sports medicine doctor within a few days." in flat
+    assert "This week's plan: see your GP" in flat and "Foundation" not in out.split("Decision:")[1]
 
 
 def test_a_red_flag_in_json_is_refer():
@@ -177,7 +178,7 @@ def test_a_returning_runner_progresses_to_phase_2():
     result = run(["triage"], RETURNING_LINES)
     assert result.exit_code == 0, result.stderr
     assert text_of("program_weeks_in_phase") in result.stderr
-    assert "Action: PROGRESS - phase 1 (Foundation) -> train in phase 2" in result.stdout
+    assert "Decision: move on to phase 2 (Stability and plyometrics) this week." in result.stdout
     assert "This week's plan: phase 2" in result.stdout
 
 

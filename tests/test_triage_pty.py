@@ -113,11 +113,12 @@ def test_a_new_runner_types_a_whole_session_and_ends_with_a_plan(tmp_path):
     assert term.finish() == 0, term.text
     screen = term.text
     assert "How many full weeks have you trained in this phase" not in screen  # not asked of a new runner
-    assert "Action: HOLD - phase 1 (Foundation)" in screen
+    assert "Decision: stay in phase 1 (Foundation) this week." in screen
     tail = screen[screen.rindex("This week's plan: phase 1, Foundation") :]
-    assert "Decision support" not in tail  # the plan is the end of the session
     assert "Heel-raise dosing" in tail and "Mobility finisher" in tail
-    assert screen.rstrip().endswith(tail.rstrip())
+    # the plan follows the summary; the session ends with the disclaimer and the decision again
+    assert "Decision support" in tail
+    assert screen.rstrip().endswith("Decision: stay in phase 1 (Foundation) this week.")
 
 
 def test_ctrl_c_in_the_terminal_stops_and_writes_nothing(tmp_path):

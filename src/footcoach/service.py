@@ -76,11 +76,22 @@ def rulebase_version() -> str:
     return default_rulebase().version
 
 
-def render_text(assessment: dict[str, Any], audience: str = "physio") -> str:
-    """Readable text of an assessment, for a physiotherapist ("physio") or a runner ("runner")."""
+def render_text(
+    assessment: dict[str, Any],
+    audience: str = "physio",
+    *,
+    width: int | None = None,
+    plan: bool = True,
+    trace: bool | None = None,
+) -> str:
+    """Readable text of an assessment, for a physiotherapist ("physio") or a runner ("runner").
+
+    ``width`` defaults to the terminal's; ``plan`` and ``trace`` choose the optional parts (the
+    trace by default for the physiotherapist only)."""
+    from footcoach.common.wrapping import terminal_width
     from footcoach.render.text import render_text as _render
 
-    return _render(assessment, audience)
+    return _render(assessment, audience, width=terminal_width() if width is None else width, plan=plan, trace=trace)
 
 
 def assess_triage(

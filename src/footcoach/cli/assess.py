@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from footcoach.cli.output import write_output
+from footcoach.cli.text_options import check_text_options, text_options
 from footcoach.common.documents import DataFileError, load_with_lines
 from footcoach.contract.errors import EXIT_BAD_INPUT, InputError
 
@@ -91,10 +92,17 @@ def fail(problems: list[str]) -> None:
     sys.exit(EXIT_BAD_INPUT)
 
 
-def emit(assessment: dict[str, Any], fmt: str, audience: str = "physio") -> None:
-    from footcoach.service import render_text
+def emit(
+    assessment: dict[str, Any],
+    fmt: str,
+    audience: str | None = None,
+    plan: bool | None = None,
+    trace: bool | None = None,
+) -> None:
+    from footcoach.cli.text_options import render_assessment
 
-    click.echo(dump_json(assessment) if fmt == "json" else render_text(assessment, audience), nl=False)
+    text = dump_json(assessment) if fmt == "json" else render_assessment(assessment, audience, plan, trace)
+    click.echo(text, nl=False)
 
 
 @click.command("assess")
@@ -113,24 +121,28 @@ def emit(assessment: dict[str, Any], fmt: str, audience: str = "physio") -> None
     default=None,
     help="Assess a stored runner from the diary database instead of a file (saved to the audit trail).",
 )
-@click.option(
-    "--for",
-    "audience",
-    type=click.Choice(["physio", "runner"]),
-    default="physio",
-    show_default=True,
-    help="Whose words the text format uses.",
-)
+@text_options()
 @click.pass_context
-def assess_cmd(ctx: click.Context, source: str | None, fmt: str, runner_id: str | None, audience: str) -> None:
+def assess_cmd(
+    ctx: click.Context,
+    source: str | None,
+    fmt: str,
+    runner_id: str | None,
+    audience: str | None,
+    plan: bool | None,
+    trace: bool | None,
+) -> None:
     """Assess one runner's state (JSON or YAML FILE, or - for JSON on stdin).
 
-    Prints the action (refer, regress, hold or progress), the phase to train in next, the
-    recommendations, and the explanation trace. Bad input: exit 2, every problem on stderr.
+    Prints a summary first (the action - refer, regress, hold or progress -, why, what blocks
+    progress, what changes this week, shoe and load advice), then the details, this week's plan
+    and the explanation trace, and the decision again at the end. Text is wrapped to the
+    terminal's width. Bad input: exit 2, every problem on stderr.
     """
     from footcoach.service import assess_document
 
     try:
+        check_text_options(fmt, audience, plan, trace)
         if runner_id is not None:
             if source is not None:
                 raise InputError([f"FILE: value {source!r}: give either FILE or --runner, not both"])
@@ -149,7 +161,7 @@ def assess_cmd(ctx: click.Context, source: str | None, fmt: str, runner_id: str 
     except InputError as exc:
         fail(exc.problems)
         return
-    emit(assessment, fmt, audience)
+    emit(assessment, fmt, audience, plan, trace)
 
 
 @click.command("schema")

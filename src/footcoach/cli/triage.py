@@ -22,6 +22,7 @@ import click
 import yaml
 
 from footcoach.cli.output import database_path, write_output
+from footcoach.cli.text_options import check_text_options, text_options
 from footcoach.common.exits import EXIT_BAD_INPUT, EXIT_INTERRUPTED
 from footcoach.common.output import check_target, database_files
 from footcoach.contract.errors import InputError
@@ -261,28 +262,19 @@ def _answers_from_document(q, doc: Any, source: str):
 # ---- output ---------------------------------------------------------------------------------------
 
 
-def render_result(q, result) -> str:
+def render_result(q, result, audience: str | None = None, plan: bool | None = None, trace: bool | None = None) -> str:
     """The triage's end in a runner's words: the referral if a red flag was reported, then the
-    assessment, then this week's plan (or, after a red flag, whom to see and how soon)."""
-    from footcoach.service import render_text
+    assessment with this week's plan (or, after a red flag, whom to see and how soon)."""
+    from footcoach.cli.text_options import render_assessment
     from footcoach.triage.questionnaire import referral_text
 
-    assessment = dict(result.assessment)
-    plan = assessment.pop("plan", None)
     parts: list[str] = []
     if result.red_flags:
         parts.extend(_wrap(referral_text(q, flag)) for flag in result.red_flags)
-        parts.append(render_text(assessment, "runner").rstrip())
+        parts.append(render_assessment(result.assessment, audience, plan, trace, default="runner").rstrip())
         parts.append(_wrap(referral_text(q, result.red_flags[0], q.messages.referral_plan)))
     else:
-        parts.append(render_text(assessment, "runner").rstrip())
-        if plan:
-            try:
-                from footcoach.planning.plan import render_plan_text
-            except ImportError:  # pragma: no cover - the plan module is part of the package
-                render_plan_text = None
-            if render_plan_text is not None:
-                parts.append(render_plan_text(plan).rstrip())
+        parts.append(render_assessment(result.assessment, audience, plan, trace, default="runner").rstrip())
     return "\n\n".join(parts) + "\n"
 
 
@@ -331,9 +323,17 @@ def _check_runner(db: str | None, runner_id: str) -> None:
     default=None,
     help="Also write the answers as a FHIR QuestionnaireResponse to FILE.",
 )
+@text_options("runner")
 @click.pass_context
 def triage_cmd(
-    ctx: click.Context, answers_source: str | None, fmt: str, runner_id: str | None, response_out: str | None
+    ctx: click.Context,
+    answers_source: str | None,
+    fmt: str,
+    runner_id: str | None,
+    response_out: str | None,
+    audience: str | None,
+    plan: bool | None,
+    trace: bool | None,
 ) -> None:
     """Answer the runner questionnaire and get this week's plan.
 
@@ -344,6 +344,10 @@ def triage_cmd(
     from footcoach.service import assess_triage
     from footcoach.triage.questionnaire import answers_to_fhir_response
 
+    try:
+        check_text_options(fmt, audience, plan, trace)
+    except InputError as exc:
+        _fail(exc.problems)
     q = _questionnaire()
     db = (ctx.obj or {}).get("db")
     if response_out:  # refused before any question is asked
@@ -394,7 +398,8 @@ def triage_cmd(
     except InputError as exc:
         _fail(exc.problems)
         return
-    click.echo(_dump_json(result.assessment) if fmt == "json" else render_result(q, result), nl=False)
+    text = _dump_json(result.assessment) if fmt == "json" else render_result(q, result, audience, plan, trace)
+    click.echo(text, nl=False)
 
 
 @click.group("questionnaire")

@@ -1,13 +1,12 @@
 """This week's plan, built from the exercise catalogue (:mod:`footcoach.planning.catalogue`).
 
 ``build_plan`` turns a phase, the weeks in it and the weaker leg's heel-raise count into a
-JSON-ready plan; ``render_plan_text`` prints it for the runner.  Every number of the plan comes
+JSON-ready plan; ``footcoach.render.plan_text`` prints it for the runner.  Every number of the plan comes
 from the data files, none from this module.
 """
 
 from __future__ import annotations
 
-import textwrap
 from typing import Any
 
 from footcoach.knowledge.base import Knowledge, default_knowledge
@@ -22,9 +21,7 @@ from footcoach.planning.catalogue import (
     load_catalogue,
 )
 
-__all__ = ["CATALOGUE_FILE", "Catalogue", "CatalogueError", "build_plan", "load_catalogue", "render_plan_text"]
-
-LINE_WIDTH = 100  # text layout only: the longest line render_plan_text writes
+__all__ = ["CATALOGUE_FILE", "Catalogue", "CatalogueError", "build_plan", "heel_raise_line", "load_catalogue"]
 
 
 # -- the plan --------------------------------------------------------------------------------------
@@ -53,11 +50,13 @@ def _dosing_step(dosing: HeelRaiseDosing, weeks_in_phase: int) -> DosingStep:
 
 
 def _weeks_label(step: DosingStep) -> str:
+    """The weeks of a dosing step as a runner counts them: after 0 full weeks in a phase is its week 1."""
+    first = step.weeks_from + 1
     if step.weeks_to is None:
-        return f"week {step.weeks_from} on"
+        return f"week {first} on"
     if step.weeks_to == step.weeks_from:
-        return f"week {step.weeks_from}"
-    return f"weeks {step.weeks_from}-{step.weeks_to}"
+        return f"week {first}"
+    return f"weeks {first}-{step.weeks_to + 1}"
 
 
 def _heel_raise_dosing(
@@ -70,9 +69,7 @@ def _heel_raise_dosing(
     both_legs = heel_raises_weaker is not None and heel_raises_weaker < threshold.value
     t = dosing.tempo
     tempo = f"{_num(t.up_s)} s up, {_num(t.hold_s)} s hold, {_num(t.down_s)} s down"
-    why = (
-        f"week {weeks_in_phase} in this phase: the {_weeks_label(step)} step ({step.sets} x {step.rm}RM) of the dosing"
-    )
+    why = f"week {weeks_in_phase + 1} in this phase: the {_weeks_label(step)} step ({step.sets} x {step.rm}RM) of the dosing"
     if heel_raises_weaker is None:
         why += (
             f"; single-leg raises not measured - if the weaker leg manages fewer than {start}, "
@@ -107,7 +104,7 @@ def _heel_raise_dosing(
     return rec
 
 
-def _heel_raise_line(d: dict[str, Any]) -> str:
+def heel_raise_line(d: dict[str, Any]) -> str:
     text = f"{d['sets']} sets of {d['reps']}, with a load you could lift only {d['rm']} times ({d['rm']}RM)"
     if d.get("load"):
         text += f" ({d['load']})"
@@ -184,7 +181,7 @@ def build_plan(
     def record(ex_id: str) -> dict[str, Any]:
         ex = cat.exercise(ex_id)
         used_sources.extend([ex.source, *ex.also])
-        return _exercise_record(ex, _heel_raise_line(dosing) if ex_id == key_id and dosing else None)
+        return _exercise_record(ex, heel_raise_line(dosing) if ex_id == key_id and dosing else None)
 
     plan: dict[str, Any] = {
         "phase": phase,
@@ -216,112 +213,3 @@ def build_plan(
     used_sources.extend(a.source for a in cat.maintenance_advice if phase in a.phases)
     plan["sources"] = [kb.source_record(s) for s in sorted(dict.fromkeys(used_sources))]
     return plan
-
-
-# -- text ------------------------------------------------------------------------------------------
-def _wrap(text: str, indent: str = "", hang: str | None = None) -> list[str]:
-    """Wrap one paragraph to LINE_WIDTH; ``hang`` indents the continuation lines."""
-    return textwrap.wrap(
-        text,
-        width=LINE_WIDTH,
-        initial_indent=indent,
-        subsequent_indent=indent if hang is None else hang,
-        break_long_words=True,
-        break_on_hyphens=False,
-    ) or [indent.rstrip()]
-
-
-def _exercise_lines(ex: dict[str, Any], number: str, indent: str) -> list[str]:
-    sub = indent + " " * (len(number) + 1)
-    lines = _wrap(f"{number} {ex['name']} - {ex['purpose']}", indent, sub)
-    lines += _wrap(f"Dose: {ex['dosing']}", sub, sub + "  ")
-    for cue in ex["cues"]:
-        lines += _wrap(f"- {cue}", sub, sub + "  ")
-    where = f"Surface: {ex['surface']}"
-    if ex["equipment"]:
-        where += f". Equipment: {', '.join(ex['equipment'])}"
-    lines += _wrap(where, sub, sub + "  ")
-    lines += _wrap(f"Easier: {ex['easier']}", sub, sub + "  ")
-    lines += _wrap(f"Harder: {ex['harder']}", sub, sub + "  ")
-    return lines
-
-
-def render_plan_text(plan: dict[str, Any]) -> str:
-    """This week's plan as plain text a runner can follow (no colour, lines <= LINE_WIDTH)."""
-    lines: list[str] = []
-    title = f"This week's plan: phase {plan['phase']}, {plan['phase_name']}"
-    if "weeks_in_phase" in plan:
-        title += f" (week {plan['weeks_in_phase']} in this phase)"
-    lines += _wrap(title)
-    lines.append("=" * min(len(lines[0]), LINE_WIDTH))
-    spw = plan["sessions_per_week"]
-    value, note = (spw["value"], spw.get("note")) if isinstance(spw, dict) else (spw, "")
-    word = "session" if value == 1 else "sessions"
-    lines += _wrap(f"{value} {word} a week" + (f"; {note}." if note else "."))
-
-    for b, block in enumerate(plan["blocks"], start=1):
-        lines.append("")
-        lines += _wrap(f"{b}. {block['name']}")
-        for e, ex in enumerate(block["exercises"], start=1):
-            lines += _exercise_lines(ex, f"{b}.{e}", "   ")
-
-    dosing = plan.get("heel_raise_dosing")
-    if dosing:
-        lines.append("")
-        lines += _wrap(f"Heel-raise dosing ({dosing['weeks']} in this phase): {_heel_raise_line(dosing)}.", "", "  ")
-        lines += _wrap(f"Why: {dosing['why']}.", "  ", "    ")
-        src = dosing.get("source") or {}
-        if src.get("citation"):
-            lines += _wrap(f"Source: {src['citation']}", "  ", "    ")
-
-    lines.append("")
-    lines.append("Mobility finisher (end every session with it):")
-    for item in plan["mobility_finisher"]:
-        if isinstance(item, dict):
-            lines += _wrap(f"- {item['name']}: {item['dosing']}", "  ", "    ")
-        else:
-            lines += _wrap(f"- {item}", "  ", "    ")
-
-    lines += _reintroduce_lines(plan.get("reintroduce"))
-
-    diary = plan.get("diary")
-    if diary:
-        lines.append("")
-        lines += _wrap(
-            f"Diary: write down {', '.join(diary['record'])}"
-            + (f"; and {diary['note']}." if diary.get("note") else "."),
-            "",
-            "  ",
-        )
-    advice = plan.get("advice") or []
-    if advice:
-        lines.append("")
-        lines.append("Advice:")
-        for a in advice:
-            lines += _wrap(f"- {a}", "  ", "    ")
-    return "\n".join(lines) + "\n"
-
-
-def _reintroduce_lines(re: dict[str, Any] | None) -> list[str]:
-    """A stall's reintroduction: earlier steps, or (no earlier phase) the daily block and easier variants."""
-    if not re:
-        return []
-    lines = [""]
-    if "daily_block" in re:
-        daily = re["daily_block"]
-        lines += _wrap(
-            f"Progress has stalled: do the {daily['name']} block every day ({', '.join(daily['exercises'])}), "
-            "and use the easier variant of each exercise for now:"
-        )
-        for e in re["easier"]:
-            lines += _wrap(f"- {e['name']}, easier: {e['easier']}", "   ", "     ")
-        return lines
-    lines += _wrap(
-        f"Progress has stalled: bring back these earlier steps from phase {re['from_phase']}, "
-        f"{re.get('phase_name', '')}, alongside this week's plan.".replace(", ,", ",")
-    )
-    if not re["exercises"]:
-        lines += _wrap("(they are all in this week's plan already)", "   ")
-    for e, ex in enumerate(re["exercises"], start=1):
-        lines += _exercise_lines(ex, f"R.{e}", "   ")
-    return lines

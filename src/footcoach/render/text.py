@@ -2,182 +2,255 @@
 
 Takes the assessment record (the JSON-ready dict ``footcoach.service.assess`` returns) and never
 imports the engine: text and JSON are two renderings of the one record.
+
+The text opens with a summary that fits a 24-line screen (the decision, why, what blocks progress,
+what changes this week, shoe and load advice), then the details, this week's plan and the trace
+(each optional), and ends with the disclaimer and the decision again.  Every line is wrapped to the
+width given (the terminal's), never inside a word.  The runner's view carries no rule ids, kinds
+or internal names.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from footcoach.planning.plan import render_plan_text
+from footcoach.common.wrapping import DEFAULT_WIDTH, wrap
+from footcoach.render.explain_text import trace_lines, why_not_lines
+from footcoach.render.plan_text import render_plan_text
+
+AUDIENCES = ("physio", "runner")
+SCREEN_LINES = 24  # not clinical: the smallest terminal the summary must fit
+SUMMARY_MAX_LINES = SCREEN_LINES - 2  # not clinical: room for the shell prompt and the line it was typed on
+
+ACTION_KINDS = ("referral", "regression", "hold", "progression")
+THIS_WEEK_KINDS = ("advice", "reintroduce")
+GEAR_KINDS = ("shoe_replace", "shoe_check", "load_advice")
+
+_OPS_RUNNER = {">=": "{} needed", "<=": "at most {} needed", ">": "more than {} needed", "<": "less than {} needed"}
+_UNIT_WORDS = {"s": " s", "%": " %", "repetitions": "", "NRS points": ""}
 
 
-def _cond_text(c: dict[str, Any]) -> str:
-    if "any" in c:
-        return " or ".join(_cond_text(b) for b in c["any"])
-    if "finding" in c:
-        s = f"finding {c['finding']}" + (f" = {c['value']}" if c.get("value") else "")
-        if not c.get("holds"):
-            s += " not reached" + (f" (instead: {', '.join(c['instead'])})" if c.get("instead") else "")
-        elif c.get("from_step"):
-            s += f" (step {c['from_step']})"
-        return s
-    if "no_finding" in c:
-        return f"no {c['no_finding']}" + ("" if c.get("holds") else " (but it was reached)")
-    if c.get("missing"):
-        return f"{c['fact']} not measured (missing)"
-    if "literal" in c:
-
-        def word(v):
-            return str(v).lower() if isinstance(v, bool) else v
-
-        if c["op"] == "==":
-            needs = "" if c.get("holds") else f" (needs {word(c['literal'])})"
-            return f"{c['fact']} is {word(c['value'])}{needs}"
-        return f"{c['fact']} {word(c['value'])} {c['op']} {word(c['literal'])}" + ("" if c.get("holds") else " (fails)")
-    t = c["threshold"]
-    right = f"{t['name']} {t['value']}"
-    if "times" in c:
-        right = f"{t['value']} x {c['times']['fact']} {c['times']['value']} = {c.get('compared_with', '?')}"
-    s = (
-        f"{c['fact']} {c['value']} {c['op']} {right}"
-        if c.get("holds", True)
-        else f"{c['fact']} {c['value']}, needs {c['op']} {right}"
-    )
-    if t.get("note"):
-        s += f" [{t['note']}]"
-    if "short_by" in c:
-        s += f", short by {c['short_by']}"
-    if "over_by" in c:
-        s += f", over by {c['over_by']}"
-    return s
+# ---- the decision --------------------------------------------------------------------------------
 
 
-def _only_false_flags(because: list[dict]) -> bool:
-    return len(because) > 2 and all(
-        len(b["failing"]) == 1 and b["failing"][0].get("literal") is True and b["failing"][0].get("value") is False
-        for b in because
-    )
+def decision_line(a: dict[str, Any], audience: str) -> str:
+    """The decision in one sentence: for a physiotherapist the action and phases, for a runner what to do."""
+    ph = a["phase"]
+    cur, nxt = f"phase {ph['current']} ({ph['current_name']})", f"phase {ph['next']} ({ph['next_name']})"
+    action = a["action"]
+    paused = bool((a.get("plan") or {}).get("paused"))
+    if audience == "physio":
+        if ph["next"] != ph["current"]:
+            return f"Action: {action.upper()} - {cur} -> {nxt}"
+        return f"Action: {action.upper()} - " + (f"plan paused in {cur}" if paused else f"stay in {cur}")
+    if action == "progress":
+        return f"Decision: move on to {nxt} this week."
+    if action == "regress":
+        if ph["next"] < ph["current"]:
+            return f"Decision: step back to {nxt} this week."
+        return f"Decision: ease off within {cur} this week."
+    if action == "refer":
+        see = (a.get("plan") or {}).get("see") or []
+        if paused and len(see) == 1:
+            return f"Decision: pause the exercises and see {see[0]['whom']} {see[0]['how_soon']}."
+        if paused:
+            return "Decision: pause the exercises and see a clinician first."
+        return f"Decision: have a clinician review your routine; meanwhile stay in {cur}."
+    if ph["next"] == ph["current"] and not a.get("progress_blocked_by", {}).get("rules"):
+        return f"Decision: keep up {cur} this week."
+    return f"Decision: stay in {cur} this week."
 
 
-def _failing_lines(failing: list[dict], indent: str, out: list[str]) -> None:
-    """Each failing condition; a missing finding is followed by why its producers did not fire."""
-    for c in failing:
-        out.append(f"{indent}- {_cond_text(c)}")
-        because = c.get("because", [])
-        if _only_false_flags(because):
-            names = ", ".join(b["failing"][0]["fact"].split(".")[-1] for b in because)
-            out.append(f"{indent}    none reported ({len(because)} checked: {names})")
-            continue
-        for b in because:
-            if not b["failing"]:
-                continue
-            leaves = [x for x in b["failing"] if "because" not in x]
-            nested = [x for x in b["failing"] if "because" in x]
-            if leaves:
-                out.append(f"{indent}    {b['rule']}: " + "; ".join(_cond_text(x) for x in leaves))
-            if nested:
-                _failing_lines(nested, indent + "    ", out)
+# ---- what blocks progress ------------------------------------------------------------------------
 
 
-def _leaf_conditions(failing: list[dict]):
-    for c in failing:
-        if "fact" in c:
-            yield c
-        for b in c.get("because", []):
-            yield from _leaf_conditions(b["failing"])
+def _qty(value: Any, unit: str | None) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if unit == "%":
+        return f"{round(value)} %"
+    if unit == "weeks":
+        return f"{value} week" if value == 1 else f"{value} weeks"
+    return f"{value}{_UNIT_WORDS.get(unit or '', f' {unit}' if unit else '')}"
 
 
-def runner_blockers(blocked: dict[str, Any]) -> list[str]:
-    """What still has to reach its mark before the next phase, in a runner's words."""
+def blocker_text(item: dict[str, Any], audience: str) -> str:
+    """One failing gate measurement in words: the value now and the value needed."""
+    if "fact" not in item:
+        return f"finding {item.get('finding')} not reached"
+    unit = item.get("unit")
+    needed = _qty(item["needed"], unit)
+    if audience == "physio":
+        where = ", ".join(x for x in (item.get("threshold"), item.get("note")) if x)
+        where = f" ({where})" if where else ""
+        if item.get("missing"):
+            return f"{item['label']}: not measured; needs {item['op']} {needed}{where}"
+        if isinstance(item["needed"], bool):
+            return f"{item['label']}: {_qty(item['value'], unit)} now, needs {needed}"
+        gap = "".join(f", {k.replace('_', ' ')} {item[k]}" for k in ("short_by", "over_by") if k in item)
+        return f"{item['label']}: {_qty(item['value'], unit)} now, needs {item['op']} {needed}{where}{gap}"
+    for_whom = f" for your {item['norm_for']}" if item.get("norm_for") else ""
+    need = _OPS_RUNNER.get(item["op"], "{} needed").format(needed) + for_whom
+    if item.get("missing"):
+        what = item["measure"]["label"] if "measure" in item else item["words"]
+        how = " (how to measure it: below)" if "measure" in item else ""
+        return f"{what}: not measured yet; {need}{how}"
+    return f"{item['words']}: {_qty(item['value'], unit)} now, {need}"
+
+
+def _blockers(a: dict[str, Any], audience: str) -> list[str] | None:
+    blocked = a.get("progress_blocked_by")
+    if not blocked or a["action"] != "hold":
+        return None
+    if "note" in blocked:
+        return [blocked["note"]]
+    items = blocked.get("items", [])
+    return [blocker_text(i, audience) for i in items] or None
+
+
+# ---- the summary ---------------------------------------------------------------------------------
+
+
+def _words(r: dict[str, Any], audience: str) -> str:
+    return str(r["summary"] if audience == "physio" else r["runner"])
+
+
+def _this_week(a: dict[str, Any], audience: str) -> list[str]:
+    ph, plan = a["phase"], a.get("plan") or {}
     out: list[str] = []
-    for r in blocked.get("rules", []):
-        for c in _leaf_conditions(r["failing"]):
-            if c["fact"] == "program.phase" or c.get("holds"):
-                continue
-            if c.get("missing"):
-                text = f"{c['label']}: not measured yet"
-            elif "threshold" in c:
-                t = c["threshold"]
-                unit = "" if t["unit"] in ("NRS points",) else f" {t['unit']}"
-                word = {">=": "at least", "<=": "at most", ">": "more than", "<": "less than"}.get(c["op"], c["op"])
-                text = f"{c['label']}: {c['value']}{unit} now, needs {word} {t['value']}{unit}"
-            else:
-                text = f"{c['label']}: not yet"
-            if text not in out:
-                out.append(text)
+    if plan.get("paused"):
+        out.append("no exercises until you have been seen" if audience == "runner" else "plan paused: " + plan["why"])
+    elif ph["next"] != ph["current"]:
+        out.append(f"train in phase {ph['next']} ({ph['next_name']}) from now on")
+    out += [_words(r, audience) for r in a["recommendations"] if r["kind"] in THIS_WEEK_KINDS]
+    if not out and plan:
+        out.append("keep to this week's plan")
     return out
 
 
-def render_text(a: dict[str, Any], audience: str = "physio") -> str:
-    """The assessment as text: for a physiotherapist (default) or in a runner's words."""
-    lines: list[str] = []
-    ph = a["phase"]
-    head = f"Action: {a['action'].upper()}"
-    lines.append(
-        f"{head} - phase {ph['current']} ({ph['current_name']}) -> train in phase {ph['next']} ({ph['next_name']}) next"
-    )
-    lines.append("")
-    lines.append("Recommendations" if audience == "physio" else "What to do")
+def _sections(a: dict[str, Any], audience: str) -> list[tuple[str, list[str]]]:
+    """(heading, items) of the summary after the decision line, in reading order."""
+    why = [_words(r, audience) for r in a["recommendations"] if r["kind"] in ACTION_KINDS]
+    gear = [_words(r, audience) for r in a["recommendations"] if r["kind"] in GEAR_KINDS]
+    out: list[tuple[str, list[str]]] = [("Why", why)]
+    blockers = _blockers(a, audience)
+    if blockers:
+        out.append(("What blocks progress", blockers))
+    out.append(("This week", _this_week(a, audience)))
+    if gear:
+        out.append(("Shoes and running load", gear))
+    return [(h, items) for h, items in out if items]
+
+
+def _layout(
+    head: str, sections: list[tuple[str, list[str]]], width: int, blanks: bool, budget: int | None
+) -> tuple[list[str], list[str]]:
+    """The summary's lines and the items left out: with a ``budget`` of lines, a bullet that does
+    not fit whole is left for below (never cut mid-sentence: advice would lose its action)."""
+    lines = wrap(head, width, "", "  ")
+    left: list[str] = []
+    for heading, items in sections:
+        block: list[str] = [""] if blanks else []
+        block.append(f"{heading}:")
+        kept = 0
+        for item in items:
+            bullet = wrap(item, width, "  ", "  ") if heading == "Why" else wrap(f"- {item}", width, "  ", "    ")
+            if budget is not None and (left or len(lines) + len(block) + len(bullet) > budget - 1):
+                left.append(item)
+                continue
+            block += bullet
+            kept += 1
+        if kept:
+            lines += block
+    if left:
+        lines.append(f"({len(left)} more below)")
+    return lines, left
+
+
+def summary_lines(a: dict[str, Any], audience: str, width: int = DEFAULT_WIDTH) -> tuple[list[str], list[str]]:
+    """The opening summary (at most SUMMARY_MAX_LINES lines) and the texts it left for below."""
+    head, sections = decision_line(a, audience), _sections(a, audience)
+    for blanks in (True, False):
+        lines, left = _layout(head, sections, width, blanks, None)
+        if len(lines) <= SUMMARY_MAX_LINES:
+            return lines, left
+    return _layout(head, sections, width, False, SUMMARY_MAX_LINES)
+
+
+# ---- the rest --------------------------------------------------------------------------------------
+
+
+def _physio_details(a: dict[str, Any], width: int, left: list[str]) -> list[str]:
+    """Which rule gave each recommendation and on which findings (with its text if the summary left it out)."""
+    out = ["", "Recommendations: rules and reasons"]
     for r in a["recommendations"]:
-        text = r["summary"] if audience == "physio" else r["runner"]
-        tag = f"[{r['kind']}]"
-        lines.append(f"  {tag} {text}")
-        if audience == "runner" and r["kind"] == "hold" and a.get("progress_blocked_by", {}).get("rules"):
-            for item in runner_blockers(a["progress_blocked_by"]):
-                lines.append(f"      - {item}")
-        if audience == "physio":
-            if r.get("reasons"):
-                lines.append(f"      because: {'; '.join(r['reasons'])}")
-            lines.append(f"      rule {r['rule']}; trace steps {', '.join(map(str, r['because']))}")
+        subject = f" ({r['shoe']})" if r.get("shoe") else ""
+        steps = ", ".join(map(str, r["because"]))
+        out += wrap(f"[{r['kind']}] {r['rule']}{subject}; trace steps {steps}", width, "  ", "      ")
+        if r["summary"] in left:
+            out += wrap(r["summary"], width, "      ", "      ")
+        if r.get("reasons"):
+            out += wrap(f"because: {'; '.join(r['reasons'])}", width, "      ", "        ")
     for note in a.get("notes", []):
-        lines.append(f"  note: {note}")
-    if audience == "physio":
-        if a.get("why_not"):
-            lines.append("")
-            lines.append("Why not a stronger action")
-            for w in a["why_not"]:
-                lines.append(f"  not {w['action']}:")
-                for r in w["rules"]:
-                    lines.append(f"    {r['rule']}:")
-                    _failing_lines(r["failing"], "      ", lines)
-        blocked = a.get("progress_blocked_by")
-        if blocked:
-            lines.append("")
-            lines.append("What blocks progress")
-            if "note" in blocked:
-                lines.append(f"  {blocked['note']}")
-            rules = blocked.get("rules", [])
-            if rules and not any(r["failing"] for r in rules):
-                lines.append("  nothing: every gate of this phase passes; a stronger action applies")
-            for r in rules:
-                _failing_lines(r["failing"], "  ", lines)
-        if a.get("superseded"):
-            lines.append("")
-            lines.append("Also indicated, but a stronger action takes precedence")
-            for s in a["superseded"]:
-                lines.append(f"  [{s['kind']}] {s['rule']}: {s['summary']}")
-        lines.append("")
-        lines.append("Trace")
-        for t in a["trace"]:
-            subj = f" ({t['subject']})" if t.get("subject") else ""
-            concl = f" => {t['concluded']['finding']} = {t['concluded']['value']}" if t.get("concluded") else ""
-            rec = f" => recommends {t['recommended']}" if t.get("recommended") else ""
-            lines.append(f"  {t['step']}. {t['rule']}{subj}{concl}{rec}")
-            for c in t["conditions"]:
-                lines.append(f"       {_cond_text(c)}")
-                if c.get("derived"):
-                    lines.append(f"         ({c['fact']}: {c['derived']})")
-            for src in t["sources"]:
-                lines.append(f"       source: {src['citation']} [{src['evidence']}]")
+        out += wrap(f"note: {note}", width, "  ", "    ")
+    if a.get("superseded"):
+        out += ["", "Also indicated, but a stronger action takes precedence"]
+        for s in a["superseded"]:
+            out += wrap(f"[{s['kind']}] {s['rule']}: {s['summary']}", width, "  ", "    ")
+    return out
+
+
+def _runner_details(a: dict[str, Any], width: int, left: list[str]) -> list[str]:
+    out: list[str] = []
+    if left:
+        out += ["", "More advice"]
+        for text in left:
+            out += wrap(f"- {text}", width, "  ", "    ")
+    items = (a.get("progress_blocked_by") or {}).get("items", [])
+    measure = [i["measure"] for i in items if i.get("missing") and "measure" in i and a["action"] == "hold"]
+    if measure:
+        out += ["", "How to measure what is missing"]
+        for m in measure:
+            out += wrap(f"- {m['label']}: {m['how']}", width, "  ", "    ")
+    return out
+
+
+def _plan_lines(a: dict[str, Any], audience: str, width: int) -> list[str]:
     plan = a.get("plan")
-    if plan and plan.get("paused"):
-        lines.append("")
-        lines.append(f"This week's plan: paused ({plan['why']})")
+    if not plan:
+        return []
+    if plan.get("paused"):
+        if audience == "runner":
+            return []  # the referral above already says whom to see, how soon and what to do meanwhile
+        out = [""] + wrap(f"This week's plan: paused ({plan['why']})", width, "", "  ")
         for s in plan["see"]:
-            lines.append(f"  - see {s['whom']} {s['how_soon']}; until then, {s['meanwhile']}")
-    elif plan:
-        lines.append("")
-        lines.append(render_plan_text(plan).rstrip())
-    lines.append("")
-    lines.append(a["disclaimer"])
+            out += wrap(f"- see {s['whom']} {s['how_soon']}; until then, {s['meanwhile']}", width, "  ", "    ")
+        return out
+    return [""] + render_plan_text(plan, width).rstrip().split("\n")
+
+
+def render_text(
+    a: dict[str, Any],
+    audience: str = "physio",
+    *,
+    width: int = DEFAULT_WIDTH,
+    plan: bool = True,
+    trace: bool | None = None,
+) -> str:
+    """The assessment as text for a physiotherapist ("physio") or in a runner's words ("runner").
+
+    ``width`` is the line length (the terminal's); ``plan`` adds this week's plan; ``trace`` adds
+    why not a stronger action and the trace (default: for the physiotherapist only)."""
+    if audience not in AUDIENCES:
+        raise ValueError(f"audience {audience!r}: allowed {', '.join(AUDIENCES)}")
+    if trace is None:
+        trace = audience == "physio"
+    lines, left = summary_lines(a, audience, width)
+    lines += _physio_details(a, width, left) if audience == "physio" else _runner_details(a, width, left)
+    if plan:
+        lines += _plan_lines(a, audience, width)
+    if trace:
+        lines += why_not_lines(a, width) + trace_lines(a, width)
+    lines += [""] + wrap(a["disclaimer"], width)
+    lines += [""] + wrap(decision_line(a, audience), width, "", "  ")
     return "\n".join(lines) + "\n"
