@@ -58,3 +58,16 @@ def test_every_generated_state_keeps_its_byte_identical_assessment():
             f"{len(differing)} of {len(states)} corpus outputs changed (first: state {i}, field {key!r}). "
             f"If the change is intended, regenerate with `{REGENERATE}` and say so in the commit message."
         )
+
+
+def test_decision_only_is_the_full_assessment_without_its_explanations():
+    from footcoach.inference.explain import DECISION_KEYS
+    from footcoach.service import assess, load_state
+
+    states = [json.loads(line) for line in mc.STATES.read_text(encoding="utf-8").splitlines()]
+    for i, line in enumerate(mc.read_outputs()):
+        full = json.loads(line)
+        decision = assess(load_state(states[i]), explain=False)
+        projected = {k: v for k, v in full.items() if k in DECISION_KEYS}
+        assert mc.render(decision) == mc.render(projected), f"state {i}"
+        assert {"why_not", "trace", "plan"} & set(full) and not {"why_not", "trace", "plan"} & set(decision)

@@ -164,3 +164,17 @@ def test_reset_clears_every_memory_and_only_nodes_with_memory():
     assert sorted(engine.fired) == first
     kinds = {type(n) for n in engine.matcher._memory_nodes}
     assert kinds <= {HashJoinNode, HashNotNode, ConflictSetNode}
+
+
+def test_a_fast_fact_is_the_fact_experta_would_build():
+    class Plain(Fact):
+        pass
+
+    class Quick(fast_match.FastFact):
+        pass
+
+    assert vars(Plain(name="x", value=1)) == {"_Fact__defaults": {}}  # what FastFact reproduces
+    quick, plain = Quick(name="x", value=1.5, subject="runner"), Plain(name="x", value=1.5, subject="runner")
+    assert dict(quick) == dict(plain) and vars(quick) == vars(plain)
+    listed = Quick(name="x", value=[1, 2])  # not a scalar: experta's own construction (frozen)
+    assert hash(listed) == hash(Plain(name="x", value=[1, 2]))

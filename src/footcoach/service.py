@@ -58,10 +58,32 @@ def assessment(state: State) -> Assessment:
     return assessment_with(default_rulebase(), state)
 
 
-def assess(state: State) -> dict[str, Any]:
+def assess(state: State, explain: bool = True) -> dict[str, Any]:
     """Assess one validated state with the shipped rule base; return the JSON-ready assessment
-    (the dump of :func:`assessment`)."""
+    (the dump of :func:`assessment`).  ``explain=False`` (batch ``--decision-only``, caseload,
+    replay): :func:`decision` instead."""
+    if not explain:
+        from footcoach.inference.engine import default_rulebase
+
+        return decision_with(default_rulebase(), state)
     return assessment(state).record()
+
+
+def decision_with(rb: RuleBase, state: State) -> dict[str, Any]:
+    """The decision only: the assessment record's action, phase, recommendations, superseded,
+    rules_version and disclaimer, the same values in the same order, without building the
+    explanations (why-not, what blocks progress, notes, trace) or this week's plan."""
+    from footcoach.inference.explain import DECISION_KEYS, assemble, decide
+
+    run = rb.run(state)
+    out = decide(rb, run)
+    if any(r["kind"] == "reintroduce" for r in out["recommendations"]):
+        # A stall's recommendation names the exercises this week's plan brings back.
+        from footcoach.planning.attach import attach_plan
+
+        full = attach_plan(assemble(rb, run), state, rb.kb, catalogue_for(rb.kb)).record()
+        out = {k: v for k, v in full.items() if k in DECISION_KEYS}
+    return out
 
 
 def assess_document(data: Any) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from experta import AND, AS, MATCH, NOT, OR, TEST, Fact, P
+from experta import AND, AS, MATCH, NOT, OR, TEST, P
 from experta import Rule as XRule
 from experta.strategies import DepthStrategy
 
@@ -28,7 +28,7 @@ from footcoach.contract.assessment import Assessment
 from footcoach.contract.state import State
 from footcoach.inference.comparison import compare, exact
 from footcoach.inference.facts import RUNNER, Obs, catalogue, derive
-from footcoach.inference.fast_match import FastKnowledgeEngine
+from footcoach.inference.fast_match import FastFact, FastKnowledgeEngine
 from footcoach.knowledge.base import Knowledge, Resolved, default_knowledge, fingerprint_folder, load_knowledge
 from footcoach.rulebook.model import (
     AnyCondition,
@@ -41,11 +41,11 @@ from footcoach.rulebook.model import (
 )
 
 
-class ObsFact(Fact):
+class ObsFact(FastFact):
     """An observed or derived fact: name, value, subject."""
 
 
-class FindingFact(Fact):
+class FindingFact(FastFact):
     """An intermediate conclusion: name, value, subject, by (the rule that concluded it)."""
 
 

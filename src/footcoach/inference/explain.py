@@ -235,11 +235,13 @@ def _chain(run: Run, firing: Firing, by_step: dict[int, Firing]) -> list[int]:
     return sorted(steps)
 
 
-def assemble(rb: RuleBase, run: Run) -> Assessment:
-    """The typed assessment of one run (this week's plan is attached by the caller)."""
-    state = run.state
+DECISION_KEYS = ("action", "phase", "recommendations", "superseded", "rules_version", "disclaimer")
+
+
+def _decide(rb: RuleBase, run: Run) -> tuple[str, int, list[dict[str, Any]], list[dict[str, Any]]]:
+    """The action, the next phase, the recommendations kept and those the action superseded."""
     kb = rb.kb
-    phase = state.program.phase
+    phase = run.state.program.phase
     recs: list[dict[str, Any]] = []
     seen: dict[tuple, dict] = {}
     by_step = {f.step: f for f in run.firings}
@@ -288,6 +290,39 @@ def assemble(rb: RuleBase, run: Run) -> Assessment:
         nxt = phase + 1
     else:
         nxt = phase
+    return action, nxt, recs, superseded
+
+
+def _phase_record(kb: Any, phase: int, nxt: int) -> dict[str, Any]:
+    return {"current": phase, "next": nxt, "current_name": kb.phase_name(phase), "next_name": kb.phase_name(nxt)}
+
+
+def _superseded(superseded: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"rule": r["rule"], "kind": r["kind"], "action": r["action"], "summary": r["summary"]} for r in superseded]
+
+
+def decide(rb: RuleBase, run: Run) -> dict[str, Any]:
+    """The decision of one run without its explanations: the ``DECISION_KEYS`` of the assessment
+    record, with the same values and order (no why-not, blocking, notes, plan or trace).  A stall's
+    ``reintroduce`` recommendation names its exercises only once the plan is attached."""
+    action, nxt, recs, superseded = _decide(rb, run)
+    out: dict[str, Any] = {
+        "action": action,
+        "phase": _phase_record(rb.kb, run.state.program.phase, nxt),
+        "recommendations": recs,
+    }
+    if superseded:
+        out["superseded"] = _superseded(superseded)
+    out["rules_version"] = rb.version
+    out["disclaimer"] = DISCLAIMER
+    return out
+
+
+def assemble(rb: RuleBase, run: Run) -> Assessment:
+    """The typed assessment of one run (this week's plan is attached by the caller)."""
+    action, nxt, recs, superseded = _decide(rb, run)
+    kb = rb.kb
+    phase = run.state.program.phase
 
     why_not = []
     for stronger in PRECEDENCE[: PRECEDENCE.index(action)]:
@@ -345,16 +380,14 @@ def assemble(rb: RuleBase, run: Run) -> Assessment:
 
     out: dict[str, Any] = {
         "action": action,
-        "phase": {"current": phase, "next": nxt, "current_name": kb.phase_name(phase), "next_name": kb.phase_name(nxt)},
+        "phase": _phase_record(kb, phase, nxt),
         "recommendations": recs,
         "why_not": why_not,
     }
     if blocking is not None:
         out["progress_blocked_by"] = blocking
     if superseded:
-        out["superseded"] = [
-            {"rule": r["rule"], "kind": r["kind"], "action": r["action"], "summary": r["summary"]} for r in superseded
-        ]
+        out["superseded"] = _superseded(superseded)
     notes = _norm_notes([trace, blocking])
     if notes:
         out["notes"] = notes

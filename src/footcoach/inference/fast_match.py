@@ -2,56 +2,54 @@
 
 experta is frozen at 1.9.4 (pinned in pyproject.toml).  This module is the only place that relies on
 its internals; ``tests/test_fast_match.py`` fails loudly if any of them change.  It relies on:
+``ReteMatcher.build_network`` calling ``build_alpha_part(ruleset, root_node)`` (returning
+``{fact pattern: alpha terminal}``) then ``build_beta_part``; ``rete.utils.extract_facts`` and
+``generate_checks`` (a ``TypeCheck``, a ``FeatureCheck`` per field with ``what``/``how``/``check``/
+``expected``, a ``FactCapture``); ``wire_rule`` building the beta network from ``OrdinaryMatchNode``,
+``NotNode``, ``WhereNode`` and ``ConflictSetNode`` with ``SameContextCheck``; the
+``FeatureTesterNode`` rule merging bindings into a token context; ``Token`` (namedtuple ``tag, data,
+context``; a token's context is a function of its facts on one node path); the node attributes
+``children`` (``ChildNode(node, callback)``), ``left_memory``/``right_memory`` and
+``ConflictSetNode.added``/``removed``/``memory``/``rule``; ``KnowledgeEngine.get_deffacts``,
+``facts.declare``, ``get_activations``, ``strategy.update_agenda``, ``agenda.get_next``, ``running``;
+``Fact.__init__`` being ``update`` plus a private ``_Fact__defaults`` dict.
 
-- ``experta.matchers.rete.ReteMatcher``: ``build_network`` calling ``build_alpha_part(ruleset,
-  root_node)`` (which returns ``{fact pattern: alpha terminal node}``) then ``build_beta_part``;
-  ``prepare_ruleset``; ``changes(adding, deleting)`` returning ``(added, removed)`` activations;
-- ``experta.matchers.rete.utils``: ``extract_facts`` and ``generate_checks`` (a ``TypeCheck``, one
-  ``FeatureCheck`` per field, a ``FactCapture``), and ``wire_rule`` building the beta network from
-  ``OrdinaryMatchNode``, ``NotNode``, ``WhereNode`` and ``ConflictSetNode`` with
-  ``SameContextCheck``;
-- ``experta.matchers.rete.check.FeatureCheck`` fields ``what``/``check``/``expected``, the
-  ``FeatureTesterNode`` rule for merging a check's bindings into the token context, and
-  ``TypeCheck.fact_type``;
-- ``experta.matchers.rete.token.Token`` / ``TokenInfo`` (namedtuples ``tag, data, context`` and
-  ``data, context``) and the node attributes ``children`` (``ChildNode(node, callback)``),
-  ``left_memory``/``right_memory``, ``ConflictSetNode.added``/``removed``/``memory``/``rule``.
+What changes against experta's own matcher and engine (the matches, activations and firing order
+are the same):
 
-What changes against experta's own ``ReteMatcher`` (the matches, and so the activations, are the
-same):
-
-1. **Alpha network indexed by fact type and name.**  A declared fact meets only the patterns of its
-   own name (experta tests every pattern's ``name == X`` against every fact).  Each pattern's
-   remaining checks run in experta's order, without a token copy per test, without per-test logging.
-2. **Hash joins.**  A two-input node indexes both memories by the values of the variables its two
-   sides share (a shoe's ``subject``), so a shoe's facts meet only that shoe's tokens and the cost is
-   linear in the number of shoes (experta compares every left token with every right one).
-3. **No token copies, asserts or logging on the hot path** between beta nodes (no node mutates a
-   token it receives once the alpha part is ours).
-4. **Reset only the nodes that hold memory**, and collect activations only from conflict-set nodes
-   that changed.
-5. ``FastKnowledgeEngine`` (the base of generated engines) uses this matcher and finds its
-   ``DefFacts`` once per class instead of on every ``reset`` (experta walks every attribute with
-   ``inspect.getmembers`` each time; relies on ``KnowledgeEngine.get_deffacts``).
+1. **Alpha network indexed by fact type and name**: a declared fact meets only the patterns of its
+   own name (experta tests every ``name == X`` against every fact); a pattern is a compiled plan
+   (literals, predicates, bindings), without a token copy or a log call per test.
+2. **Hash joins**: a two-input node indexes both memories by the values of the variables its sides
+   share (a shoe's ``subject``), so the cost is linear in the number of shoes (experta compares
+   every left token with every right one).
+3. **No token copies, asserts or logging** between beta nodes (no node mutates a token it receives).
+4. **Reset only the nodes that hold memory**; collect activations only from changed conflict sets.
+5. ``FastKnowledgeEngine`` finds its ``DefFacts`` once per class (experta walks every attribute on
+   each ``reset``), and declares and runs without experta's per-fact and per-firing logging.
+6. ``FastFact``: a fact of plain scalars is built without experta's per-field ``freeze``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
+from decimal import Decimal
 from itertools import chain
 from typing import Any, ClassVar
 
 from experta import KnowledgeEngine
-from experta.fact import InitialFact
+from experta.fact import Fact, InitialFact
+from experta.fieldconstraint import L, P, W
 from experta.matchers.rete import ReteMatcher
 from experta.matchers.rete.check import FactCapture, FeatureCheck, SameContextCheck, TypeCheck
 from experta.matchers.rete.mixins import ChildNode
 from experta.matchers.rete.nodes import ConflictSetNode, NotNode, OrdinaryMatchNode, WhereNode
-from experta.matchers.rete.token import Token, TokenInfo
+from experta.matchers.rete.token import Token
 from experta.matchers.rete.utils import extract_facts, generate_checks
 from experta.rule import Rule
 
 EXPERTA_VERSION = "1.9.4"
+_SCALARS = (str, int, float, bool, Decimal, type(None))
 VALID = Token.TagType.VALID
 INVALID = Token.TagType.INVALID
 _ANY_NAME = object()  # index key of patterns that do not fix a name
@@ -59,22 +57,41 @@ _make_token = Token._make  # namedtuple constructor without experta's asserts
 
 
 class AlphaPattern:
-    """The alpha terminal of one fact pattern: its checks in experta's order, then its children."""
+    """The alpha terminal of one fact pattern: its checks in experta's order, then its children.
 
-    def __init__(self, checks: list[Callable[[Any], Any]]):
-        self.checks = checks
+    A pattern made only of literals, predicates and variables on plain field names (every
+    pattern footcoach compiles) is matched by a compiled plan: literals, then predicates, then
+    the bindings; anything else takes experta's checks one by one with its merge rules."""
+
+    def __init__(self, checks: list[Any]):
+        self.checks = [_fast_check(c) for c in checks]
+        self.plan = _plan(checks)
         self.children: list[ChildNode] = []
 
     def add_child(self, node: Any, callback: Callable) -> None:
         if node not in [c.node for c in self.children]:
             self.children.append(ChildNode(node, callback))
 
-    def reset(self) -> None:  # no memory
-        pass
-
     def match(self, fact: Any) -> dict | None:
-        """The token context for ``fact``, or None when a check fails (experta's
-        ``FeatureTesterNode`` merge rules for bindings and negated bindings)."""
+        """The token context for ``fact``, or None when the pattern does not match."""
+        if self.plan is None:
+            return self._match_checks(fact)
+        literals, predicates, binds, capture = self.plan
+        try:
+            for what, value in literals:
+                if value != fact[what]:
+                    return None
+            for what, test in predicates:
+                if not test(fact[what]):
+                    return None
+            context = {bind: fact[what] for what, bind in binds}
+        except (IndexError, KeyError, TypeError):
+            return None
+        context[capture] = fact
+        return context
+
+    def _match_checks(self, fact: Any) -> dict | None:
+        """experta's ``FeatureTesterNode`` merge rules for bindings and negated bindings."""
         context: dict = {}
         for check in self.checks:
             res = check(fact)
@@ -92,6 +109,30 @@ class AlphaPattern:
                             return None
                 context.update(res)
         return context
+
+
+def _plan(checks: list[Any]) -> tuple | None:
+    """(literals, predicates, bindings, capture) of a simple pattern, or None."""
+    literals, predicates, binds, captures = [], [], [], []
+    for check in checks:
+        if isinstance(check, FactCapture):
+            captures.append(check.bind)
+            continue
+        if not (isinstance(check, FeatureCheck) and isinstance(check.what, str) and "__" not in check.what):
+            return None
+        how = check.how
+        if isinstance(how, L):
+            literals.append((check.what, how.value))
+        elif isinstance(how, P):
+            predicates.append((check.what, how.match))
+        elif not isinstance(how, W):
+            return None
+        if how.__bind__ is not None:
+            binds.append((check.what, how.__bind__))
+    names = [b for _w, b in binds] + captures
+    if len(captures) != 1 or len(set(names)) != len(names):
+        return None
+    return tuple(literals), tuple(predicates), tuple(binds), captures[0]
 
 
 def _fast_check(check: Any) -> Callable[[Any], Any]:
@@ -114,8 +155,7 @@ def _fast_check(check: Any) -> Callable[[Any], Any]:
 
 
 def _name_literal(fact: Any) -> Any:
-    name = fact.get("name", _ANY_NAME) if "name" in fact else _ANY_NAME
-    return name if isinstance(name, str) else _ANY_NAME
+    return fact["name"] if isinstance(fact.get("name"), str) else _ANY_NAME
 
 
 class IndexedBusNode:
@@ -124,9 +164,6 @@ class IndexedBusNode:
     def __init__(self) -> None:
         self.children: list[ChildNode] = []  # kept empty: experta's walkers find nothing to do here
         self.index: dict[tuple[type, Any], list[AlphaPattern]] = {}
-
-    def reset(self) -> None:
-        pass
 
     def _patterns(self, fact: Any) -> list[AlphaPattern]:
         kind = type(fact)
@@ -144,52 +181,51 @@ class IndexedBusNode:
             for child in pattern.children:
                 child.callback(token)
 
-    def add(self, fact: Any) -> None:
+    def add(self, fact: Any) -> None:  # experta's BusNode.add / remove
         self._send(fact, VALID)
 
     def remove(self, fact: Any) -> None:
         self._send(fact, INVALID)
 
 
-def _hashable(values: tuple) -> bool:
-    return all(isinstance(v, Hashable) for v in values)
-
-
 class JoinIndex:
     """Both memories of a two-input node, indexed by the values of the variables both sides bind.
 
-    Every token arriving on one side carries the same variable names (its pattern path fixes
-    them); when that does not hold, or a side carries negated bindings, or a value is not
+    An item is ``(data, context)`` of a token (the facts, and the bindings they make on this
+    path).  Every token arriving on one side carries the same variable names (its pattern path
+    fixes them); when that does not hold, or a side carries negated bindings, or a value is not
     hashable, ``candidates`` returns the whole opposite memory (experta's scan)."""
 
     def __init__(self) -> None:
-        self.items: list[list] = [[], []]  # [(info, context)] per side, in arrival order
-        self.keys: list[frozenset | None] = [None, None]
+        self.items: list[list] = [[], []]  # [(data, context)] per side, in arrival order
+        self.width: list[int] = [-1, -1]  # number of variables a side's tokens carry
         self.shared: tuple[str, ...] | None = None
         self.index: list[dict] = [{}, {}]
         self.scan = False
 
     def _learn(self, side: int, context: dict) -> None:
-        keys = frozenset(context)
-        known = self.keys[side]
-        if known is None:
-            self.keys[side] = keys
-        elif known != keys:
+        known = self.width[side]
+        if known == len(context):
+            return
+        if known != -1 or any(not isinstance(k, str) for k in context):
             self.scan = True
-        if any(not isinstance(k, str) for k in keys):
-            self.scan = True
-        other = self.keys[1 - side]
-        if self.shared is None and other is not None and not self.scan:
-            self.shared = tuple(sorted(keys & other))
+            return
+        self.width[side] = len(context)
+        self._keys = getattr(self, "_keys", [None, None])
+        self._keys[side] = frozenset(context)
+        other = self._keys[1 - side]
+        if other is not None and not self.scan:
+            self.shared = tuple(sorted(self._keys[side] & other))
             for s, memory in enumerate(self.items):
                 for item in memory:
                     self._file(s, item)
 
     def _values(self, context: dict) -> tuple | None:
-        values = tuple(context[k] for k in self.shared)  # type: ignore[union-attr]
-        if not _hashable(values):
-            self.scan = True
-            return None
+        values = tuple([context[k] for k in self.shared])  # type: ignore[union-attr]
+        for v in values:
+            if not isinstance(v, Hashable):
+                self.scan = True
+                return None
         return values
 
     def _file(self, side: int, item: tuple) -> None:
@@ -205,31 +241,29 @@ class JoinIndex:
         if self.shared is not None:
             self._file(side, item)
 
-    def discard(self, side: int, info: Any) -> None:
+    def discard(self, side: int, data: Any) -> None:
         memory = self.items[side]
         for i, (known, context) in enumerate(memory):
-            if known == info:
+            if known == data:
                 del memory[i]
                 if self.shared is not None and not self.scan:
                     values = self._values(context)
                     bucket = self.index[side].get(values, []) if values is not None else []
                     for j, (other, _ctx) in enumerate(bucket):
-                        if other == info:
+                        if other == data:
                             del bucket[j]
                             break
                 return
 
     def candidates(self, side: int, context: dict) -> list:
         """The items of the other side that may match ``context`` (arriving on ``side``)."""
-        other = 1 - side
-        if self.keys[side] is None:
-            self._learn(side, context)
-        if self.scan or self.shared is None or frozenset(context) != self.keys[side]:
-            return self.items[other]
+        self._learn(side, context)
+        if self.scan or self.shared is None:
+            return self.items[1 - side]
         values = self._values(context)
         if values is None:
-            return self.items[other]
-        return self.index[other].get(values, [])
+            return self.items[1 - side]
+        return self.index[1 - side].get(values, [])
 
 
 class HashJoinNode(OrdinaryMatchNode):
@@ -241,20 +275,20 @@ class HashJoinNode(OrdinaryMatchNode):
         self.left_memory, self.right_memory = self.join.items
 
     def _activate_side(self, token: Any, side: int) -> None:
-        context = token.context
-        if token.tag is VALID:
-            self.join.add(side, (TokenInfo(token.data, context), context))
+        tag, data, context = token
+        if tag is VALID:
+            self.join.add(side, (data, context))
         else:
-            self.join.discard(side, TokenInfo(token.data, context))
+            self.join.discard(side, data)
         matcher = self.matcher
-        for other_info, other_context in self.join.candidates(side, context):
+        for other_data, other_context in self.join.candidates(side, context):
             left, right = (context, other_context) if side == 0 else (other_context, context)
             if matcher(left, right):
                 newcontext = {k: v for k, v in context.items() if isinstance(k, str)}
                 for k, v in other_context.items():
                     if not isinstance(k, tuple):
                         newcontext[k] = v
-                newtoken = _make_token((token.tag, token.data | other_info.data, newcontext))
+                newtoken = _make_token((tag, data | other_data, newcontext))
                 for child in self.children:
                     child.callback(newtoken)
 
@@ -271,44 +305,41 @@ class HashNotNode(NotNode):
 
     def _reset(self) -> None:
         self.join = JoinIndex()
-        self.counts: dict = {}  # left info -> number of matching right tokens (experta's left_memory)
+        self.counts: dict = {}  # left facts -> number of matching right tokens (experta's left_memory)
         self.left_memory = self.counts
         self.right_memory = self.join.items[1]
 
-    def _matches(self, context: dict) -> int:
-        matcher = self.matcher
-        return sum(1 for _info, right in self.join.candidates(0, context) if matcher(context, right))
-
     def _activate_left(self, token: Any) -> None:
-        context = token.context
-        info = TokenInfo(token.data, context)
-        if token.tag is VALID:
-            count = self._matches(context)
-            self.join.add(0, (info, context))
-            self.counts[info] = count
+        tag, data, context = token
+        key = frozenset(data)
+        if tag is VALID:
+            matcher = self.matcher
+            count = sum(1 for _d, right in self.join.candidates(0, context) if matcher(context, right))
+            self.join.add(0, (data, context))
+            self.counts[key] = count
         else:
-            count = self.counts.pop(info)
-            self.join.discard(0, info)
+            count = self.counts.pop(key)
+            self.join.discard(0, data)
         if count == 0:
             for child in self.children:
                 child.callback(token)
 
     def _activate_right(self, token: Any) -> None:
-        context = token.context
-        info = TokenInfo(token.data, context)
-        if token.tag is VALID:
-            self.join.add(1, (info, context))
+        tag, data, context = token
+        if tag is VALID:
+            self.join.add(1, (data, context))
             inc = 1
         else:
-            self.join.discard(1, info)
+            self.join.discard(1, data)
             inc = -1
         matcher = self.matcher
-        for left_info, left_context in list(self.join.candidates(1, context)):
+        counts = self.counts
+        for left_data, left_context in list(self.join.candidates(1, context)):
             if matcher(left_context, context):
-                count = self.counts[left_info] = self.counts[left_info] + inc
+                key = frozenset(left_data)
+                count = counts[key] = counts[key] + inc
                 if (count == 0 and inc == -1) or (count == 1 and inc == 1):
-                    tag = VALID if inc == -1 else INVALID
-                    newtoken = _make_token((tag, set(left_info.data), dict(left_context)))
+                    newtoken = _make_token((VALID if inc == -1 else INVALID, left_data, left_context))
                     for child in self.children:
                         child.callback(newtoken)
 
@@ -357,7 +388,7 @@ class FastReteMatcher(ReteMatcher):
                     continue  # the index holds the type
                 if name is not _ANY_NAME and isinstance(check, FeatureCheck) and check.what == "name":
                     continue  # the index holds the name
-                checks.append(_fast_check(check))
+                checks.append(check)
             pattern = AlphaPattern(checks)
             root_node.index.setdefault((type(fact), name), []).append(pattern)
             terminals[fact] = pattern
@@ -387,7 +418,7 @@ class FastReteMatcher(ReteMatcher):
                 raise TypeError(f"fast_match: unexpected experta node {type(node).__name__}")
         for node in nodes:
             node.children = [_direct(c) for c in node.children]
-        self._memory_nodes = [n for n in nodes if not isinstance(n, (AlphaPattern, WhereNode))]
+        self._memory_nodes = [n for n in nodes if isinstance(n, (HashJoinNode, HashNotNode))]
         self._conflict_nodes = sorted(
             (n for n in nodes if isinstance(n, ConflictSetNode)), key=lambda n: n.rule._wrapped.__name__
         )
@@ -410,8 +441,13 @@ class FastReteMatcher(ReteMatcher):
         return added, removed
 
     def reset(self) -> None:
+        """Wipe the memory of the nodes that hold any (most hold none after a small run)."""
         for node in self._memory_nodes:
-            node._reset()
+            if node.left_memory or node.right_memory:
+                node._reset()
+        for csn in self._conflict_nodes:
+            if csn.memory:
+                csn._reset()
 
 
 class FastKnowledgeEngine(KnowledgeEngine):
@@ -426,3 +462,38 @@ class FastKnowledgeEngine(KnowledgeEngine):
         if found is None:
             found = FastKnowledgeEngine._deffacts_cache[cls] = super().get_deffacts()
         return found
+
+    def declare(self, *facts: Any) -> Any:
+        """experta's ``declare`` without its per-call checks for patterns in facts (facts built by
+        the engine's own code never hold them)."""
+        last = None
+        for fact in facts:
+            last = self.facts.declare(fact)
+        if not self.running:
+            added, removed = self.get_activations()
+            self.strategy.update_agenda(self.agenda, added, removed)
+        return last
+
+    def run(self, steps: float = float("inf")) -> None:
+        """experta's ``run`` loop without its per-firing logging."""
+        self.running = True
+        while steps > 0 and self.running:
+            added, removed = self.get_activations()
+            self.strategy.update_agenda(self.agenda, added, removed)
+            activation = self.agenda.get_next()
+            if activation is None:
+                break
+            steps -= 1
+            activation.rule(self, **{k: v for k, v in activation.context.items() if not k.startswith("__")})
+        self.running = False
+
+
+class FastFact(Fact):
+    """A Fact built without per-field checks when every value is a plain scalar."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        if args or not all(type(v) in _SCALARS for v in kwargs.values()):
+            super().__init__(*args, **kwargs)
+            return
+        dict.update(self, kwargs)
+        self._Fact__defaults: dict = {}
