@@ -7,6 +7,8 @@ A pytest plugin (loaded by ``tests/conftest.py``; reusable by any test module):
   package when it is missing.  No Chromium is a test *failure*, not a skip.
 - ``open_page(url_or_path, width=1200, height=900)`` (function): a fresh page in its own context at that
   viewport, closed after the test.
+- ``screenshot_dir`` (function): where a test saves its screenshots: ``$FOOTCOACH_SCREENSHOTS`` when set
+  (to look at them afterwards), else the test's tmp folder.  Never the repository.
 - Every test that uses ``browser`` or ``open_page`` carries the ``browser`` marker; a ``browser`` test that
   is skipped (by ``skipif``, ``pytest.skip`` or ``importorskip``) is reported as failed, so CI can never go
   green without running them.
@@ -79,6 +81,25 @@ def open_page(browser: Any) -> Iterator[Callable[..., Any]]:
         context.close()
 
 
+@pytest.fixture
+def screenshot_dir(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("FOOTCOACH_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def horizontal_overflow(page: Any) -> int:
     """How many CSS pixels the document is wider than the viewport (0 when nothing scrolls sideways)."""
     return int(page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth"))
+
+
+def elements_past_the_right_edge(page: Any) -> list[str]:
+    """Visible elements whose right edge lies beyond the viewport (tag.class), at most 10."""
+    return list(
+        page.evaluate(
+            """() => [...document.querySelectorAll('body *')]
+                .filter(e => { const r = e.getBoundingClientRect();
+                               return r.width > 0 && r.right > document.documentElement.clientWidth + 0.5; })
+                .slice(0, 10).map(e => e.tagName.toLowerCase() + '.' + (e.getAttribute('class') || ''))"""
+        )
+    )

@@ -130,3 +130,41 @@ def assess_triage(
 
     prepared = triage_state(questionnaire, answers, runner_id, known)
     return TriageResult(prepared.state, assess(load_state(prepared.state)), prepared.red_flags, prepared.assumed)
+
+
+def report_data(db_path: str | None, runner_id: str, generated_at: str | None = None) -> dict[str, Any]:
+    """Everything the progress report shows for a stored runner: the record (diary, current-report
+    rows, assessments with overrides), the assessment of the record as it is now (not stored; None
+    without a current report) and the override standing on it, the rule base's phase gates and version.  InputError for an unknown runner."""
+    from datetime import UTC, datetime
+
+    from footcoach.inference.engine import default_rulebase
+    from footcoach.render.report_charts import gates_from_rules
+    from footcoach.storage import store
+
+    data = store.progress_data(db_path, runner_id)
+    data["current"], data["current_override"] = None, None
+    try:
+        state = store.export_state(db_path, runner_id)
+    except InputError:
+        state = None
+    if state is not None:
+        data["current"] = assess_document(state)
+        if data["assessments"]:
+            latest = store.get_assessment(db_path, data["assessments"][-1]["id"])
+            # An override stands while the record is what the physiotherapist overrode.
+            if latest["input"] == state and latest["overrides"]:
+                data["current_override"] = latest["overrides"][-1]
+    rulebase = default_rulebase()
+    data["gates"] = gates_from_rules(rulebase.rules.rules.values())
+    data["rules_version"] = rulebase.version
+    data["generated_at"] = generated_at or datetime.now(UTC).isoformat(timespec="seconds")
+    return data
+
+
+def report_html(db_path: str | None, runner_id: str, generated_at: str | None = None) -> str:
+    """The progress report of a stored runner as one self-contained HTML page."""
+    from footcoach.knowledge.base import default_knowledge
+    from footcoach.render.report import render_report
+
+    return render_report(report_data(db_path, runner_id, generated_at), default_knowledge())

@@ -547,10 +547,10 @@ def caseload_cmd(ctx: click.Context, fmt: str, overdue_days: int) -> None:
 @_input_errors()
 def report_cmd(ctx: click.Context, runner_id: str, out: str) -> None:
     """Write runner ID's progress report: one self-contained HTML file with charts (no network)."""
+    from footcoach import service
     from footcoach.cli.output import write_output
-    from footcoach.render.report import render_html
 
-    write_output(out, render_html(store.progress_data(_db(ctx), runner_id)))
+    write_output(out, service.report_html(_db(ctx), runner_id))
     click.echo(f"wrote {out}")
 
 

@@ -1206,10 +1206,10 @@ def progress_data(db_path: str | None, runner_id: str) -> dict[str, Any]:
                 "weeks_in_phase": r["weeks_in_phase"],
                 "pain_during": r["pain_during"],
                 "pain_after": r["pain_after"],
-                "pain_morning": r["pain_morning"],
                 "changed": json.loads(r["changed"]),
                 "source": r["source"],
                 "recorded_at": r["recorded_at"],
+                "doc": _report_doc(conn, r),
             }
             for r in conn.execute("SELECT * FROM reports WHERE runner_id = ? ORDER BY id", (runner_id,))
         ]
