@@ -306,7 +306,7 @@ def test_report_command(db, tmp_path):
     out = tmp_path / "r1.html"
     assert "wrote" in ok(db, "report", "r1", "--out", str(out))
     html = out.read_text()
-    assert html.count("<svg") == 4 and "reintroduce" in html
+    assert html.count('<svg class="chart"') == 8 and "reintroduce" in html
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert "no such runner" in bad(db, "report", "nobody", "--out", str(out))
 
