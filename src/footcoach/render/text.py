@@ -254,3 +254,18 @@ def render_text(
     lines += [""] + wrap(a["disclaimer"], width)
     lines += [""] + wrap(decision_line(a, audience), width, "", "  ")
     return "\n".join(lines) + "\n"
+
+
+def render_plan_page(a: dict[str, Any], width: int = DEFAULT_WIDTH) -> str:
+    """This week's plan for the runner: the decision, the plan (or, paused, whom to see and how
+    soon), the disclaimer.  Every line at most ``width`` characters."""
+    lines = wrap(decision_line(a, "runner"), width, "", "  ")
+    plan = a.get("plan") or {}
+    if plan.get("paused"):
+        lines += ["", *wrap("This week's plan: paused until you have been seen.", width)]
+        for s in plan["see"]:
+            lines += wrap(f"- see {s['whom']} {s['how_soon']}; until then, {s['meanwhile']}", width, "  ", "    ")
+    elif plan:
+        lines += [""] + render_plan_text(plan, width).rstrip().split("\n")
+    lines += [""] + wrap(a["disclaimer"], width)
+    return "\n".join(lines) + "\n"

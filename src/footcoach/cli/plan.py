@@ -1,0 +1,70 @@
+"""``footcoach plan``: this week's plan for the runner, from a state file or a stored runner.
+
+Looking at the plan records nothing: a stored runner is read, assessed and shown, and the audit
+trail is left alone (``assess --runner`` is the command that records).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from footcoach.cli.assess import FORMATS, dump_json, fail, read_document
+from footcoach.contract.errors import InputError
+
+
+def _stored_state(db: str | None, runner_id: str) -> dict[str, Any]:
+    """The stored runner's state; an absent database is an error, never created by a look."""
+    from footcoach.storage.store import export_state, resolve_db_path
+
+    path = resolve_db_path(db)
+    if not Path(path).is_file():
+        raise InputError([f"--runner: value {runner_id!r}: no database at {path}; add the runner first"])
+    return export_state(db, runner_id)
+
+
+@click.command("plan")
+@click.argument("source", required=False, metavar="FILE|-")
+@click.option("--runner", "runner_id", default=None, help="A stored runner instead of FILE (nothing is recorded).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text for the runner, json for programs (the plan record of the assessment).",
+)
+@click.pass_context
+def plan_cmd(ctx: click.Context, source: str | None, runner_id: str | None, fmt: str) -> None:
+    """Print this week's plan for the runner of FILE (JSON or YAML, - for stdin) or --runner ID.
+
+    The plan follows the assessment: after a progression it is the next phase's, after a red flag
+    it is paused and says whom to see. Text is wrapped to the terminal's width.
+    """
+    from footcoach.common.wrapping import terminal_width
+    from footcoach.render.text import render_plan_page
+    from footcoach.service import assess_document
+
+    try:
+        if runner_id is not None and source is not None:
+            raise InputError([f"FILE: value {source!r}: give either FILE or --runner, not both"])
+        if runner_id is not None:
+            document = _stored_state((ctx.obj or {}).get("db"), runner_id)
+        elif source is None:
+            raise InputError(["FILE: missing; allowed: a JSON or YAML state file, - for stdin, or --runner ID"])
+        else:
+            document = read_document(source)
+        assessment = assess_document(document)
+    except InputError as exc:
+        fail(exc.problems)
+        return
+    if fmt == "json":
+        click.echo(dump_json(assessment.get("plan")), nl=False)
+    else:
+        click.echo(render_plan_page(assessment, terminal_width()), nl=False)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(plan_cmd)
