@@ -18,7 +18,7 @@ from footcoach.knowledge.base import Knowledge
 from footcoach.render.charts import layout
 from footcoach.render.report_charts import COLORS, build_charts
 from footcoach.render.templating import environment, human_date
-from footcoach.render.text import runner_blockers
+from footcoach.render.text import blocker_text
 
 DECISION_KINDS = ("progression", "hold", "regression", "referral")
 # The decision as a headline a runner reads (wording, not a clinical rule).
@@ -36,14 +36,30 @@ def _carrier(assessment: dict[str, Any]) -> dict[str, Any] | None:
     return next((r for r in recs if r.get("kind") in DECISION_KINDS), None)
 
 
+def blockers_view(assessment: dict[str, Any]) -> list[dict[str, str]]:
+    """What blocks progress in the runner's words (the text renderer's sentence for each item), with
+    how to measure a test that is missing."""
+    blocked = assessment.get("progress_blocked_by") or {}
+    if assessment["action"] != "hold" or not blocked:
+        return []
+    if "note" in blocked:
+        return [{"text": blocked["note"], "how": ""}]
+    return [
+        {
+            "text": blocker_text(i, "runner").replace(" (how to measure it: below)", ""),
+            "how": i.get("measure", {}).get("how", ""),
+        }
+        for i in blocked.get("items", [])
+    ]
+
+
 def now_view(current: dict[str, Any] | None, override: dict[str, Any] | None) -> dict[str, Any] | None:
     """The "what to do now" section: headline (the physiotherapist's override when one stands on the
     record as it is), the runner's words, what blocks progress, other advice, this week's plan."""
     if current is None:
         return None
     carrier = _carrier(current)
-    blocked = current.get("progress_blocked_by") or {}
-    blockers = runner_blockers(blocked) if current["action"] == "hold" and blocked.get("rules") else []
+    blockers = blockers_view(current)
     action = override["action"] if override else current["action"]
     return {
         "action": action,
