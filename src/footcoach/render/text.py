@@ -98,6 +98,11 @@ def blocker_text(item: dict[str, Any], audience: str) -> str:
     return f"{item['words']}: {_qty(item['value'], unit)} now, {need}"
 
 
+def runner_blockers(blocked: dict[str, Any]) -> list[str]:
+    """What still has to reach its mark before the next phase, in a runner's words (one line each)."""
+    return [blocker_text(i, "runner") for i in blocked.get("items") or []]
+
+
 def _blockers(a: dict[str, Any], audience: str) -> list[str] | None:
     blocked = a.get("progress_blocked_by")
     if not blocked or a["action"] != "hold":
