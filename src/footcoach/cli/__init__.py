@@ -14,12 +14,23 @@ import click
 
 from footcoach.common.exits import EXIT_BAD_INPUT, EXIT_CODES_HELP, EXIT_INTERNAL
 from footcoach.common.output import OutputError
+from footcoach.common.terminal import TerminalSafeStream
 from footcoach.contract.errors import InputError
 
 
 class _Group(click.Group):
     """Bad input anywhere becomes exit 2 with every problem on stderr; a bug becomes one line on
-    stderr and exit 70 instead of a traceback (set FOOTCOACH_DEBUG=1 to see the traceback)."""
+    stderr and exit 70 instead of a traceback (set FOOTCOACH_DEBUG=1 to see the traceback).
+    Everything printed (usage errors included) goes through a terminal-safe stream: no control
+    character or escape sequence from the input reaches the terminal."""
+
+    def main(self, *args, **kwargs):
+        saved = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = TerminalSafeStream(saved[0]), TerminalSafeStream(saved[1])
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            sys.stdout, sys.stderr = saved
 
     def invoke(self, ctx: click.Context):
         try:
