@@ -249,8 +249,8 @@ def test_import_refuses_bad_documents_and_existing_runners(db, tmp_path):
     err = bad(db, "diary", "import", "r1", str(broken))
     assert "pain.during" in err and "red_flag" in err
     (tmp_path / "junk.json").write_text("{not json")
-    assert "not a JSON or YAML document" in bad(db, "diary", "import", "r1", str(tmp_path / "junk.json"))
-    assert "cannot read" in bad(db, "diary", "import", "r1", str(tmp_path / "missing.json"))
+    assert "not valid JSON" in bad(db, "diary", "import", "r1", str(tmp_path / "junk.json"))
+    assert "no such file" in bad(db, "diary", "import", "r1", str(tmp_path / "missing.json"))
     ok(db, "diary", "import", "r1", str(EXAMPLES / "stall-reintroduce.json"))
     assert "differs from the runner id" in bad(db, "diary", "import", "r2", str(EXAMPLES / "progress-to-phase-3.json"))
     assert "already stored" in bad(db, "diary", "import", "r1", str(EXAMPLES / "stall-reintroduce.json"))

@@ -12,10 +12,9 @@ import sys
 
 import click
 
+from footcoach.common.errors import BadInput
 from footcoach.common.exits import EXIT_BAD_INPUT, EXIT_CODES_HELP, EXIT_INTERNAL
-from footcoach.common.output import OutputError
 from footcoach.common.terminal import TerminalSafeStream
-from footcoach.contract.errors import InputError
 
 
 class _Group(click.Group):
@@ -35,7 +34,7 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (InputError, OutputError) as exc:
+        except BadInput as exc:
             for p in exc.problems:
                 click.echo(f"error: {p}", err=True)
             sys.exit(EXIT_BAD_INPUT)

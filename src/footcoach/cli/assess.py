@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
 
 from footcoach.cli.output import write_output
 from footcoach.cli.text_options import check_text_options, text_options
-from footcoach.common.documents import DataFileError, load_with_lines
+from footcoach.common import documents
 from footcoach.contract.errors import EXIT_BAD_INPUT, InputError
 
 FORMATS = ("text", "json")
+ALLOWED_DOCUMENT = "a JSON or YAML runner state, or - for stdin"
 
 
 def dump_json(data: Any) -> str:
@@ -22,67 +22,12 @@ def dump_json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise InputError(
-                [
-                    f"{key}: duplicate key in one object (values {json.dumps(seen[key])} and "
-                    f"{json.dumps(value)}); allowed: each field once"
-                ]
-            )
-        seen[key] = value
-    return seen
-
-
-def _json(text: str) -> Any:
-    return json.loads(text, object_pairs_hook=_no_duplicate_keys)
-
-
 def read_document(source: str) -> Any:
-    """Parse FILE (JSON or YAML by content) or ``-`` (JSON on stdin); raise InputError on failure."""
-    if source == "-":
-        text = sys.stdin.read()
-        try:
-            return _json(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                [
-                    f"(stdin): not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}; "
-                    "allowed: a JSON runner state (YAML only from a file)"
-                ]
-            ) from None
-    path = Path(source)
-    if not path.exists():
-        raise InputError([f"{source}: no such file; allowed: a JSON or YAML runner state, or - for stdin"])
-    if not path.is_file():
-        raise InputError([f"{source}: not a file; allowed: a JSON or YAML runner state, or - for stdin"])
+    """Parse FILE (JSON or YAML) or ``-`` (stdin) with the one document reader; InputError on failure."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([f"{source}: cannot be read ({exc}); allowed: a UTF-8 JSON or YAML file"]) from None
-    if path.suffix.lower() == ".json":
-        try:
-            return _json(text)
-        except json.JSONDecodeError as exc:
-            raise InputError([f"{source}:{exc.lineno}: not valid JSON (column {exc.colno}: {exc.msg})"]) from None
-    try:
-        data, _line_of = load_with_lines(path, text)
-    except DataFileError as exc:
-        raise InputError([f"{exc.path}:{exc.line}: not valid YAML or JSON ({exc.message})"]) from None
-    return _plain(data)
-
-
-def _plain(data: Any) -> Any:
-    """YAML scalars JSON has no word for (dates, times) become text, so errors quote them plainly."""
-    if isinstance(data, dict):
-        return {k: _plain(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_plain(v) for v in data]
-    if isinstance(data, (bool, int, float, str)) or data is None:
-        return data
-    return str(data)
+        return documents.read_document(source)
+    except documents.DataFileError as exc:
+        raise InputError([f"{exc}; allowed: {ALLOWED_DOCUMENT}"]) from None
 
 
 def fail(problems: list[str]) -> None:

@@ -11,7 +11,6 @@ import functools
 import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import click
@@ -381,17 +380,12 @@ def diary_import(ctx: click.Context, runner_id: str, file: str, replace: bool) -
     """Import a contract state document (JSON or YAML; - reads JSON from stdin) as runner ID:
     profile, program, current report, history (the diary), shoes, running.  One transaction:
     all of it or nothing."""
-    import yaml
-
-    from footcoach.common.documents import DataFileError, load_document
+    from footcoach.common.documents import DataFileError, read_document
 
     try:
-        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
-        document = load_document(file, text)
-    except OSError as exc:
-        raise InputError([f"FILE: {file}: cannot read it: {exc.strerror}"]) from None
-    except (ValueError, DataFileError, yaml.YAMLError) as exc:
-        raise InputError([f"FILE: {file}: not a JSON or YAML document: {exc}"]) from None
+        document = read_document(file)
+    except DataFileError as exc:
+        raise InputError([f"FILE: {exc}; allowed: a JSON or YAML runner state, or - for stdin"]) from None
     progress = None
     if sys.stderr.isatty():
         shown = [-1]

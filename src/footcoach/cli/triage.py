@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
 from footcoach.cli.output import database_path, write_output
 from footcoach.cli.text_options import check_text_options, text_options
@@ -208,38 +207,14 @@ def _say(text: str) -> None:
 
 
 def _read_answers(source: str) -> Any:
-    """Parse FILE (JSON, else YAML) or ``-`` (stdin, JSON or YAML); raise InputError on failure."""
-    if source == "-":
-        text, name = sys.stdin.read(), "(stdin)"
-    else:
-        path = Path(source)
-        if not path.is_file():
-            raise InputError(
-                [
-                    f"{source}: no such file; allowed: a JSON or YAML answers file, a FHIR "
-                    "QuestionnaireResponse, or - for stdin"
-                ]
-            )
-        try:
-            text, name = path.read_text(encoding="utf-8"), source
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError([f"{source}: cannot be read ({exc}); allowed: a UTF-8 JSON or YAML file"]) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        json_error = exc
-    from footcoach.common.documents import _Loader
+    """Parse FILE or ``-`` (stdin) with the one document reader (JSON, else YAML); InputError on failure."""
+    from footcoach.common.documents import DataFileError, read_document
 
     try:
-        return yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{name}:{mark.line + 1}" if mark else name
+        return read_document(source)
+    except DataFileError as exc:
         raise InputError(
-            [
-                f"{where}: not valid JSON ({json_error.msg} at line {json_error.lineno}) nor YAML "
-                f"({getattr(exc, 'problem', exc)}); allowed: a mapping of question id to answer"
-            ]
+            [f"{exc}; allowed: a mapping of question id to answer (JSON or YAML) or a FHIR QuestionnaireResponse"]
         ) from None
 
 

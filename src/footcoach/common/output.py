@@ -25,16 +25,14 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from footcoach.common.errors import BadInput
+
 OWNER_ONLY = 0o600  # health data: readable by its owner only
 DATABASE_COMPANIONS = ("", "-wal", "-shm", "-journal")  # SQLite's files next to a database
 
 
-class OutputError(Exception):
+class OutputError(BadInput):
     """A file footcoach was asked to write and must not (or cannot); nothing was written."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
 
 
 def database_files(db: str | os.PathLike[str] | None) -> list[Path]:

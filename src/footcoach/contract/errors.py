@@ -9,18 +9,15 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from footcoach.common.documents import did_you_mean, dotted
+from footcoach.common.errors import BadInput
 from footcoach.common.exits import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK  # noqa: F401 - re-exported
 from footcoach.contract.state import FieldProblem
 
 _SHOWN_MAX = 64  # longest value quoted back in an error message
 
 
-class InputError(Exception):
+class InputError(BadInput):
     """Input that cannot be assessed; ``problems`` holds one line per problem."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
 
 
 def path_of(loc: tuple) -> str:
