@@ -18,9 +18,9 @@ import pytest
 from click.testing import CliRunner
 
 from footcoach.cli import main
-from footcoach.common.documents import DataFileError, load_with_lines, read_document
+from footcoach.common.documents import DataFileError, current_limits, load_limits, load_with_lines, read_document
 from footcoach.common.exits import EXIT_BAD_INPUT, EXIT_FINDINGS
-from footcoach.common.limits import DEFAULT_LIMITS, LimitsError, limits, load_limits
+from footcoach.common.limits import DEFAULT_LIMITS, LimitsError
 
 from .conftest import EXAMPLES, ROOT
 
@@ -181,7 +181,7 @@ def test_a_rules_folder_holding_a_fifo_or_a_link_to_dev_zero_does_not_hang(tmp_p
 def test_a_file_over_the_size_limit_is_refused_naming_the_limit(tmp_path):
     src = tmp_path / "big.json"
     src.write_text('{"runner": {"id": "' + "x" * DEFAULT_LIMITS.document_bytes + '"}}')
-    refused(invoke(["assess", str(src)]), f"larger than {limits().document_bytes} bytes")
+    refused(invoke(["assess", str(src)]), f"larger than {current_limits().document_bytes} bytes")
     refused(invoke(["assess", "-"], src.read_bytes()), "(stdin)", "larger than")
 
 

@@ -30,17 +30,21 @@ import re
 import stat
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import fields, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import yaml
 
 from footcoach.common.errors import BadInput
-from footcoach.common.limits import DEFAULT_LIMITS, Limits
-from footcoach.common.limits import limits as shipped_limits
+from footcoach.common.limits import DEFAULT_LIMITS, LIMITS_FILE, Limits, LimitsError
+from footcoach.common.paths import knowledge_dir
 
 STDIN = "-"
 STDIN_NAME = "(stdin)"
+SHOWN_CHARS = 40  # longest value quoted back in a reader's error
+KNOWLEDGE_FOLDERS_CACHED = 8  # not clinical: cache size
 
 
 def did_you_mean(name: str, known: Iterable[Any]) -> str:
@@ -115,7 +119,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
 
 
 def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
-    return int(loader.construct_scalar(node), 10)  # "012" is twelve, as in YAML 1.2 and JSON
+    return int(str(loader.construct_scalar(node)))  # decimal: "012" is twelve, as in YAML 1.2
 
 
 def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> float:
@@ -221,7 +225,7 @@ def validation_errors(
 
 def read_text(source: str | Path, limits: Limits | None = None, stdin: BinaryIO | None = None) -> str:
     """The text of FILE or of ``-`` (stdin): a regular file within the size limit, strict UTF-8."""
-    limits = limits or shipped_limits()
+    limits = limits or current_limits()
     name = str(source)
     if name == STDIN:
         stream = stdin if stdin is not None else sys.stdin.buffer
@@ -269,7 +273,7 @@ def load_with_lines(
     path: str | Path, text: str | None = None, limits: Limits | None = None
 ) -> tuple[Any, Callable[[tuple[Any, ...]], int | None]]:
     """Parse a YAML (or JSON) file; return (data, line_of) where line_of(path_tuple) -> line or None."""
-    limits = limits or shipped_limits()
+    limits = limits or current_limits()
     name = STDIN_NAME if str(path) == STDIN else str(path)
     if text is None:
         text = read_text(path, limits)
@@ -324,7 +328,7 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def load_json(text: str, name: str, limits: Limits | None = None) -> Any:
     """Parse JSON text: duplicate keys, NaN/Infinity, deep nesting, long numbers and texts refused."""
-    limits = limits or shipped_limits()
+    limits = limits or current_limits()
 
     def whole(digits: str) -> int:
         if len(digits.lstrip("-")) > limits.integer_digits:
@@ -336,7 +340,7 @@ def load_json(text: str, name: str, limits: Limits | None = None) -> Any:
     def real(digits: str) -> float:
         value = float(digits)
         if value in (float("inf"), float("-inf")) or len(digits) > limits.string_chars:
-            raise ValueError(f"number {digits[:40]} is too large for a finite number")
+            raise ValueError(f"number {_clip(digits)} is too large for a finite number")
         return value
 
     def constant(word: str) -> Any:
@@ -384,7 +388,11 @@ def _check_data(data: Any, name: str, limits: Limits) -> None:
 
 def _short(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return _clip(text)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - len("...")] + "..."
 
 
 def _looks_like_json(text: str) -> bool:
@@ -394,7 +402,7 @@ def _looks_like_json(text: str) -> bool:
 def read_document(source: str | Path, limits: Limits | None = None, stdin: BinaryIO | None = None) -> Any:
     """Read and parse a user document: FILE (``.json`` as JSON, else YAML, which covers JSON) or ``-``
     (stdin: JSON when it starts like JSON, else YAML).  DataFileError (bad input) on any problem."""
-    limits = limits or shipped_limits()
+    limits = limits or current_limits()
     name = STDIN_NAME if str(source) == STDIN else str(source)
     text = read_text(source, limits, stdin)
     if Path(name).suffix.lower() == ".json" or (name == STDIN_NAME and _looks_like_json(text)):
@@ -408,20 +416,54 @@ def load_document(path: str | Path, text: str | None = None) -> Any:
     name = str(path)
     if text is None:
         return read_document(path)
-    limits = shipped_limits()
+    limits = current_limits()
     _decode(text.encode("utf-8", "surrogatepass"), name, limits)
     if Path(name).suffix.lower() == ".json" or (name == STDIN and _looks_like_json(text)):
         return load_json(text, STDIN_NAME if name == STDIN else name, limits)
     return load_with_lines(name, text, limits)[0]
 
 
+# ---- the bounds themselves ------------------------------------------------------------------------
+
+
+def load_limits(path: Path) -> Limits:
+    """The bounds in ``path`` (defaults for entries it does not name); LimitsError if malformed."""
+    if not path.is_file():
+        return DEFAULT_LIMITS
+    try:
+        data, line_of = load_with_lines(path, limits=DEFAULT_LIMITS)
+    except DataFileError as exc:
+        raise LimitsError(str(exc)) from None
+    known = {f.name: f for f in fields(Limits)}
+    values: dict[str, float | int] = {}
+    for name, entry in (data or {}).items():
+        where = f"{path}:{line_of((name,))}: {name}"
+        if name not in known:
+            raise LimitsError(f"{where}: unknown bound; known: {', '.join(known)}")
+        value = entry.get("value") if isinstance(entry, dict) else None
+        whole = known[name].type == "int"
+        if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)) or not value > 0:
+            kind = "whole number" if whole else "number"
+            raise LimitsError(f"{where}.value: {value!r}: allowed: a positive {kind}")
+        values[name] = value
+    return replace(DEFAULT_LIMITS, **values)
+
+
+@lru_cache(maxsize=KNOWLEDGE_FOLDERS_CACHED)
+def current_limits(folder: Path | None = None) -> Limits:
+    """The bounds of a knowledge folder (the shipped one by default), read once."""
+    return load_limits(Path(folder or knowledge_dir()) / LIMITS_FILE)
+
+
 __all__ = [
     "DEFAULT_LIMITS",
     "DataFileError",
+    "current_limits",
     "did_you_mean",
     "dotted",
     "load_document",
     "load_json",
+    "load_limits",
     "load_with_lines",
     "read_document",
     "read_text",
