@@ -72,5 +72,5 @@ def main(ctx: click.Context, db_path: str | None) -> None:
 
 
 # Sub-command modules register themselves on the group.
-for _name in ("assess", "rules", "triage", "db", "plan"):
+for _name in ("assess", "rules", "triage", "db", "plan", "web"):
     importlib.import_module(f"footcoach.cli.{_name}").register(main)

@@ -1,0 +1,216 @@
+"""What the pages show, shaped for the templates: no clinical logic here, only the records the
+service and storage return, rearranged and labelled."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote as _quote
+
+from markupsafe import Markup
+
+from footcoach.contract.errors import InputError
+from footcoach.storage import accounts, store
+
+WHY_NOT_SHOWN = 6  # not clinical: how many failing conditions a why-not line lists
+CASELOAD_FILTERS = {
+    "all": "Everyone",
+    "referral": "Referrals",
+    "regression": "Regressions",
+    "stall": "Stalls",
+    "overdue": "Overdue check-ins",
+    "not_assessed": "Not assessed",
+}
+ACTIONS = ("refer", "regress", "hold", "progress")
+CARRIERS = ("referral", "regression", "hold", "progression")
+DIARY_FORM_FIELDS = (
+    ("pain_morning", "Morning pain (0-10)"),
+    ("balance_eyes_open_s.left", "Balance, eyes open, left (s)"),
+    ("balance_eyes_open_s.right", "Balance, eyes open, right (s)"),
+    ("heel_raises.left", "Heel raises, left"),
+    ("heel_raises.right", "Heel raises, right"),
+    ("foot_fatigue", "Foot fatigue (0-10)"),
+)
+
+
+def quote(text: str) -> str:
+    return _quote(text, safe="")
+
+
+def whole_number(text: str, field: str) -> int:
+    try:
+        return int(str(text).strip())
+    except ValueError:
+        raise InputError([f"{field}: value {text!r}: not a whole number; allowed: a whole number"]) from None
+
+
+def reason(form: dict[str, str]) -> str:
+    text = form.get("reason", "").strip()
+    if not text:
+        raise InputError(['reason: value "": empty; allowed: a sentence saying why'])
+    return text
+
+
+def profile_choices() -> dict[str, tuple[str, ...]]:
+    return {"sex": store.SEX_VALUES, "experience": store.EXPERIENCE_VALUES}
+
+
+def caseload_rows(rows: list[dict[str, Any]], q: str, show: str) -> list[dict[str, Any]]:
+    """The caseload as stored (already in order: referrals first), filtered by flag and searched by id."""
+    needle = q.strip().lower()
+    out = []
+    for row in rows:
+        if show in CASELOAD_FILTERS and show != "all" and show not in row["flags"]:
+            continue
+        if needle and needle not in str(row["runner"]).lower():
+            continue
+        out.append({**row, "href": "/runners/" + quote(str(row["runner"]))})
+    return out
+
+
+def entry_form(entry: dict[str, Any]) -> dict[str, str]:
+    values = {}
+    for name, _label in DIARY_FORM_FIELDS:
+        value: Any = entry
+        for part in name.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        values[name] = "" if value is None else str(value)
+    return values
+
+
+def _number(text: str) -> int | float | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def entry_from_form(form: dict[str, str], week: int) -> dict[str, Any]:
+    """A diary entry (the contract's ``history[]`` shape) from the correction form; InputError lists
+    every field that is not a number."""
+    entry: dict[str, Any] = {"week": week}
+    problems = []
+    for name, label in DIARY_FORM_FIELDS:
+        raw = form.get(name, "").strip()
+        value = _number(raw)
+        if raw and value is None:
+            problems.append(f"{name}: value {raw!r}: not a number; allowed: {label}")
+            continue
+        if value is None:
+            continue
+        if "." in name:
+            pair, side = name.split(".")
+            entry.setdefault(pair, {})[side] = value
+        else:
+            entry[name] = value
+    if problems:
+        raise InputError(problems)
+    return entry
+
+
+def _leaves(failing: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The measured conditions behind a failing rule (nested findings and either/or unrolled)."""
+    out: list[dict[str, Any]] = []
+    for item in failing:
+        if "any" in item:
+            out.append({"either": _leaves(item["any"])})
+        elif item.get("because"):
+            for sub in item["because"]:
+                out += _leaves(sub.get("failing", []))
+        elif "fact" in item:
+            out.append(item)
+    return out
+
+
+def condition_text(c: dict[str, Any]) -> str:
+    if "either" in c:
+        return " or ".join(condition_text(x) for x in c["either"])
+    value = "not measured" if c.get("value") is None else c["value"]
+    th = c.get("threshold")
+    target = f"{th['value']} {th.get('unit', '')}".strip() if th else c.get("literal")
+    note = f" ({th['note']})" if th and th.get("note") else ""
+    return f"{c.get('label', c['fact'])}: {value} now, needs {c['op']} {target}{note}"
+
+
+def blocks(assessment: dict[str, Any]) -> list[str]:
+    rules = (assessment.get("progress_blocked_by") or {}).get("rules", [])
+    seen: list[str] = []
+    for rule in rules:
+        for leaf in _leaves(rule.get("failing", [])):
+            text = condition_text(leaf)
+            if text not in seen:
+                seen.append(text)
+    return seen
+
+
+def why_not(assessment: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for entry in assessment.get("why_not", []):
+        rules = [
+            {
+                "title": r.get("title", r.get("rule")),
+                "missing": [condition_text(x) for x in _leaves(r.get("failing", []))][:WHY_NOT_SHOWN],
+            }
+            for r in entry.get("rules", [])
+        ]
+        out.append({"action": entry.get("action"), "rules": rules})
+    return out
+
+
+def carrier(assessment: dict[str, Any]) -> dict[str, Any]:
+    return next((r for r in assessment.get("recommendations", []) if r.get("kind") in CARRIERS), {})
+
+
+def charts(db_path: str | None, runner_id: str) -> list[dict[str, Any]]:
+    from footcoach.render.report import build_charts, render_chart
+
+    data = store.progress_data(db_path, runner_id)
+    made, marks, span = build_charts(data)
+    return [
+        {
+            "title": c.title,
+            # The renderer escapes every value it draws (runner ids, shoe names, labels).
+            "svg": Markup(render_chart(c, span, marks)),
+            "legend": [(s.label, s.color) for s in c.series] + [(label, col) for _, _, col, label in c.bands],
+        }
+        for c in made
+    ]
+
+
+def runner_view(db_path: str | None, runner_id: str, record: dict[str, Any]) -> dict[str, Any]:
+    """Everything the runner page shows."""
+    history = store.list_assessments(db_path, runner_id)
+    latest = store.get_assessment(db_path, int(history[-1]["id"]))["assessment"] if history else None
+    return {
+        "id": runner_id,
+        "href": "/runners/" + quote(runner_id),
+        "record": record,
+        "diary": store.list_diary(db_path, runner_id),
+        "latest": latest,
+        "latest_row": history[-1] if history else None,
+        "carrier": carrier(latest) if latest else {},
+        "blocks": blocks(latest) if latest else [],
+        "why_not": why_not(latest) if latest else [],
+        "history": list(reversed(history)),
+        "corrections": list(reversed(accounts.list_corrections(db_path, runner_id))),
+        "charts": charts(db_path, runner_id),
+        "links": accounts.list_runner_links(db_path, runner_id),
+        "actions": ACTIONS,
+        "diary_fields": DIARY_FORM_FIELDS,
+    }
+
+
+def rule_book() -> list[dict[str, Any]]:
+    from footcoach.inference.engine import default_rulebase
+
+    rb = default_rulebase()
+    out = []
+    for r in rb.rules.rules.values():
+        out.append({"id": r.id, "title": r.title_text, "family": r.family})
+    return sorted(out, key=lambda r: (r["family"], r["id"]))

@@ -1,0 +1,174 @@
+"""The journeys of issue 11 in the system Chromium (Playwright), at phone size (390 x 844) and desktop
+size: a red flag stops at once; a runner who should progress sees it and the plan; Back and the review
+change an answer and the decision follows; a physiotherapist signs in, finds the red-flag runner first,
+corrects a diary week, overrides with a reason and sees both in the history."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+
+from footcoach.storage import accounts, store
+from tests.browser import PHONE
+from tests.conftest import answers_from_show
+from tests.web_support import EMAIL, PASSWORD, example, make_clinic
+
+SIZES = {"phone": PHONE, "desktop": (1280, 900)}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A real server on a free loopback port, in a thread, for the module."""
+    import uvicorn
+
+    from footcoach.web.app import create_app
+
+    clinic = make_clinic(tmp_path_factory.mktemp("browser"))
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    srv = uvicorn.Server(uvicorn.Config(create_app(clinic.db), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert srv.started, "the server did not start"
+    yield clinic, f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+def _fresh_runner(clinic, name: str, example_name: str) -> str:
+    state = example(example_name)
+    state["runner"].pop("id", None)
+    store.import_state(clinic.db, name, state)
+    return accounts.new_runner_link(clinic.db, name)
+
+
+def _answers(example_name: str) -> dict[str, str]:
+    """What a runner in this example would answer, by question id, as form values."""
+    from footcoach.triage.questionnaire import default_questionnaire, show_json
+
+    state = example(example_name)
+    raw = answers_from_show(state, show_json(default_questionnaire()))
+    raw["new_runner"] = False
+    return {
+        k: ("yes" if v is True else "no" if v is False else str(v)) for k, v in raw.items() if not isinstance(v, list)
+    }
+
+
+def _fill_page(page, answers: dict[str, str]) -> None:
+    for control in page.locator(".question select, .question input").all():
+        qid = control.get_attribute("name")
+        if qid not in answers:
+            continue
+        if control.evaluate("e => e.tagName") == "SELECT":
+            control.select_option(answers[qid])
+        else:
+            control.fill(answers[qid])
+
+
+def _answer_all(page, answers: dict[str, str]) -> int:
+    pages = 0
+    while page.get_by_role("button", name="Next").count():
+        _fill_page(page, answers)
+        page.get_by_role("button", name="Next").click()
+        pages += 1
+        assert pages < 30, "the questionnaire never ended"
+    return pages
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_a_red_flag_stops_on_the_first_page_with_whom_to_see(server, open_page, size):
+    clinic, base = server
+    link = _fresh_runner(clinic, f"red-{size}", "progress-to-phase-3")
+    page = open_page(f"{base}/t/{link}", *SIZES[size])
+    label = "Do you have burning, tingling or numbness in your heel or foot?"
+    page.get_by_label(label).select_option("Yes")
+    page.get_by_role("button", name="Next").click()
+    decision = page.locator("[data-action]")
+    assert decision.get_attribute("data-action") == "refer"
+    text = page.locator("main").inner_text()
+    assert "Please stop here" in text and "within a week" in text and "GP" in text
+    # nothing else: no plan, no further questions, no filled-in values
+    assert page.locator("main select, main input, .plan").count() == 0
+    assert "phase" not in text.lower() and "age" not in text.lower().replace("stage", "")
+    assert store.caseload(clinic.db)[0]["flags"][0] == "referral"
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_a_runner_who_should_progress_sees_progress_and_the_plan(server, open_page, size):
+    clinic, base = server
+    link = _fresh_runner(clinic, f"prog-{size}", "progress-to-phase-3")
+    page = open_page(f"{base}/t/{link}", *SIZES[size])
+    first_labels = page.locator(".question label").all_inner_texts()
+    assert 1 <= len(first_labels) <= 4
+    for label in first_labels:  # every input is reachable by its question's words
+        assert page.get_by_label(label, exact=True).count() == 1
+    _answer_all(page, _answers("progress-to-phase-3"))
+    assert page.locator("h1").inner_text() == "Check your answers"
+    page.get_by_role("button", name="See my result").click()
+    assert page.locator("[data-action]").get_attribute("data-action") == "progress"
+    assert page.locator(".plan h3").count() >= 1
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
+    history = store.list_assessments(clinic.db, f"prog-{size}")
+    assert history[-1]["source"] == "triage" and history[-1]["action"] == "progress"
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_back_and_the_review_change_an_answer_and_the_decision_follows(server, open_page, size):
+    clinic, base = server
+    link = _fresh_runner(clinic, f"change-{size}", "progress-to-phase-3")
+    answers = _answers("progress-to-phase-3")
+    page = open_page(f"{base}/t/{link}", *SIZES[size])
+    _fill_page(page, answers)
+    page.get_by_role("button", name="Next").click()
+    _fill_page(page, answers)
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Back").click()
+    assert "Page 2 of" in page.locator(".progress").inner_text()
+    assert page.locator(".question select").first.input_value() in ("yes", "no")  # answers kept
+    _answer_all(page, answers)
+    during = "In the last 7 days, how bad was your foot or heel pain at its worst DURING"
+    page.locator(".answer", has_text=during).get_by_role("link", name="Change").click()
+    page.get_by_label(during).fill("8")
+    page.get_by_role("button", name="Next").click()
+    assert page.locator("h1").inner_text() == "Check your answers"
+    assert page.locator(".answer", has_text=during).locator("dd span").inner_text() == "8"
+    page.get_by_role("button", name="See my result").click()
+    assert page.locator("[data-action]").get_attribute("data-action") == "regress"
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_a_physio_corrects_a_week_overrides_and_the_history_shows_both(server, open_page, size):
+    clinic, base = server
+    red = example("red-flag-numbness")
+    red["runner"].pop("id", None)
+    red["history"] = [{"week": 1, "pain_morning": 3}, {"week": 2, "pain_morning": 2}]
+    store.import_state(clinic.db, f"a-red-{size}", red)
+    store.assess_runner(clinic.db, f"a-red-{size}")
+    page = open_page(f"{base}/login", *SIZES[size])
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    first = page.locator("table.caseload tbody tr").first
+    assert first.locator(".flag").first.inner_text() == "referral"
+    first.get_by_role("link").click()
+    assert page.locator("h1").inner_text() == f"Runner a-red-{size}"
+    page.locator("tr[data-week]").first.get_by_role("link", name="Correct").click()
+    page.get_by_label("Morning pain (0-10)").fill("6")
+    page.get_by_label("Reason for the correction").fill(f"typed 2 for 6 ({size})")
+    page.get_by_role("button", name="Save correction").click()
+    assert "corrected" in page.locator(".notice").inner_text()
+    page.get_by_label("Action", exact=True).select_option("hold")
+    page.get_by_label("Reason", exact=True).fill(f"seen in clinic, numbness resolved ({size})")
+    page.get_by_role("button", name="Override").click()
+    history = page.locator("section.history").inner_text()
+    assert f"typed 2 for 6 ({size})" in history
+    assert f"seen in clinic, numbness resolved ({size})" in history and "Overridden to hold" in history
+    assert page.locator("p.decision").get_attribute("data-action") in ("hold", "refer")
