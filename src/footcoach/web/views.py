@@ -168,19 +168,34 @@ def carrier(assessment: dict[str, Any]) -> dict[str, Any]:
 
 
 def charts(db_path: str | None, runner_id: str) -> list[dict[str, Any]]:
-    from footcoach.render.report import build_charts, render_chart
+    """The progress report's charts (with the phase gates as target lines), drawn by the report's own
+    chart template.  Their colours come from the stylesheet (the CSP allows no inline style)."""
+    import re
 
-    data = store.progress_data(db_path, runner_id)
-    made, marks, span = build_charts(data)
-    return [
-        {
-            "title": c.title,
-            # The renderer escapes every value it draws (runner ids, shoe names, labels).
-            "svg": Markup(render_chart(c, span, marks)),
-            "legend": [(s.label, s.color) for s in c.series] + [(label, col) for _, _, col, label in c.bands],
-        }
-        for c in made
-    ]
+    from footcoach import service
+    from footcoach.knowledge.base import default_knowledge
+    from footcoach.render.charts import layout
+    from footcoach.render.report_charts import build_charts
+    from footcoach.render.templating import environment
+
+    data = service.report_data(db_path, runner_id)
+    made, marks, span = build_charts(data, default_knowledge(), data["gates"])
+    chart_svg = environment().get_template("chart.svg").module.chart_svg  # type: ignore[attr-defined]
+    out = []
+    for c in made:
+        # The report's template escapes every value it draws (labels, runner ids, shoe names).
+        svg = re.sub(r' style="[^"]*"', "", str(chart_svg(layout(c, span, marks))))
+        legend = [(s.label, s.css.split()[-1]) for s in c.series]
+        out.append(
+            {
+                "title": c.title,
+                "svg": Markup(svg),
+                "legend": legend,
+                "bands": [(label, color) for _, _, color, label in c.bands],
+                "targets": [(t.label, getattr(t, "detail", "")) for t in c.targets],
+            }
+        )
+    return out
 
 
 def runner_view(db_path: str | None, runner_id: str, record: dict[str, Any]) -> dict[str, Any]:
