@@ -12,13 +12,6 @@ def decision_of(assessment: dict[str, Any]) -> dict[str, Any]:
     return {"action": assessment["action"], "next_phase": assessment["phase"]["next"]}
 
 
-def _as_dict(result: Any) -> dict[str, Any]:
-    if hasattr(result, "record"):
-        dumped: dict[str, Any] = result.record()
-        return dumped
-    return dict(result)
-
-
 class Assessor:
     """Assessments of state documents under one rule base (the shipped one by default)."""
 
@@ -35,21 +28,14 @@ class Assessor:
         """The whole assessment of a document (raises InputError on bad input)."""
         return service.assessment_with(self.rulebase, self.state(doc)).record()
 
+    def decide_recs(self, doc: Any) -> dict[str, Any]:
+        """Action, phase and recommendations on the decision-only path (no why-not, trace or plan)."""
+        return service.decision_with(self.rulebase, self.state(doc))
+
     def decide(self, doc: Any) -> dict[str, Any]:
         """Action and next phase only (the cheapest path the engine offers)."""
-        state = self.state(doc)
-        decide = getattr(self.rulebase, "decide", None)
-        result = _as_dict(decide(state)) if decide else _as_dict(self.rulebase.assess(state))
+        result = self.decide_recs(doc)
         return {"action": result["action"], "phase": result["phase"]}
-
-    def decide_recs(self, doc: Any) -> dict[str, Any]:
-        """Action, phase and recommendations, on the decision-only path where the engine has one."""
-        state = self.state(doc)
-        decide = getattr(self.rulebase, "decide", None)
-        result = _as_dict(decide(state)) if decide else _as_dict(self.rulebase.assess(state))
-        if "recommendations" not in result:
-            result = _as_dict(self.rulebase.assess(state))
-        return result
 
     def knowledge_values(self, unit: str, age: int | None, sex: str | None) -> list[float]:
         """Every threshold and norm (resolved for this age and sex) in ``unit``."""

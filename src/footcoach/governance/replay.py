@@ -8,8 +8,10 @@ difference. Nothing is written to the record.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from footcoach.contract.errors import InputError
@@ -225,3 +227,24 @@ def latest_per_runner(items: Iterable[StoredInput]) -> Iterator[StoredInput]:
             latest[item.runner_id] = item
     for runner in sorted(latest):
         yield latest[runner]
+
+
+def _texts(folder: Path) -> dict[str, list[str]]:
+    return {
+        str(p.relative_to(folder)): p.read_text(encoding="utf-8").splitlines()
+        for p in sorted(folder.rglob("*.yaml"))
+        if p.is_file()
+    }
+
+
+def folder_diff(label: str, old: Path, new: Path) -> list[str]:
+    """The unified diff of the YAML files of two folders (rules or knowledge), file by file."""
+    a, b = _texts(old), _texts(new)
+    out: list[str] = []
+    for name in sorted(set(a) | set(b)):
+        out.extend(
+            difflib.unified_diff(
+                a.get(name, []), b.get(name, []), f"{label} now/{name}", f"{label} proposed/{name}", lineterm=""
+            )
+        )
+    return out
