@@ -13,7 +13,7 @@ from footcoach.common.wrapping import wrap
 from footcoach.render.text import SCREEN_LINES, decision_line, render_text, summary_lines
 from footcoach.service import assess_document
 
-from .conftest import EXAMPLES, example_names, load_example
+from .conftest import EXAMPLES, answers_from_show, example_names, load_example
 
 AUDIENCES = ("physio", "runner")
 
@@ -165,3 +165,18 @@ def test_json_without_text_options_is_the_full_record():
 def test_wrap_keeps_a_word_longer_than_the_line_whole():
     long = "x" * 50
     assert wrap(f"see {long} now", 30) == ["see", long, "now"]
+
+
+def test_triage_takes_the_text_options_and_refuses_them_with_json(tmp_path):
+    show = json.loads(_cli(["questionnaire", "show", "--format", "json"]).stdout)
+    state, _ = load_example("stall-reintroduce")
+    f = tmp_path / "answers.json"
+    f.write_text(json.dumps(answers_from_show(state, show)))
+    plain = _cli(["triage", "--answers", str(f)])
+    assert plain.exit_code == 0, plain.stderr
+    assert "This week's plan" in plain.stdout and "Trace" not in plain.stdout
+    short = _cli(["triage", "--answers", str(f), "--no-plan", "--trace"])
+    assert "This week's plan" not in short.stdout and "Trace" in short.stdout
+    refused = _cli(["triage", "--answers", str(f), "--format", "json", "--for", "runner"])
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert "applies to --format text only" in refused.stderr

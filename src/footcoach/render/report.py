@@ -46,7 +46,7 @@ def blockers_view(assessment: dict[str, Any]) -> list[dict[str, str]]:
         return [{"text": blocked["note"], "how": ""}]
     return [
         {
-            "text": blocker_text(i, "runner").replace(" (how to measure it: below)", ""),
+            "text": blocker_text(i, "runner", how_below=False),
             "how": i.get("measure", {}).get("how", ""),
         }
         for i in blocked.get("items", [])

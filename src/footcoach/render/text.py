@@ -74,8 +74,9 @@ def _qty(value: Any, unit: str | None) -> str:
     return f"{value}{_UNIT_WORDS.get(unit or '', f' {unit}' if unit else '')}"
 
 
-def blocker_text(item: dict[str, Any], audience: str) -> str:
-    """One failing gate measurement in words: the value now and the value needed."""
+def blocker_text(item: dict[str, Any], audience: str, *, how_below: bool = True) -> str:
+    """One failing gate measurement in words: the value now and the value needed (for a runner,
+    a missing test points to how to measure it below, unless ``how_below`` is false)."""
     if "fact" not in item:
         return f"finding {item.get('finding')} not reached"
     unit = item.get("unit")
@@ -93,14 +94,9 @@ def blocker_text(item: dict[str, Any], audience: str) -> str:
     need = _OPS_RUNNER.get(item["op"], "{} needed").format(needed) + for_whom
     if item.get("missing"):
         what = item["measure"]["label"] if "measure" in item else item["words"]
-        how = " (how to measure it: below)" if "measure" in item else ""
+        how = " (how to measure it: below)" if "measure" in item and how_below else ""
         return f"{what}: not measured yet; {need}{how}"
     return f"{item['words']}: {_qty(item['value'], unit)} now, {need}"
-
-
-def runner_blockers(blocked: dict[str, Any]) -> list[str]:
-    """What still has to reach its mark before the next phase, in a runner's words (one line each)."""
-    return [blocker_text(i, "runner") for i in blocked.get("items") or []]
 
 
 def _blockers(a: dict[str, Any], audience: str) -> list[str] | None:
