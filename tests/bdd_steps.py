@@ -441,6 +441,43 @@ def _plan_no_second_copy(assessment):
     assert not again, f"listed twice: {again}"
 
 
+def _concluded_by(assessment: dict[str, Any], finding: str) -> list[tuple[str, str]]:
+    return [
+        (step["rule"], step["concluded"]["value"])
+        for step in assessment["trace"]
+        if step.get("concluded", {}).get("finding") == finding
+    ]
+
+
+@then(parsers.re(r'the decision rule "(?P<rule>[^"]+)" decided the action'))
+def _decided_by(assessment, rule):
+    found = _concluded_by(assessment, "action")
+    assert found and {r for r, _ in found} == {rule}, f"action concluded by {found}"
+    assert {v for _, v in found} == {assessment["action"]}
+
+
+@then(parsers.re(r'the next phase was concluded by "(?P<rule>[^"]+)"'))
+def _next_phase_by(assessment, rule):
+    found = _concluded_by(assessment, "next_phase")
+    assert found == [(rule, str(assessment["phase"]["next"]))], f"next phase concluded by {found}"
+
+
+@then(parsers.re(r"why not a stronger action covers (?P<texts>.+?)(?:, in that order)?"))
+def _why_not_covers(assessment, texts):
+    wanted = [] if texts == "nothing" else _quoted(texts)
+    got = [w["action"] for w in assessment["why_not"]]
+    assert got == wanted, f"why-not covers {got}"
+    for w in assessment["why_not"]:
+        assert w["decision_rule"] == f"decide-{w['action']}"
+        assert w["rules"] and all(r["failing"] for r in w["rules"]), w
+
+
+@then(parsers.re(r'the "(?P<kind>\w+)" recommendation is listed as superseded by (?P<action>\w+)'))
+def _superseded(assessment, kind, action):
+    assert assessment["action"] == action
+    assert kind in {s["kind"] for s in assessment.get("superseded", [])}, assessment.get("superseded")
+
+
 @then(parsers.re(r"the (?P<kind>[a-z_ ]+?) cites (?P<citation>.+?)(?: in (?:its|the) trace)?"))
 def _kind_cites(assessment, kind, citation):
     kind = _kind(kind)

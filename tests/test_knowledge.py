@@ -63,7 +63,7 @@ def test_time_at_the_45_s_cap_meets_any_eyes_open_norm(tmp_path, root):
     from footcoach.contract.state import State
     from footcoach.inference.engine import RuleBase
     from footcoach.knowledge.base import load_knowledge
-    from footcoach.rulebook.model import load_rules
+    from footcoach.rulebook.loader import load_rules
 
     kb_dir = tmp_path / "knowledge"
     shutil.copytree(root / "knowledge", kb_dir)

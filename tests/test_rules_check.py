@@ -145,7 +145,7 @@ def test_finding_nobody_concludes(copy):
 
 def test_bad_rule_never_reaches_engine(copy):
     from footcoach.knowledge.base import load_knowledge
-    from footcoach.rulebook.model import RuleBaseError, load_rules
+    from footcoach.rulebook.loader import RuleBaseError, load_rules
 
     rules, kb = copy
     edit(rules / "pain" / "pain-amber.yaml", 'op: "<="', 'op: "=<"')

@@ -16,7 +16,7 @@ def load_rulebase(rules: str | None, knowledge: str | None):
     from footcoach.inference.engine import RuleBase
     from footcoach.knowledge.base import KnowledgeError, default_knowledge, load_knowledge
     from footcoach.planning.plan import load_catalogue
-    from footcoach.rulebook.model import RuleBaseError, load_rules
+    from footcoach.rulebook.loader import RuleBaseError, load_rules
 
     try:
         kb = load_knowledge(Path(knowledge)) if knowledge else default_knowledge()
@@ -68,7 +68,7 @@ def check_cmd(rules: str | None, knowledge: str | None) -> None:
 def _concludes(rule) -> str:
     parts = []
     if rule.spec.conclude:
-        parts.append(f"{rule.spec.conclude.finding} = {rule.spec.conclude.value}")
+        parts.append(rule.spec.conclude.describe())
     if rule.spec.recommend:
         parts.append(rule.spec.recommend.kind + (f" ({rule.action})" if rule.action else ""))
     return "; ".join(parts)

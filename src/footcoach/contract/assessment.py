@@ -110,9 +110,11 @@ class RuleFailing(Record):
 
 
 class WhyNot(Record):
-    """Why a stronger action than the one decided did not apply."""
+    """Why a stronger action than the one decided did not apply: the decision rule that would have
+    concluded it, and the rules that could have indicated it, with their failing conditions."""
 
     action: Action
+    decision_rule: str
     rules: list[RuleFailing]
 
 

@@ -29,7 +29,8 @@ from footcoach.contract.state import State
 from footcoach.inference.comparison import compare, exact
 from footcoach.inference.facts import RUNNER, Obs, catalogue, derive
 from footcoach.inference.fast_match import FastFact, FastKnowledgeEngine
-from footcoach.knowledge.base import Knowledge, Resolved, default_knowledge, fingerprint_folder, load_knowledge
+from footcoach.knowledge.base import Knowledge, Resolved, default_knowledge, fingerprint_folder, load_knowledge, num
+from footcoach.rulebook.loader import load_rules
 from footcoach.rulebook.model import (
     AnyCondition,
     FactCondition,
@@ -37,7 +38,6 @@ from footcoach.rulebook.model import (
     NoFindingCondition,
     Rule,
     RuleSet,
-    load_rules,
 )
 
 
@@ -66,6 +66,7 @@ class Firing:
     rule: Rule
     subject: str
     findings: list[tuple[str, str, str, str]]  # (name, value, subject, by)
+    concluded: str | None = None  # the value of the finding it concluded, if any
 
 
 @dataclass
@@ -188,13 +189,20 @@ class RuleBase:
             return  # the same conclusion reached through another branch of an `any`
         run.signatures.add(signature)
         step = len(run.firings) + 1
-        run.firings.append(Firing(step, rule, subject, findings))
         c = rule.spec.conclude
-        if c is not None:
-            key = (c.finding, c.value, subject, rule.id)
+        value = None if c is None else c.value if c.value is not None else self._value_of(run, c.value_from, subject)
+        run.firings.append(Firing(step, rule, subject, findings, value))
+        if c is not None and value is not None:
+            key = (c.finding, value, subject, rule.id)
             if key not in run.finding_step:
                 run.finding_step[key] = step
-                engine.declare(FindingFact(name=c.finding, value=c.value, subject=subject, by=rule.id))
+                engine.declare(FindingFact(name=c.finding, value=value, subject=subject, by=rule.id))
+
+    @staticmethod
+    def _value_of(run: Run, fact: str | None, subject: str) -> str | None:
+        """A conclusion's ``value_from``: the fact's value as text (None when the fact is missing)."""
+        o = run.facts.get((str(fact), subject)) or run.facts.get((str(fact), RUNNER))
+        return None if o is None else str(num(o.value))
 
     # -- running -----------------------------------------------------------------------------------
     def run(self, state: State) -> Run:

@@ -14,12 +14,20 @@ from footcoach.inference.blockers import flat_blockers
 from footcoach.inference.comparison import compare, exact
 from footcoach.inference.facts import RUNNER, catalogue
 from footcoach.knowledge.base import num
-from footcoach.rulebook.model import AnyCondition, FactCondition, FindingCondition, NoFindingCondition, Rule
+from footcoach.rulebook.model import (
+    ACTION,
+    INDICATED,
+    NEXT_PHASE,
+    AnyCondition,
+    FactCondition,
+    FindingCondition,
+    NoFindingCondition,
+    Rule,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from footcoach.inference.engine import Firing, RuleBase, Run
 
-PRECEDENCE = ("refer", "regress", "hold", "progress")
 KIND_ORDER = (
     "referral",
     "regression",
@@ -235,13 +243,50 @@ def _chain(run: Run, firing: Firing, by_step: dict[int, Firing]) -> list[int]:
     return sorted(steps)
 
 
+class DecisionError(RuntimeError):
+    """The rule base concluded no action, or more than one: a bug in the rules, not in the input."""
+
+
+def decided(run: Run) -> tuple[str, int, Firing]:
+    """The action and next phase the decision rules concluded, and the firing that decided the action."""
+    by_finding: dict[str, list[Firing]] = {ACTION: [], NEXT_PHASE: []}
+    for f in run.firings:
+        c = f.rule.spec.conclude
+        if c is not None and c.finding in by_finding and f.concluded is not None:
+            by_finding[c.finding].append(f)
+    # One decision rule may fire once per rule that indicated its action (two referrals): one value.
+    actions, phases = by_finding[ACTION], by_finding[NEXT_PHASE]
+    values = ({f.concluded for f in actions}, {f.concluded for f in phases})
+    if len(values[0]) != 1 or len(values[1]) != 1:
+        raise DecisionError(
+            f"the decision rules concluded action(s) {sorted(map(str, values[0]))} and next phase(s) "
+            f"{sorted(map(str, values[1]))}; exactly one of each is needed"
+        )
+    return str(actions[0].concluded), int(str(phases[0].concluded)), actions[0]
+
+
+def _why_not(rb: RuleBase, run: Run, decision: Firing) -> list[dict[str, Any]]:
+    """Why no stronger action: each action the winning decision rule required absent (its
+    ``no_finding: indicated`` conditions, strongest first), explained through the decision rule that
+    would have concluded it and the rules that could have indicated it."""
+    out: list[dict[str, Any]] = []
+    for c in decision.rule.spec.when:
+        if not isinstance(c, NoFindingCondition) or c.no_finding != INDICATED or c.value is None:
+            continue
+        for rule in sorted(rb.rules.producers(ACTION, c.value), key=lambda r: r.id):
+            failing = explain_not_fired(rb, run, rule, depth=3)
+            because = [b for x in failing if x.get("finding") == INDICATED for b in x.get("because", [])]
+            out.append({"action": c.value, "decision_rule": rule.id, "rules": because})
+    return out
+
+
 DECISION_KEYS = ("action", "phase", "recommendations", "superseded", "rules_version", "disclaimer")
 
 
-def _decide(rb: RuleBase, run: Run) -> tuple[str, int, list[dict[str, Any]], list[dict[str, Any]]]:
-    """The action, the next phase, the recommendations kept and those the action superseded."""
+def _decide(rb: RuleBase, run: Run) -> tuple[str, int, list[dict[str, Any]], list[dict[str, Any]], Firing]:
+    """The action and next phase the decision rules concluded, the recommendations kept, those the
+    action superseded, and the firing that decided the action."""
     kb = rb.kb
-    phase = run.state.program.phase
     recs: list[dict[str, Any]] = []
     seen: dict[tuple, dict] = {}
     by_step = {f.step: f for f in run.firings}
@@ -279,18 +324,11 @@ def _decide(rb: RuleBase, run: Run) -> tuple[str, int, list[dict[str, Any]], lis
             for s in r["because"]
             if by_step[s].rule.id != r["rule"] and by_step[s].rule.spec.conclude is not None
         ]
-    candidates = [r["action"] for r in recs if "action" in r]
-    action = min(candidates, key=PRECEDENCE.index) if candidates else "hold"
+    action, nxt, decision = decided(run)
     superseded = [r for r in recs if "action" in r and r["action"] != action]
     recs = [r for r in recs if "action" not in r or r["action"] == action]
     recs.sort(key=lambda r: (KIND_ORDER.index(r["kind"]), r["rule"], r.get("subject", "")))
-    if action == "regress":
-        nxt = max(1, phase - 1)
-    elif action == "progress":
-        nxt = phase + 1
-    else:
-        nxt = phase
-    return action, nxt, recs, superseded
+    return action, nxt, recs, superseded, decision
 
 
 def _phase_record(kb: Any, phase: int, nxt: int) -> dict[str, Any]:
@@ -305,7 +343,7 @@ def decide(rb: RuleBase, run: Run) -> dict[str, Any]:
     """The decision of one run without its explanations: the ``DECISION_KEYS`` of the assessment
     record, with the same values and order (no why-not, blocking, notes, plan or trace).  A stall's
     ``reintroduce`` recommendation names its exercises only once the plan is attached."""
-    action, nxt, recs, superseded = _decide(rb, run)
+    action, nxt, recs, superseded, _decision = _decide(rb, run)
     out: dict[str, Any] = {
         "action": action,
         "phase": _phase_record(rb.kb, run.state.program.phase, nxt),
@@ -320,22 +358,10 @@ def decide(rb: RuleBase, run: Run) -> dict[str, Any]:
 
 def assemble(rb: RuleBase, run: Run) -> Assessment:
     """The typed assessment of one run (this week's plan is attached by the caller)."""
-    action, nxt, recs, superseded = _decide(rb, run)
+    action, nxt, recs, superseded, decision = _decide(rb, run)
     kb = rb.kb
     phase = run.state.program.phase
-
-    why_not = []
-    for stronger in PRECEDENCE[: PRECEDENCE.index(action)]:
-        rules = sorted((r for r in rb.rules.rules.values() if r.action == stronger), key=lambda r: r.id)
-        why_not.append(
-            {
-                "action": stronger,
-                "rules": [
-                    {"rule": r.id, "title": r.title_text(rb.kb), "failing": explain_not_fired(rb, run, r)}
-                    for r in rules
-                ],
-            }
-        )
+    why_not = _why_not(rb, run, decision)
 
     blocking: dict[str, Any] | None = None
     if action != "progress":
@@ -370,7 +396,7 @@ def assemble(rb: RuleBase, run: Run) -> Assessment:
             item["subject"] = f.subject
         item["conditions"] = _condition_records(rb, run, f)
         if spec.conclude:
-            item["concluded"] = {"finding": spec.conclude.finding, "value": spec.conclude.value}
+            item["concluded"] = {"finding": spec.conclude.finding, "value": f.concluded}
         if spec.recommend:
             item["recommended"] = spec.recommend.kind
             if f.rule.action and f.rule.action != action:

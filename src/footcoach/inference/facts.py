@@ -1,8 +1,5 @@
-"""The fact catalogue and the derivation of facts from a runner's state.
-
-Every name a rule may test is declared here with its type, its scale and how it is derived, so
-that a rule file naming an unknown fact is refused ("did you mean ...") and a banded rule can be
-checked against the scale of its fact.  Derived facts (weaker leg, limb symmetry index, diary
+"""The derivation of facts from a runner's state (the names are declared in
+:mod:`footcoach.rulebook.facts`, the fact catalogue).  Derived facts (weaker leg, limb symmetry index, diary
 trends) carry a note saying how they were computed; the explanation trace shows it.
 
 Window sizes and tolerances used by derivations are knowledge values, read by name.
@@ -14,24 +11,12 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from footcoach.common.documents import did_you_mean
-from footcoach.contract.state import AGE_MAX, AGE_MIN, BALANCE_CAP, DROP_MAX_MM, NRS_MAX, REPS_MAX, State
+from footcoach.contract.state import State
 from footcoach.inference.comparison import exact
 from footcoach.knowledge.base import Knowledge, num
+from footcoach.rulebook.facts import RUNNER, FactSpec, catalogue, suggest
 
-RUNNER = "runner"
-
-
-@dataclass(frozen=True)
-class FactSpec:
-    """What a fact name means: its type (number, bool, text), scale and whether it is per shoe."""
-
-    name: str
-    type: str
-    description: str
-    lo: float | None = None
-    hi: float | None = None
-    per: str | None = None  # "shoe" for facts about one shoe
+__all__ = ["RUNNER", "FactSpec", "Obs", "catalogue", "derive", "suggest"]
 
 
 @dataclass(frozen=True)
@@ -42,138 +27,6 @@ class Obs:
     value: Any
     subject: str = RUNNER
     note: str = ""
-
-
-def _history_specs() -> list[FactSpec]:
-    """The diary facts: counts, the latest and first entries, rising pain, the stall window."""
-    return [
-        FactSpec("history.count", "number", "number of diary entries", 0, None),
-        FactSpec("history.latest.pain_morning", "number", "morning pain of the latest diary entry", 0, NRS_MAX),
-        FactSpec(
-            "history.first.pain_morning",
-            "number",
-            "morning pain of the earliest diary entry that records it (the non-response baseline)",
-            0,
-            NRS_MAX,
-        ),
-        FactSpec(
-            "history.pain_morning_rising",
-            "bool",
-            "morning pain strictly rising over the latest pain.rising_entries diary entries",
-        ),
-        FactSpec("history.window.entries", "number", "diary entries in the stall window", 0, None),
-        FactSpec(
-            "history.window.balance_gain_s",
-            "number",
-            "weaker-leg eyes-open balance gain over the stall window (when both entries measured it)",
-            -BALANCE_CAP,
-            BALANCE_CAP,
-        ),
-        FactSpec(
-            "history.window.heel_raise_gain",
-            "number",
-            "weaker-leg heel-raise gain over the stall window (when both entries measured it)",
-            -REPS_MAX,
-            REPS_MAX,
-        ),
-        FactSpec(
-            "history.window.pain_morning_fall",
-            "number",
-            "fall in morning pain over the stall window (when both entries measured it)",
-            -NRS_MAX,
-            NRS_MAX,
-        ),
-        FactSpec(
-            "history.window.balance_measured",
-            "bool",
-            "weaker-leg eyes-open balance measured in the first and the latest entry of the stall window",
-        ),
-        FactSpec(
-            "history.window.balance_change", "text", "weaker-leg eyes-open balance over the stall window, in words"
-        ),
-        FactSpec(
-            "history.window.heel_raise_measured",
-            "bool",
-            "weaker-leg heel raises measured in the first and the latest entry of the stall window",
-        ),
-        FactSpec("history.window.heel_raise_change", "text", "weaker-leg heel raises over the stall window, in words"),
-        FactSpec(
-            "history.window.pain_morning_measured",
-            "bool",
-            "morning pain measured in the first and the latest entry of the stall window",
-        ),
-        FactSpec("history.window.pain_morning_change", "text", "morning pain over the stall window, in words"),
-    ]
-
-
-def _catalogue(kb: Knowledge) -> dict[str, FactSpec]:
-    specs: list[FactSpec] = [
-        FactSpec("runner.age", "number", "age in whole years", AGE_MIN, AGE_MAX),
-        FactSpec("runner.sex", "text", "female or male, if given"),
-        FactSpec("runner.experience", "text", "novice, occasional or regular, if given"),
-        FactSpec("program.phase", "number", "current phase 1-5", 1, 5),
-        FactSpec("program.weeks_in_phase", "number", "weeks in the current phase", 0, None),
-        FactSpec("program.previous_phase", "number", "the phase a regression moves to (phase 1 stays 1)", 1, 5),
-        FactSpec(
-            "program.weeks_in_program",
-            "number",
-            "weeks in the program (weeks_in_phase when not given: a lower bound)",
-            0,
-            None,
-        ),
-        FactSpec("pain.during", "number", "worst pain during exercise or running, last 7 days", 0, NRS_MAX),
-        FactSpec("pain.after", "number", "worst pain in the hours after, last 7 days", 0, NRS_MAX),
-        FactSpec("pain.morning", "number", "worst first-steps pain next morning, last 7 days", 0, NRS_MAX),
-        FactSpec("pain.worst", "number", "the higher of pain during and pain after", 0, NRS_MAX),
-        FactSpec("pain.settled_next_morning", "bool", "pain back to usual by the next morning"),
-        FactSpec("pain.sharp", "bool", "sharp, stabbing pain during activity"),
-        FactSpec(
-            "pain.morning_improvement",
-            "number",
-            "first diary entry's morning pain minus the current morning pain",
-            -NRS_MAX,
-            NRS_MAX,
-        ),
-        FactSpec("tests.hop_pain", "number", "pain on single-leg hopping", 0, NRS_MAX),
-        FactSpec("running.weekly_km", "number", "this week's distance", 0, None),
-        FactSpec("running.previous_weekly_km", "number", "last week's distance", 0, None),
-        FactSpec("running.longest_run_km_30d", "number", "longest run of the last 30 days", 0, None),
-        FactSpec("running.planned_long_run_km", "number", "the planned long run", 0, None),
-        FactSpec("running.long_run_increase_pct", "number", "planned long run over the 30-day longest, %", None, None),
-        FactSpec("running.weekly_increase_pct", "number", "weekly distance over the previous week, %", None, None),
-        FactSpec("shoes.count", "number", "number of shoes listed", 0, None),
-        FactSpec("shoe.name", "text", "the shoe's name", per="shoe"),
-        FactSpec("shoe.km", "number", "distance run in the shoe", 0, None, per="shoe"),
-        FactSpec("shoe.drop_mm", "number", "heel-to-toe drop", 0, DROP_MAX_MM, per="shoe"),
-        FactSpec("shoe.minimalist", "bool", "a minimalist shoe", per="shoe"),
-        FactSpec("shoe.weeks_worn", "number", "weeks the shoe has been worn", 0, None, per="shoe"),
-    ]
-    specs.extend(_history_specs())
-    for test, words, hi in (
-        ("balance_eyes_open_s", "single-leg balance, eyes open", BALANCE_CAP),
-        ("balance_eyes_closed_s", "single-leg balance, eyes closed", BALANCE_CAP),
-        ("heel_raises", "single-leg heel raises", REPS_MAX),
-    ):
-        for leg in ("left", "right"):
-            specs.append(FactSpec(f"tests.{test}.{leg}", "number", f"{words}, {leg} leg", 0, hi))
-        specs.append(FactSpec(f"tests.{test}.weaker", "number", f"{words}, weaker leg", 0, hi))
-        specs.append(
-            FactSpec(f"tests.{test}.lsi", "number", f"{words}, symmetry between legs (weaker / stronger x 100)", 0, 100)
-        )
-    for flag in kb.red_flags:
-        specs.append(FactSpec(f"red_flags.{flag}", "bool", kb.red_flags[flag].reported))
-    return {s.name: s for s in specs}
-
-
-def catalogue(kb: Knowledge) -> dict[str, FactSpec]:
-    """Every fact name a rule may use, for this knowledge base (red flags come from knowledge)."""
-    cached = kb.extra.get("fact_catalogue")
-    if cached is None:
-        cached = kb.extra["fact_catalogue"] = _catalogue(kb)
-    return cached
-
-
-suggest = did_you_mean
 
 
 def _n(v: float) -> float | int:
@@ -228,6 +81,8 @@ def derive(state: State, kb: Knowledge) -> list[Obs]:
     out.append(Obs("program.phase", p.phase))
     out.append(Obs("program.weeks_in_phase", p.weeks_in_phase))
     out.append(Obs("program.previous_phase", max(1, p.phase - 1)))
+    if p.phase + 1 in kb.phases:
+        out.append(Obs("program.following_phase", p.phase + 1))
     if p.weeks_in_program is not None:
         out.append(Obs("program.weeks_in_program", p.weeks_in_program))
     else:

@@ -22,7 +22,8 @@ def cond_text(c: dict[str, Any]) -> str:
             s += f" (step {c['from_step']})"
         return s
     if "no_finding" in c:
-        return f"no {c['no_finding']}" + ("" if c.get("holds") else " (but it was reached)")
+        value = f" = {c['value']}" if c.get("value") else ""
+        return f"no {c['no_finding']}{value}" + ("" if c.get("holds") else " (but it was reached)")
     if c.get("missing"):
         return f"{c['fact']} not measured (missing)"
     if "literal" in c:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from footcoach.inference.facts import catalogue
 from footcoach.rulebook.cases import run_all_cases
+from footcoach.rulebook.facts import catalogue
 from footcoach.rulebook.model import FactCondition, Rule
 
 _PKG = Path(__file__).resolve().parent.parent  # the footcoach package folder
