@@ -19,10 +19,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from footcoach.contract.errors import InputError
-from footcoach.storage.store import connect, transaction
+from footcoach.storage.store import BUSY_TIMEOUT_MS, connect, resolve_db_path, transaction
 
 PASSWORD_MIN_LENGTH = 12  # not clinical: security setting
 PASSWORD_MAX_LENGTH = 1024
@@ -72,11 +73,22 @@ def new_token() -> str:
 _ready: set[str] = set()
 
 
+def _light(path: Path) -> sqlite3.Connection:
+    """A plain connection to a database already opened (and migrated) once by this process: the
+    accounts are read on every request, the full check of :func:`store.connect` is not needed each time."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
 @contextmanager
 def _open(db_path: str | os.PathLike | None) -> Iterator[sqlite3.Connection]:
-    conn = connect(db_path)
+    path = resolve_db_path(db_path)
+    key = str(path)
+    conn = _light(path) if key in _ready and path.is_file() else connect(db_path)
     try:
-        key = str(db_path)
         if key not in _ready:
             with transaction(conn):
                 for statement in _SCHEMA:

@@ -175,6 +175,6 @@ def result(request: Request, token: str) -> Response:
         a=assessment,
         carrier=views.carrier(assessment),
         others=[r for r in assessment.get("recommendations", []) if r.get("kind") not in views.CARRIERS],
-        blocks=views.blocks(assessment),
+        blocks=views.blocks(assessment, "runner"),
         plan=plan,
     )

@@ -138,15 +138,16 @@ def condition_text(c: dict[str, Any]) -> str:
     return f"{c.get('label', c['fact'])}: {value} now, needs {c['op']} {target}{note}"
 
 
-def blocks(assessment: dict[str, Any]) -> list[str]:
-    rules = (assessment.get("progress_blocked_by") or {}).get("rules", [])
-    seen: list[str] = []
-    for rule in rules:
-        for leaf in _leaves(rule.get("failing", [])):
-            text = condition_text(leaf)
-            if text not in seen:
-                seen.append(text)
-    return seen
+def blocks(assessment: dict[str, Any], audience: str = "physio") -> list[str]:
+    """What blocks progress, one line each, in the text renderer's words (shown for a hold, as there)."""
+    from footcoach.render.text import blocker_text
+
+    blocked = assessment.get("progress_blocked_by") or {}
+    if assessment.get("action") != "hold":
+        return []
+    if "note" in blocked:
+        return [str(blocked["note"])]
+    return [blocker_text(item, audience) for item in blocked.get("items") or []]
 
 
 def why_not(assessment: dict[str, Any]) -> list[dict[str, Any]]:

@@ -1,0 +1,67 @@
+"""`footcoach user add|token|revoke-token`, `footcoach invite` and `footcoach serve`'s start-up."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from footcoach.cli import main
+from footcoach.storage import accounts, store
+from tests.web_support import PASSWORD, client, example
+
+
+def _run(args, stdin=None):
+    return CliRunner().invoke(main, args, input=stdin)
+
+
+def test_user_add_token_and_revoke(tmp_path):
+    db = str(tmp_path / "c.db")
+    r = _run(["--db", db, "user", "add", "a@example.org", "--password-stdin"], PASSWORD + "\n")
+    assert r.exit_code == 0, r.output
+    assert accounts.check_password(db, "a@example.org", PASSWORD, "test").ok
+    token = _run(["--db", db, "user", "token", "a@example.org"]).stdout.strip()
+    assert len(token) >= 43 and accounts.user_for_api_token(db, token)["email"] == "a@example.org"
+    assert _run(["--db", db, "user", "revoke-token", "a@example.org"]).exit_code == 0
+    assert accounts.user_for_api_token(db, token) is None
+
+
+def test_user_add_refuses_a_short_password_and_a_taken_email(tmp_path):
+    db = str(tmp_path / "c.db")
+    short = _run(["--db", db, "user", "add", "a@example.org", "--password-stdin"], "short\n")
+    assert short.exit_code == 2 and f"allowed: {accounts.PASSWORD_MIN_LENGTH} to" in short.stderr
+    _run(["--db", db, "user", "add", "a@example.org", "--password-stdin"], PASSWORD + "\n")
+    again = _run(["--db", db, "user", "add", "A@example.org", "--password-stdin"], PASSWORD + "\n")
+    assert again.exit_code == 2 and "already has an account" in again.stderr
+    assert _run(["--db", db, "user", "token", "nobody@example.org"]).exit_code == 2
+
+
+def test_invite_prints_a_link_that_opens_the_runners_triage(tmp_path):
+    db = str(tmp_path / "c.db")
+    state = example("progress-to-phase-3")
+    store.import_state(db, "r-017", state)
+    r = _run(["--db", db, "invite", "r-017", "--days", "3", "--base-url", "https://clinic.example.org"])
+    assert r.exit_code == 0, r.output
+    url = r.stdout.strip()
+    assert url.startswith("https://clinic.example.org/t/")
+    token = url.rsplit("/", 1)[1]
+    assert client(db).get(f"/t/{token}").status_code == 200
+    assert _run(["--db", db, "invite", "nobody"]).exit_code == 2
+    assert _run(["--db", db, "invite", "r-017", "--days", "0"]).exit_code == 2
+    assert _run(["--db", db, "invite", "r-017", "--revoke"]).exit_code == 0
+    assert client(db).get(f"/t/{token}").status_code == 404
+
+
+def test_serve_is_local_by_default_and_says_so_when_it_is_not(tmp_path, monkeypatch):
+    import uvicorn
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: calls.append(k))
+    db = str(tmp_path / "c.db")
+    local = _run(["serve", "--db", db])
+    assert local.exit_code == 0 and calls[-1]["host"] == "127.0.0.1" and calls[-1]["port"] == 8765
+    assert "warning" not in local.stderr
+    wide = _run(["serve", "--db", db, "--host", "0.0.0.0", "--port", "9000"])
+    assert wide.exit_code == 0 and calls[-1]["host"] == "0.0.0.0"
+    assert "warning: listening on 0.0.0.0" in wide.stderr
+    assert json.dumps(calls[-1]["factory"]) == "true"
