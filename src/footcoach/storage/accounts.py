@@ -37,6 +37,7 @@ LOGIN_FAILURES_PER_ACCOUNT = 5  # not clinical: security setting
 LOGIN_FAILURES_PER_ADDRESS = 20  # not clinical: security setting
 EMAIL_MAX = 320
 DAY_SECONDS = 86400
+MS_PER_S = 1000
 EMAIL_RE = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}")
 
 _SCHEMA = (
@@ -76,7 +77,7 @@ _ready: set[str] = set()
 def _light(path: Path) -> sqlite3.Connection:
     """A plain connection to a database already opened (and migrated) once by this process: the
     accounts are read on every request, the full check of :func:`store.connect` is not needed each time."""
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / MS_PER_S, isolation_level=None)
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
