@@ -106,8 +106,10 @@ def _reintroduce(out: _Lines, re: dict[str, Any] | None) -> None:
     out.blank()
     if "daily_block" in re:
         daily = re["daily_block"]
+        # "Activation - range of motion and ..." reads as a sentence break inside the sentence: its head names it
+        block = daily["name"].split(" - ")[0].lower()
         out.add(
-            f"Progress has stalled: do the {daily['name']} block every day ({', '.join(daily['exercises'])}), "
+            f"Progress has stalled: do the {block} block every day ({', '.join(daily['exercises'])}), "
             "and use the easier variant of each exercise for now:"
         )
         for e in re["easier"]:
