@@ -85,7 +85,7 @@ async def assess(request: Request, user: User = Depends(api_user)) -> Response:
 
 
 @router.get("/runners")
-def runners(request: Request, user: User = Depends(api_user)) -> Response:
+async def runners(request: Request, user: User = Depends(api_user)) -> Response:
     """Every runner (as `footcoach runner list --format json`)."""
     return _json_response(store.list_runners(db(request)))
 
@@ -101,13 +101,13 @@ def _call(fn: Any, *args: Any) -> Response:
 
 
 @router.get("/runners/{runner_id}")
-def runner(request: Request, runner_id: str, user: User = Depends(api_user)) -> Response:
+async def runner(request: Request, runner_id: str, user: User = Depends(api_user)) -> Response:
     """One runner (as `footcoach runner show ID --format json`)."""
     return _call(store.show_runner, db(request), runner_id)
 
 
 @router.get("/runners/{runner_id}/diary")
-def diary(request: Request, runner_id: str, user: User = Depends(api_user)) -> Response:
+async def diary(request: Request, runner_id: str, user: User = Depends(api_user)) -> Response:
     """The runner's diary (as `footcoach diary list ID --format json`)."""
     return _call(store.list_diary, db(request), runner_id)
 
@@ -131,19 +131,19 @@ async def diary_add(request: Request, runner_id: str, user: User = Depends(api_u
 
 
 @router.get("/runners/{runner_id}/history")
-def history(request: Request, runner_id: str, user: User = Depends(api_user)) -> Response:
+async def history(request: Request, runner_id: str, user: User = Depends(api_user)) -> Response:
     """The runner's stored assessments with overrides (as `footcoach history ID --format json`)."""
     return _call(store.list_assessments, db(request), runner_id)
 
 
 @router.get("/caseload")
-def caseload(request: Request, user: User = Depends(api_user)) -> Response:
+async def caseload(request: Request, user: User = Depends(api_user)) -> Response:
     """Every runner, referrals first (as `footcoach caseload --format json`)."""
     return _json_response(store.caseload(db(request)))
 
 
 @router.get("/openapi.json", include_in_schema=False)
-def openapi(request: Request, user: User = Depends(api_user)) -> Response:
+async def openapi(request: Request, user: User = Depends(api_user)) -> Response:
     """The OpenAPI document of this API (the state schema from the pydantic models)."""
     from fastapi.openapi.utils import get_openapi
 

@@ -134,8 +134,10 @@ def physio(request: Request) -> dict[str, Any]:
     return user
 
 
-def api_user(request: Request) -> dict[str, Any]:
-    """The account behind ``Authorization: Bearer <token>``; 401 otherwise (raised by the caller)."""
+async def api_user(request: Request) -> dict[str, Any]:
+    """The account behind ``Authorization: Bearer <token>``; 401 otherwise.  Async with the (short,
+    read-only) SQLite lookup inline: a request is served start to end on the event loop, without a hop
+    to a worker thread that would wait for the interpreter lock behind other requests' assessments."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     user = accounts.user_for_api_token(db(request), token.strip()) if scheme.lower() == "bearer" and token else None
     if user is None:
