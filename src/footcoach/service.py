@@ -86,9 +86,9 @@ def decision_with(rb: RuleBase, state: State) -> dict[str, Any]:
     return out
 
 
-def assess_document(data: Any) -> dict[str, Any]:
+def assess_document(data: Any, explain: bool = True) -> dict[str, Any]:
     """Validate then assess a parsed document (raises InputError on bad input)."""
-    return assess(load_state(data))
+    return assess(load_state(data), explain)
 
 
 def rulebase_version() -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from footcoach.cli.batch import batch_options, check_batch_options, run_batch_command
 from footcoach.cli.output import write_output
 from footcoach.cli.text_options import check_text_options, text_options
 from footcoach.common import documents
@@ -67,6 +68,7 @@ def emit(
     help="Assess a stored runner from the diary database instead of a file (saved to the audit trail).",
 )
 @text_options()
+@batch_options()
 @click.pass_context
 def assess_cmd(
     ctx: click.Context,
@@ -76,6 +78,9 @@ def assess_cmd(
     audience: str | None,
     plan: bool | None,
     trace: bool | None,
+    batch: str | None,
+    jobs: int | None,
+    decision_only: bool,
 ) -> None:
     """Assess one runner's state (JSON or YAML FILE, or - for JSON on stdin).
 
@@ -86,6 +91,10 @@ def assess_cmd(
     """
     from footcoach.service import assess_document
 
+    if batch is not None or jobs is not None or decision_only:
+        check_batch_options(batch, source, runner_id, fmt, jobs, decision_only, [audience, plan, trace])
+        if batch is not None:
+            run_batch_command(batch, jobs, decision_only)  # exits
     try:
         check_text_options(fmt, audience, plan, trace)
         if runner_id is not None:
@@ -102,7 +111,7 @@ def assess_cmd(
         elif source is None:
             raise InputError(["FILE: missing; allowed: a JSON or YAML state file, - for stdin, or --runner ID"])
         else:
-            assessment = assess_document(read_document(source))
+            assessment = assess_document(read_document(source), explain=not decision_only)
     except InputError as exc:
         fail(exc.problems)
         return

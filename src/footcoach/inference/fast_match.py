@@ -32,7 +32,7 @@ are the same):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from itertools import chain
 from typing import Any, ClassVar
@@ -199,71 +199,59 @@ class JoinIndex:
     def __init__(self) -> None:
         self.items: list[list] = [[], []]  # [(data, context)] per side, in arrival order
         self.width: list[int] = [-1, -1]  # number of variables a side's tokens carry
+        self.keys: list[frozenset | None] = [None, None]
         self.shared: tuple[str, ...] | None = None
         self.index: list[dict] = [{}, {}]
         self.scan = False
 
+    def clear(self) -> None:
+        for memory in (*self.items, *self.index):
+            memory.clear()
+
     def _learn(self, side: int, context: dict) -> None:
-        known = self.width[side]
-        if known == len(context):
-            return
-        if known != -1 or any(not isinstance(k, str) for k in context):
-            self.scan = True
+        if self.width[side] != -1 or any(not isinstance(k, str) for k in context):
+            self.scan = True  # a side whose tokens differ in their variables, or negated ones
             return
         self.width[side] = len(context)
-        self._keys = getattr(self, "_keys", [None, None])
-        self._keys[side] = frozenset(context)
-        other = self._keys[1 - side]
+        self.keys[side] = frozenset(context)
+        other = self.keys[1 - side]
         if other is not None and not self.scan:
-            self.shared = tuple(sorted(self._keys[side] & other))
+            self.shared = tuple(sorted(self.keys[side] & other))
             for s, memory in enumerate(self.items):
                 for item in memory:
                     self._file(s, item)
 
-    def _values(self, context: dict) -> tuple | None:
-        values = tuple([context[k] for k in self.shared])  # type: ignore[union-attr]
-        for v in values:
-            if not isinstance(v, Hashable):
-                self.scan = True
-                return None
-        return values
-
     def _file(self, side: int, item: tuple) -> None:
-        if self.scan:
-            return
-        values = self._values(item[1])
-        if values is not None:
-            self.index[side].setdefault(values, []).append(item)
+        try:
+            self.index[side].setdefault(tuple([item[1][k] for k in self.shared]), []).append(item)  # type: ignore[union-attr]
+        except TypeError:  # a value that cannot be hashed: scan from now on
+            self.scan = True
 
     def add(self, side: int, item: tuple) -> None:
-        self._learn(side, item[1])
+        if self.width[side] != len(item[1]):
+            self._learn(side, item[1])
         self.items[side].append(item)
-        if self.shared is not None:
+        if self.shared is not None and not self.scan:
             self._file(side, item)
 
     def discard(self, side: int, data: Any) -> None:
-        memory = self.items[side]
-        for i, (known, context) in enumerate(memory):
-            if known == data:
-                del memory[i]
-                if self.shared is not None and not self.scan:
-                    values = self._values(context)
-                    bucket = self.index[side].get(values, []) if values is not None else []
-                    for j, (other, _ctx) in enumerate(bucket):
-                        if other == data:
-                            del bucket[j]
-                            break
-                return
+        for memory in (self.items[side], *self.index[side].values()):
+            for i, (known, _context) in enumerate(memory):
+                if known == data:
+                    del memory[i]
+                    break
 
     def candidates(self, side: int, context: dict) -> list:
         """The items of the other side that may match ``context`` (arriving on ``side``)."""
-        self._learn(side, context)
+        if self.width[side] != len(context):
+            self._learn(side, context)
         if self.scan or self.shared is None:
             return self.items[1 - side]
-        values = self._values(context)
-        if values is None:
+        try:
+            return self.index[1 - side].get(tuple([context[k] for k in self.shared]), [])
+        except TypeError:
+            self.scan = True
             return self.items[1 - side]
-        return self.index[1 - side].get(values, [])
 
 
 class HashJoinNode(OrdinaryMatchNode):
@@ -271,7 +259,10 @@ class HashJoinNode(OrdinaryMatchNode):
     shoe's tokens."""
 
     def _reset(self) -> None:
-        self.join = JoinIndex()
+        if "join" in vars(self):
+            self.join.clear()  # what the two sides bind is structural: learned once
+        else:
+            self.join = JoinIndex()
         self.left_memory, self.right_memory = self.join.items
 
     def _activate_side(self, token: Any, side: int) -> None:
@@ -304,7 +295,10 @@ class HashNotNode(NotNode):
     share its variable values."""
 
     def _reset(self) -> None:
-        self.join = JoinIndex()
+        if "join" in vars(self):
+            self.join.clear()
+        else:
+            self.join = JoinIndex()
         self.counts: dict = {}  # left facts -> number of matching right tokens (experta's left_memory)
         self.left_memory = self.counts
         self.right_memory = self.join.items[1]
