@@ -13,8 +13,7 @@ from fastapi.responses import JSONResponse, Response
 
 from footcoach import service
 from footcoach.contract.errors import InputError
-from footcoach.storage import store
-from footcoach.web import records
+from footcoach.web import data
 from footcoach.web.security import api_user, db
 
 router = APIRouter(prefix="/api/v1", tags=["footcoach"])
@@ -87,7 +86,7 @@ async def assess(request: Request, user: User = Depends(api_user)) -> Response:
 @router.get("/runners")
 async def runners(request: Request, user: User = Depends(api_user)) -> Response:
     """Every runner (as `footcoach runner list --format json`)."""
-    return _json_response(store.list_runners(db(request)))
+    return _json_response(data.list_runners(db(request)))
 
 
 def _call(fn: Any, *args: Any) -> Response:
@@ -103,13 +102,13 @@ def _call(fn: Any, *args: Any) -> Response:
 @router.get("/runners/{runner_id}")
 async def runner(request: Request, runner_id: str, user: User = Depends(api_user)) -> Response:
     """One runner (as `footcoach runner show ID --format json`)."""
-    return _call(store.show_runner, db(request), runner_id)
+    return _call(data.show_runner, db(request), runner_id)
 
 
 @router.get("/runners/{runner_id}/diary")
 async def diary(request: Request, runner_id: str, user: User = Depends(api_user)) -> Response:
     """The runner's diary (as `footcoach diary list ID --format json`)."""
-    return _call(store.list_diary, db(request), runner_id)
+    return _call(data.list_diary, db(request), runner_id)
 
 
 @router.post("/runners/{runner_id}/diary")
@@ -120,8 +119,7 @@ async def diary_add(request: Request, runner_id: str, user: User = Depends(api_u
         body = await _body(request)
         if not isinstance(body, dict) or set(body) - {"entry", "report"}:
             raise InputError(['(body): allowed: {"entry": {...}, "report": {...}}'])
-        result = store.add_diary_entry(db(request), runner_id, body.get("entry") or {}, body.get("report"))
-        records.reassess(db(request), runner_id)
+        result = data.add_diary_week(db(request), runner_id, body.get("entry") or {}, body.get("report"))
     except InputError as exc:
         return _problems(
             exc.problems,
@@ -133,13 +131,13 @@ async def diary_add(request: Request, runner_id: str, user: User = Depends(api_u
 @router.get("/runners/{runner_id}/history")
 async def history(request: Request, runner_id: str, user: User = Depends(api_user)) -> Response:
     """The runner's stored assessments with overrides (as `footcoach history ID --format json`)."""
-    return _call(store.list_assessments, db(request), runner_id)
+    return _call(data.list_assessments, db(request), runner_id)
 
 
 @router.get("/caseload")
 async def caseload(request: Request, user: User = Depends(api_user)) -> Response:
     """Every runner, referrals first (as `footcoach caseload --format json`)."""
-    return _json_response(store.caseload(db(request)))
+    return _json_response(data.caseload(db(request)))
 
 
 @router.get("/openapi.json", include_in_schema=False)

@@ -12,9 +12,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from footcoach.contract.errors import InputError
-from footcoach.storage import accounts, store
-from footcoach.web import records as service
-from footcoach.web import views
+from footcoach.storage import accounts
+from footcoach.web import data, views
 from footcoach.web.pages import render
 from footcoach.web.security import (
     LOGIN_COOKIE,
@@ -93,7 +92,7 @@ async def logout(request: Request, user: User = Depends(physio)) -> Response:
 
 @router.get("/caseload")
 def caseload_page(request: Request, q: str = "", show: str = "all", user: User = Depends(physio)) -> Response:
-    rows = views.caseload_rows(store.caseload(db(request)), q, show)
+    rows = views.caseload_rows(data.caseload(db(request)), q, show)
     return render(request, "caseload.html", user=user, rows=rows, q=q, show=show, filters=views.CASELOAD_FILTERS)
 
 
@@ -107,7 +106,7 @@ async def add_runner(request: Request, user: User = Depends(physio)) -> Response
     form = await form_with_csrf(request, user["csrf"])
     try:
         age = views.whole_number(form.get("age", ""), "runner.age")
-        store.add_runner(
+        data.add_runner(
             db(request), form.get("id", "").strip(), age, form.get("sex") or None, form.get("experience") or None
         )
     except InputError as exc:
@@ -125,7 +124,7 @@ async def add_runner(request: Request, user: User = Depends(physio)) -> Response
 
 def _runner_or_404(request: Request, runner_id: str) -> dict[str, Any]:
     try:
-        return store.show_runner(db(request), runner_id)
+        return data.show_runner(db(request), runner_id)
     except InputError:
         raise NotFound() from None
 
@@ -140,7 +139,7 @@ def runner_page(request: Request, runner_id: str, link: str | None = None, user:
 @router.get("/runners/{runner_id}/diary/{week}")
 def diary_week_page(request: Request, runner_id: str, week: int, user: User = Depends(physio)) -> Response:
     _runner_or_404(request, runner_id)
-    entry = next((e for e in store.list_diary(db(request), runner_id) if e["week"] == week), None)
+    entry = data.diary_week(db(request), runner_id, week)
     if entry is None:
         raise NotFound()
     return render(
@@ -159,13 +158,13 @@ def diary_week_page(request: Request, runner_id: str, week: int, user: User = De
 async def diary_week_correct(request: Request, runner_id: str, week: int, user: User = Depends(physio)) -> Response:
     form = await form_with_csrf(request, user["csrf"])
     _runner_or_404(request, runner_id)
-    old = next((e for e in store.list_diary(db(request), runner_id) if e["week"] == week), None)
+    old = data.diary_week(db(request), runner_id, week)
     if old is None:
         raise NotFound()
     try:
         new = views.entry_from_form(form, week)
         reason = views.reason(form)
-        store.add_diary_entry(db(request), runner_id, new, replace=True)
+        data.correct_diary_week(db(request), runner_id, new)
     except InputError as exc:
         return render(
             request,
@@ -179,7 +178,6 @@ async def diary_week_correct(request: Request, runner_id: str, week: int, user: 
             fields=views.DIARY_FORM_FIELDS,
         )
     accounts.add_correction(db(request), runner_id, week, "edit", old, new, reason, user["email"])
-    service.reassess(db(request), runner_id)
     return _see_other(f"/runners/{views.quote(runner_id)}?notice=diary-corrected")
 
 
@@ -187,13 +185,11 @@ async def diary_week_correct(request: Request, runner_id: str, week: int, user: 
 async def override(request: Request, runner_id: str, user: User = Depends(physio)) -> Response:
     form = await form_with_csrf(request, user["csrf"])
     _runner_or_404(request, runner_id)
-    latest = store.list_assessments(db(request), runner_id)
-    if not latest:
-        raise NotFound()
     try:
-        store.add_override(
-            db(request), int(latest[-1]["id"]), form.get("action", ""), form.get("reason", ""), user["email"]
-        )
+        if not data.override_latest(
+            db(request), runner_id, form.get("action", ""), form.get("reason", ""), user["email"]
+        ):
+            raise NotFound()
     except InputError as exc:
         page = views.runner_view(db(request), runner_id, _runner_or_404(request, runner_id))
         return render(

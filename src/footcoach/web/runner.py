@@ -11,9 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from footcoach.contract.errors import InputError
-from footcoach.storage import accounts, store
-from footcoach.web import flow, views
-from footcoach.web import records as service
+from footcoach.storage import accounts
+from footcoach.web import data, flow, views
 from footcoach.web.pages import render
 from footcoach.web.security import NotFound, db, form_with_csrf, link_csrf
 
@@ -30,7 +29,7 @@ def _link(request: Request, token: str) -> dict[str, Any]:
 def _context(request: Request, token: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     link = _link(request, token)
     try:
-        known = service.runner_known(db(request), link["runner_id"])
+        known = data.runner_known(db(request), link["runner_id"])
     except InputError:
         raise NotFound() from None  # the runner was removed since the link was made
     return link, known, accounts.load_draft(db(request), int(link["id"]))
@@ -147,7 +146,7 @@ def _finish(
     q = flow.questionnaire()
     try:
         result = assess_triage(q, flow.final_answers(q, known, answers), link["runner_id"], known)
-        service.record_triage(db(request), link["runner_id"], result.state, result.assessment, result.red_flags)
+        data.record_triage(db(request), link["runner_id"], result.state, result.assessment, result.red_flags)
     except InputError as exc:
         return review(request, token, exc.problems)
     accounts.save_draft(db(request), int(link["id"]), None)
@@ -157,10 +156,10 @@ def _finish(
 @router.get("/result")
 def result(request: Request, token: str) -> Response:
     link = _link(request, token)
-    history = store.list_assessments(db(request), link["runner_id"])
-    if not history:
+    latest = data.latest_assessment(db(request), link["runner_id"])
+    if latest is None:
         return _go(token, "p/1")
-    assessment = store.get_assessment(db(request), int(history[-1]["id"]))["assessment"]
+    assessment = latest["assessment"]
     plan = assessment.get("plan") or {}
     if plan.get("paused"):
         from footcoach.triage.questionnaire import referral_text

@@ -9,7 +9,8 @@ from urllib.parse import quote as _quote
 from markupsafe import Markup
 
 from footcoach.contract.errors import InputError
-from footcoach.storage import accounts, store
+from footcoach.storage import accounts
+from footcoach.web import data
 
 WHY_NOT_SHOWN = 6  # not clinical: how many failing conditions a why-not line lists
 CASELOAD_FILTERS = {
@@ -51,7 +52,7 @@ def reason(form: dict[str, str]) -> str:
 
 
 def profile_choices() -> dict[str, tuple[str, ...]]:
-    return {"sex": store.SEX_VALUES, "experience": store.EXPERIENCE_VALUES}
+    return {"sex": data.SEX_VALUES, "experience": data.EXPERIENCE_VALUES}
 
 
 def caseload_rows(rows: list[dict[str, Any]], q: str, show: str) -> list[dict[str, Any]]:
@@ -179,8 +180,8 @@ def charts(db_path: str | None, runner_id: str) -> list[dict[str, Any]]:
     from footcoach.render.report_charts import build_charts
     from footcoach.render.templating import environment
 
-    data = service.report_data(db_path, runner_id)
-    made, marks, span = build_charts(data, default_knowledge(), data["gates"])
+    record = service.report_data(db_path, runner_id)
+    made, marks, span = build_charts(record, default_knowledge(), record["gates"])
     chart_svg = environment().get_template("chart.svg").module.chart_svg  # type: ignore[attr-defined]
     out = []
     for c in made:
@@ -201,13 +202,14 @@ def charts(db_path: str | None, runner_id: str) -> list[dict[str, Any]]:
 
 def runner_view(db_path: str | None, runner_id: str, record: dict[str, Any]) -> dict[str, Any]:
     """Everything the runner page shows."""
-    history = store.list_assessments(db_path, runner_id)
-    latest = store.get_assessment(db_path, int(history[-1]["id"]))["assessment"] if history else None
+    history = data.list_assessments(db_path, runner_id)
+    latest_record = data.latest_assessment(db_path, runner_id)
+    latest = latest_record["assessment"] if latest_record else None
     return {
         "id": runner_id,
         "href": "/runners/" + quote(runner_id),
         "record": record,
-        "diary": store.list_diary(db_path, runner_id),
+        "diary": data.list_diary(db_path, runner_id),
         "latest": latest,
         "latest_row": history[-1] if history else None,
         "carrier": carrier(latest) if latest else {},
