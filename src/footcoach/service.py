@@ -168,3 +168,21 @@ def report_html(db_path: str | None, runner_id: str, generated_at: str | None = 
     from footcoach.render.report import render_report
 
     return render_report(report_data(db_path, runner_id, generated_at), default_knowledge())
+
+
+def plan_page_html(assessment: dict[str, Any], document: Any, generated_at: str | None = None) -> str:
+    """This week's plan of an assessment (of ``document``) as one printable HTML page."""
+    from datetime import UTC, datetime
+
+    from footcoach.knowledge.base import default_knowledge
+    from footcoach.render.plan_html import render_plan
+
+    runner = document.get("runner") if isinstance(document, dict) else None
+    runner_id = runner.get("id") if isinstance(runner, dict) else None
+    when = generated_at or datetime.now(UTC).isoformat(timespec="seconds")
+    return render_plan(assessment, default_knowledge(), runner_id, when)
+
+
+def plan_html(document: Any, generated_at: str | None = None) -> str:
+    """This week's plan of a state document as one printable HTML page (InputError on bad input)."""
+    return plan_page_html(assess_document(document), document, generated_at)

@@ -31,21 +31,31 @@ def _stored_state(db: str | None, runner_id: str) -> dict[str, Any]:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="text for the runner, json for programs (the plan record of the assessment).",
+    type=click.Choice((*FORMATS, "html")),
+    default=None,
+    help="text for the runner (default on stdout), json for programs (the plan record of the assessment), "
+    "html for a printable one-page plan (default with --out).",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the plan to this file (owner-only) instead of stdout: a printable HTML page unless --format says otherwise.",
 )
 @click.pass_context
-def plan_cmd(ctx: click.Context, source: str | None, runner_id: str | None, fmt: str) -> None:
+def plan_cmd(ctx: click.Context, source: str | None, runner_id: str | None, fmt: str | None, out: str | None) -> None:
     """Print this week's plan for the runner of FILE (JSON or YAML, - for stdin) or --runner ID.
 
     The plan follows the assessment: after a progression it is the next phase's, after a red flag
-    it is paused and says whom to see. Text is wrapped to the terminal's width.
+    it is paused and says whom to see. Text is wrapped to the terminal's width. With --out FILE it
+    is written as one printable HTML page (exercises with dosing and cues, what blocks progress,
+    when to stop and call, when to check in).
     """
+    from footcoach.cli.output import write_output
     from footcoach.common.wrapping import terminal_width
     from footcoach.render.text import render_plan_page
-    from footcoach.service import assess_document
+    from footcoach.service import assess_document, plan_page_html
 
     try:
         if runner_id is not None and source is not None:
@@ -60,10 +70,16 @@ def plan_cmd(ctx: click.Context, source: str | None, runner_id: str | None, fmt:
     except InputError as exc:
         fail(exc.problems)
         return
+    fmt = fmt or ("html" if out not in (None, "-") else "text")
     if fmt == "json":
-        click.echo(dump_json(assessment.get("plan")), nl=False)
+        text = dump_json(assessment.get("plan"))
+    elif fmt == "html":
+        text = plan_page_html(assessment, document)
     else:
-        click.echo(render_plan_page(assessment, terminal_width()), nl=False)
+        text = render_plan_page(assessment, terminal_width())
+    write_output(out, text)
+    if out not in (None, "-"):
+        click.echo(f"wrote {out}", err=True)
 
 
 def register(group: click.Group) -> None:

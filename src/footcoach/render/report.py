@@ -31,7 +31,7 @@ HEADLINE = {
 PHASE_ACTIONS = ("progress", "regress")
 
 
-def _carrier(assessment: dict[str, Any]) -> dict[str, Any] | None:
+def carrier(assessment: dict[str, Any]) -> dict[str, Any] | None:
     recs = assessment.get("recommendations", [])
     return next((r for r in recs if r.get("kind") in DECISION_KINDS), None)
 
@@ -58,17 +58,17 @@ def now_view(current: dict[str, Any] | None, override: dict[str, Any] | None) ->
     record as it is), the runner's words, what blocks progress, other advice, this week's plan."""
     if current is None:
         return None
-    carrier = _carrier(current)
+    rec = carrier(current)
     blockers = blockers_view(current)
     action = override["action"] if override else current["action"]
     return {
         "action": action,
         "suggested": current["action"],
         "headline": HEADLINE.get(action, action),
-        "words": carrier["runner"] if carrier else "",
+        "words": rec["runner"] if rec else "",
         "phase": current["phase"],
         "blockers": blockers,
-        "advice": [r["runner"] for r in current.get("recommendations", []) if r is not carrier and r.get("runner")],
+        "advice": [r["runner"] for r in current.get("recommendations", []) if r is not rec and r.get("runner")],
         "override": override,
         "plan": current.get("plan"),
     }
