@@ -95,34 +95,13 @@ def list_cmd(fmt: str) -> None:
 
 def rule_record(rb, rule) -> dict:
     """Everything a reviewer needs about one rule, as data."""
-    from footcoach.rulebook.model import AnyCondition, FactCondition, FindingCondition, NoFindingCondition
-
-    def cond(c):
-        if isinstance(c, FactCondition):
-            d = {"fact": c.fact, "op": c.op}
-            if c.literal is not None:
-                d["literal"] = c.literal
-            else:
-                d["knowledge"] = c.value
-                d.update(_knowledge_record(rb, c.value))
-                if c.times:
-                    d["times"] = c.times
-            return d
-        if isinstance(c, AnyCondition):
-            return {"any": [cond(x) for x in c.any]}
-        if isinstance(c, FindingCondition):
-            return {"finding": c.finding, "value": c.value}
-        if isinstance(c, NoFindingCondition):
-            return {"no_finding": c.no_finding, "value": c.value}
-        raise TypeError(c)
-
     spec = rule.spec
     rec = {
         "id": rule.id,
         "family": rule.family,
         "title": rule.title_text(rb.kb),
         "file": str(rule.path),
-        "when": [cond(c) for c in spec.when],
+        "when": [c.describe(lambda name: _knowledge_record(rb, name)) for c in spec.when],
         "concludes": _concludes(rule),
         "sources": [rb.kb.source_record(k) for k in spec.sources],
     }
@@ -153,30 +132,6 @@ def _knowledge_record(rb, name: str) -> dict:
         age = f"{'' if b.age_min is None else b.age_min}-{'' if b.age_max is None else b.age_max}"
         bands.append({"age": age, **({"female": b.female, "male": b.male} if n.by_sex else {"value": b.value})})
     return {"norm_bands": bands, "unit": n.unit, "source": kb.source_record(n.source)}
-
-
-def _cond_line(c: dict) -> str:
-    if "any" in c:
-        return " OR ".join(_cond_line(x) for x in c["any"])
-    if "finding" in c:
-        return f"finding {c['finding']}" + (f" = {c['value']}" if c.get("value") else "")
-    if "no_finding" in c:
-        return f"no finding {c['no_finding']}" + (f" = {c['value']}" if c.get("value") else "")
-    if "literal" in c:
-        lit = c["literal"]
-        return f"{c['fact']} {c['op']} {str(lit).lower() if isinstance(lit, bool) else lit}"
-    right = c["knowledge"]
-    if "value" in c:
-        right += f" ({c['value']} {c['unit']}; {c['source']['citation']} [{c['source']['evidence']}])"
-    else:
-        bands = ", ".join(
-            f"{b['age']}: " + (f"F {b['female']} / M {b['male']}" if "female" in b else f"{b['value']}")
-            for b in c["norm_bands"]
-        )
-        right += f" (age-banded norm, {c['unit']}: {bands}; {c['source']['citation']} [{c['source']['evidence']}])"
-    if c.get("times"):
-        right += f" x {c['times']}"
-    return f"{c['fact']} {c['op']} {right}"
 
 
 @rules_group.command("show")
@@ -212,7 +167,7 @@ def render_rule_markdown(rec: dict) -> str:
         "- when all of:",
     ]
     for c in rec["when"]:
-        lines.append(f"  - {_cond_line(c)}")
+        lines.append(f"  - {c['text']}")
     if rec.get("physio"):
         lines.append(f"- physiotherapist reads: {rec['physio']}")
         lines.append(f"- runner reads: {rec['runner']}")

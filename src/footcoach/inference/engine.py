@@ -32,10 +32,7 @@ from footcoach.inference.fast_match import FastFact, FastKnowledgeEngine
 from footcoach.knowledge.base import Knowledge, Resolved, default_knowledge, fingerprint_folder, load_knowledge, num
 from footcoach.rulebook.loader import load_rules
 from footcoach.rulebook.model import (
-    AnyCondition,
     FactCondition,
-    FindingCondition,
-    NoFindingCondition,
     Rule,
     RuleSet,
 )
@@ -116,30 +113,34 @@ def _fact_patterns(idx: str, fc: FactCondition, per_subject: set[str], threshold
     ]
 
 
-def _compile(
-    rule: Rule, salience: int, on_fire: Callable, per_subject: set[str], threshold: Callable[[str], Any]
-) -> XRule:
+class _Patterns:
+    """The experta patterns conditions compile themselves with (see rulebook.conditions.Patterns)."""
+
+    def __init__(self, per_subject: set[str], threshold: Callable[[str], Any]):
+        self.per_subject, self.threshold = per_subject, threshold
+
+    def compare(self, idx: str, condition: FactCondition) -> list[Any]:
+        return _fact_patterns(idx, condition, self.per_subject, self.threshold)
+
+    def finding(self, idx: str, name: str, value: str | None) -> Any:
+        kw = {"name": name} if value is None else {"name": name, "value": value}
+        return getattr(AS, f"f{idx}") << FindingFact(**kw)
+
+    def absent(self, name: str, value: str | None) -> Any:
+        kw = {"name": name} if value is None else {"name": name, "value": value}
+        return NOT(FindingFact(**kw))
+
+    def either(self, branches: list[list[Any]]) -> Any:
+        return OR(*(AND(*b) for b in branches))
+
+
+def _compile(rule: Rule, salience: int, on_fire: Callable, patterns: _Patterns) -> XRule:
     ces: list = []
     if rule.spec.for_each == "shoe":
         # Anchor the subject: the rule fires once per shoe, even when its conditions are about the runner.
         ces.append(ObsFact(name="shoe.name", subject=MATCH.subject))
     for i, c in enumerate(rule.spec.when):
-        if isinstance(c, FactCondition):
-            ces.extend(_fact_patterns(str(i), c, per_subject, threshold))
-        elif isinstance(c, FindingCondition):
-            kw = {"name": c.finding}
-            if c.value is not None:
-                kw["value"] = c.value
-            ces.append(getattr(AS, f"f{i}") << FindingFact(**kw))
-        elif isinstance(c, NoFindingCondition):
-            kw = {"name": c.no_finding}
-            if c.value is not None:
-                kw["value"] = c.value
-            ces.append(NOT(FindingFact(**kw)))
-        elif isinstance(c, AnyCondition):
-            ces.append(
-                OR(*(AND(*_fact_patterns(f"{i}_{j}", fc, per_subject, threshold)) for j, fc in enumerate(c.any)))
-            )
+        ces.extend(c.compile(patterns, str(i)))
 
     def rhs(engine, **ctx):
         on_fire(engine, rule, ctx)
@@ -156,10 +157,9 @@ class RuleBase:
         self.version = fingerprint_folder(rules.folder, kb.folder)
         attrs: dict[str, Any] = {}
         per_subject = {name for name, spec in catalogue(kb).items() if spec.per}
+        patterns = _Patterns(per_subject, self._threshold)
         for rid in sorted(rules.rules):
-            attrs[rid.replace("-", "_")] = _compile(
-                rules.rules[rid], rules.salience[rid], self._on_fire, per_subject, self._threshold
-            )
+            attrs[rid.replace("-", "_")] = _compile(rules.rules[rid], rules.salience[rid], self._on_fire, patterns)
         attrs["__strategy__"] = StableStrategy
         self.engine_class = type("FootcoachEngine", (FastKnowledgeEngine,), attrs)
         self._engine = None

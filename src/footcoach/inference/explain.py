@@ -11,17 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from footcoach.contract.assessment import DISCLAIMER, Assessment
 from footcoach.inference.blockers import flat_blockers
-from footcoach.inference.comparison import compare, exact
-from footcoach.inference.facts import RUNNER, catalogue
+from footcoach.inference.comparison import exact
+from footcoach.inference.facts import RUNNER, Obs, catalogue
 from footcoach.knowledge.base import num
 from footcoach.rulebook.model import (
     ACTION,
     INDICATED,
     NEXT_PHASE,
-    AnyCondition,
-    FactCondition,
-    FindingCondition,
-    NoFindingCondition,
     Rule,
 )
 
@@ -48,68 +44,55 @@ def _num(v: Any) -> Any:
 # ---- conditions -------------------------------------------------------------------------------
 
 
-def _threshold(rb: RuleBase, run: Run, name: str) -> dict[str, Any]:
-    return run.resolved[name].as_record(rb.kb)
+class RunView:
+    """One run seen by the conditions that evaluate themselves on it (rulebook.conditions.Evaluation)."""
+
+    def __init__(self, rb: RuleBase, run: Run):
+        self.rb, self.run = rb, run
+        self.catalogue = catalogue(rb.kb)
+
+    def fact(self, name: str, subject: str) -> Obs | None:
+        """The fact about ``subject``; a fact about the runner whatever the subject (as the engine joins)."""
+        spec = self.catalogue.get(name)
+        return self.run.facts.get((name, subject if spec is not None and spec.per else RUNNER))
+
+    def label(self, name: str) -> str:
+        return self.catalogue[name].description
+
+    def threshold(self, name: str) -> Any:
+        return self.run.resolved[name].value
+
+    def threshold_record(self, name: str) -> dict[str, Any]:
+        return self.run.resolved[name].as_record(self.rb.kb)
+
+    def finding_steps(self, name: str, value: str | None, subject: str) -> list[int]:
+        return sorted(
+            step
+            for (n, v, s, _by), step in self.run.finding_step.items()
+            if n == name and (value is None or v == value) and s in (subject, RUNNER)
+        )
+
+    def findings_present(self, name: str) -> list[str]:
+        return sorted({v for (n, v, _s, _b) in self.run.finding_step if n == name})
+
+    def step_of(self, finding: tuple[Any, ...]) -> int | None:
+        return self.run.finding_step.get(finding)  # type: ignore[call-overload]
+
+    def explain_producers(self, name: str, value: str | None, subject: str, depth: int) -> list[dict[str, Any]]:
+        """Why each rule that could have concluded the finding (for this phase) did not."""
+        phase = self.run.state.program.phase
+        return [
+            {
+                "rule": p.id,
+                "title": p.title_text(self.rb.kb),
+                "failing": explain_not_fired(self.rb, self.run, p, depth, subject),
+            }
+            for p in sorted(self.rb.rules.producers(name, value), key=lambda r: r.id)
+            if p.admits(PHASE_FACT, phase)
+        ]
 
 
-def _fact_record(rb, run, fc: FactCondition, subject: str, holds: bool | None = None) -> dict[str, Any]:
-    o = run.facts.get((fc.fact, subject))
-    rec: dict[str, Any] = {"fact": fc.fact, "label": catalogue(rb.kb)[fc.fact].description, "op": fc.op}
-    if o is None:
-        rec["value"] = None
-        rec["missing"] = True
-    else:
-        rec["value"] = _num(o.value)
-        if o.note:
-            rec["derived"] = o.note
-    if fc.literal is not None:
-        rec["literal"] = fc.literal
-        target = fc.literal
-    else:
-        rec["threshold"] = _threshold(rb, run, fc.value)
-        target = run.resolved[fc.value].value
-        if fc.times:
-            m = run.facts.get((fc.times, subject))
-            rec["times"] = {"fact": fc.times, "value": None if m is None else _num(m.value)}
-            target = None if m is None else exact("*", target, m.value)
-            if target is not None:
-                rec["compared_with"] = _num(round(target, 2))
-    if holds is None:
-        holds = o is not None and target is not None and compare(o.value, fc.op, target)
-    rec["holds"] = holds
-    if (
-        not holds
-        and o is not None
-        and target is not None
-        and isinstance(o.value, (int, float))
-        and not isinstance(o.value, bool)
-        and isinstance(target, (int, float))
-        and not isinstance(target, bool)
-    ):
-        # Only for inclusive bounds: "short by 2" of ">= 12" is exact; of "> 5" it would mislead.
-        if fc.op == ">=":
-            rec["short_by"] = _num(round(target - o.value, 2))
-        elif fc.op == "<=":
-            rec["over_by"] = _num(round(o.value - target, 2))
-    return rec
-
-
-def _finding_match(run, name, value, subject=RUNNER):
-    return sorted(
-        step
-        for (n, v, s, _by), step in run.finding_step.items()
-        if n == name and (value is None or v == value) and s in (subject, RUNNER)
-    )
-
-
-def _for_this_phase(rule: Rule, run: Run) -> bool:
-    """Whether a rule applies to the runner's phase (a gate of another phase explains nothing)."""
-    phase = run.state.program.phase
-    return all(
-        compare(phase, c.op, c.literal)
-        for c in rule.spec.when
-        if isinstance(c, FactCondition) and c.fact == "program.phase" and c.literal is not None
-    )
+PHASE_FACT = "program.phase"
 
 
 def explain_not_fired(
@@ -117,63 +100,14 @@ def explain_not_fired(
 ) -> list[dict[str, Any]]:
     """The conditions of ``rule`` that do not hold for this run, each with values and thresholds;
     a missing finding is explained through the rules that could have concluded it."""
-    failing: list[dict[str, Any]] = []
-    for c in rule.spec.when:
-        if isinstance(c, FactCondition):
-            rec = _fact_record(rb, run, c, subject)
-            if not rec["holds"]:
-                failing.append(rec)
-        elif isinstance(c, AnyCondition):
-            recs = [_fact_record(rb, run, fc, subject) for fc in c.any]
-            if not any(r["holds"] for r in recs):
-                failing.append({"any": recs, "holds": False})
-        elif isinstance(c, FindingCondition):
-            if not _finding_match(run, c.finding, c.value, subject):
-                rec: dict[str, Any] = {"finding": c.finding, "value": c.value, "holds": False}
-                present = sorted({v for (n, v, _s, _b) in run.finding_step if n == c.finding})
-                if present:
-                    rec["instead"] = present
-                if depth > 0:
-                    rec["because"] = [
-                        {
-                            "rule": p.id,
-                            "title": p.title_text(rb.kb),
-                            "failing": explain_not_fired(rb, run, p, depth - 1, subject),
-                        }
-                        for p in sorted(rb.rules.producers(c.finding, c.value), key=lambda r: r.id)
-                        if _for_this_phase(p, run)
-                    ]
-                failing.append(rec)
-        elif isinstance(c, NoFindingCondition):
-            steps = _finding_match(run, c.no_finding, c.value, subject)
-            if steps:
-                failing.append(
-                    {"no_finding": c.no_finding, "value": c.value, "holds": False, "present_from_steps": steps}
-                )
-    return failing
+    view = RunView(rb, run)
+    return [rec for c in rule.spec.when if not (rec := c.evaluate(view, subject, depth))["holds"]]
 
 
-def _condition_records(rb, run, firing: Firing) -> list[dict[str, Any]]:
-    out = []
-    for _i, c in enumerate(firing.rule.spec.when):
-        if isinstance(c, FactCondition):
-            out.append(_fact_record(rb, run, c, firing.subject, holds=True))
-        elif isinstance(c, AnyCondition):
-            branches = [_fact_record(rb, run, fc, firing.subject) for fc in c.any]
-            out.append({"any": branches, "holds": True})
-        elif isinstance(c, FindingCondition):
-            steps = _finding_match(run, c.finding, c.value, firing.subject)
-            used = [f for f in firing.findings if f[0] == c.finding and (c.value is None or f[1] == c.value)]
-            rec = {"finding": c.finding, "value": used[0][1] if used else c.value, "holds": True}
-            if used:
-                rec["from_rule"] = used[0][3]
-                rec["from_step"] = run.finding_step.get(used[0])
-            elif steps:
-                rec["from_step"] = steps[0]
-            out.append(rec)
-        elif isinstance(c, NoFindingCondition):
-            out.append({"no_finding": c.no_finding, "value": c.value, "holds": True})
-    return out
+def _condition_records(rb: RuleBase, run: Run, firing: Firing) -> list[dict[str, Any]]:
+    """Every condition of a rule that fired, evaluated by the same evaluator as the why-not."""
+    view = RunView(rb, run)
+    return [c.evaluate(view, firing.subject, 0, list(firing.findings)) for c in firing.rule.spec.when]
 
 
 # ---- templates --------------------------------------------------------------------------------
@@ -270,13 +204,13 @@ def _why_not(rb: RuleBase, run: Run, decision: Firing) -> list[dict[str, Any]]:
     ``no_finding: indicated`` conditions, strongest first), explained through the decision rule that
     would have concluded it and the rules that could have indicated it."""
     out: list[dict[str, Any]] = []
-    for c in decision.rule.spec.when:
-        if not isinstance(c, NoFindingCondition) or c.no_finding != INDICATED or c.value is None:
+    for name, value, negated in decision.rule.findings_used():
+        if not negated or name != INDICATED or value is None:
             continue
-        for rule in sorted(rb.rules.producers(ACTION, c.value), key=lambda r: r.id):
+        for rule in sorted(rb.rules.producers(ACTION, value), key=lambda r: r.id):
             failing = explain_not_fired(rb, run, rule, depth=3)
             because = [b for x in failing if x.get("finding") == INDICATED for b in x.get("because", [])]
-            out.append({"action": c.value, "decision_rule": rule.id, "rules": because})
+            out.append({"action": value, "decision_rule": rule.id, "rules": because})
     return out
 
 
@@ -368,11 +302,10 @@ def assemble(rb: RuleBase, run: Run) -> Assessment:
         progress_rules = [
             r
             for r in rb.rules.rules.values()
+            # The progress rules of this phase: they admit it, and not every phase.
             if r.action == "progress"
-            and any(
-                isinstance(c, FactCondition) and c.fact == "program.phase" and c.op == "==" and c.literal == phase
-                for c in r.spec.when
-            )
+            and r.admits(PHASE_FACT, phase)
+            and not all(r.admits(PHASE_FACT, p) for p in kb.phases)
         ]
         if progress_rules:
             gates = [

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from footcoach.rulebook.cases import run_all_cases
 from footcoach.rulebook.facts import catalogue
-from footcoach.rulebook.model import FactCondition, Rule
+from footcoach.rulebook.model import Rule
 
 _PKG = Path(__file__).resolve().parent.parent  # the footcoach package folder
 
@@ -33,17 +33,20 @@ def _interval(rule: Rule, fact: str, rb) -> tuple[float, bool, float, bool] | No
     spec = catalogue(rb.kb)[fact]
     lo, lo_c = (spec.lo if spec.lo is not None else float("-inf")), True
     hi, hi_c = (spec.hi if spec.hi is not None else float("inf")), True
+
+    def scalar(name: str) -> float | None:
+        return rb.kb.value(name) if name in rb.kb.thresholds else None
+
     for c in rule.spec.when:
-        if not isinstance(c, FactCondition) or c.fact != fact or c.times:
+        found = c.bound(fact, scalar)
+        if found is None:
             continue
-        v = c.literal if c.literal is not None else rb.kb.value(c.value) if c.value in rb.kb.thresholds else None
-        if v is None or isinstance(v, (bool, str)):
-            continue
-        if c.op in (">", ">=") and (v > lo or (v == lo and c.op == ">")):
-            lo, lo_c = v, c.op == ">="
-        elif c.op in ("<", "<=") and (v < hi or (v == hi and c.op == "<")):
-            hi, hi_c = v, c.op == "<="
-        elif c.op == "==":
+        op, v = found
+        if op in (">", ">=") and (v > lo or (v == lo and op == ">")):
+            lo, lo_c = v, op == ">="
+        elif op in ("<", "<=") and (v < hi or (v == hi and op == "<")):
+            hi, hi_c = v, op == "<="
+        elif op == "==":
             lo, lo_c, hi, hi_c = v, True, v, True
     return lo, lo_c, hi, hi_c
 

@@ -12,13 +12,13 @@ from footcoach.common.documents import DataFileError, load_with_lines
 from footcoach.common.paths import rules_dir
 from footcoach.contract.errors import path_of
 from footcoach.knowledge.base import Knowledge
+from footcoach.rulebook.conditions import TAGS
 from footcoach.rulebook.facts import catalogue, suggest
 from footcoach.rulebook.model import (
     _ID,
     ACTION,
     CASE_BASE,
     NEXT_PHASE,
-    AnyCondition,
     Case,
     FactCondition,
     Rule,
@@ -39,7 +39,7 @@ def _loc_str(loc: tuple) -> str:
     return path_of(loc) if loc else ""
 
 
-_TAGS = ("fact", "finding", "no_finding", "any")
+_TAGS = TAGS
 
 
 def _clean_loc(loc: tuple) -> tuple:
@@ -88,66 +88,19 @@ _KNOWN_KEYS = sorted(
 )
 
 
-def _check_names(rule: Rule, kb: Knowledge, facts: dict, line_of) -> list[DataFileError]:
+def _check_names(rule: Rule, kb: Knowledge, facts: dict, line_of: Any) -> list[DataFileError]:
+    """Every name a rule uses: its conditions' facts and knowledge, sources, sentences, band."""
     errs: list[DataFileError] = []
     path = rule.path
     spec = rule.spec
+
+    def has_knowledge(name: str) -> str | None:
+        return None if kb.has(name) else f"unknown knowledge name '{name}'{kb.suggest(name)}"
+
     for i, c in enumerate(spec.when):
-        items = (
-            [(("when", i), c)]
-            if not isinstance(c, AnyCondition)
-            else [(("when", i, "any", j), fc) for j, fc in enumerate(c.any)]
-        )
-        for loc, fc in items:
-            if not isinstance(fc, FactCondition):
-                continue
-            for key in ("fact", "times"):
-                name = getattr(fc, key)
-                if name is None:
-                    continue
-                if name not in facts:
-                    errs.append(
-                        DataFileError(
-                            path,
-                            line_of(loc + (key,)),
-                            _loc_str(loc + (key,)),
-                            f"unknown fact '{name}'{suggest(name, facts)}",
-                        )
-                    )
-                elif facts[name].per and spec.for_each != facts[name].per:
-                    errs.append(
-                        DataFileError(
-                            path,
-                            line_of(loc + (key,)),
-                            _loc_str(loc + (key,)),
-                            f"fact '{name}' is per {facts[name].per}: the rule needs for_each: {facts[name].per}",
-                        )
-                    )
-            if fc.value is not None and not kb.has(fc.value):
-                errs.append(
-                    DataFileError(
-                        path,
-                        line_of(loc + ("value",)),
-                        _loc_str(loc + ("value",)),
-                        f"unknown knowledge name '{fc.value}'{kb.suggest(fc.value)}",
-                    )
-                )
-            if fc.literal is not None and fc.fact in facts:
-                spec_f = facts[fc.fact]
-                ok = (
-                    (spec_f.type == "bool" and isinstance(fc.literal, bool))
-                    or (spec_f.type == "number" and isinstance(fc.literal, int) and not isinstance(fc.literal, bool))
-                    or (spec_f.type == "text" and isinstance(fc.literal, str))
-                )
-                if not ok:
-                    errs.append(
-                        DataFileError(
-                            path,
-                            line_of(loc + ("literal",)),
-                            _loc_str(loc + ("literal",)),
-                            f"literal {fc.literal!r} does not fit fact '{fc.fact}' ({spec_f.type})",
-                        )
-                    )
+        for sub, message in c.check(facts, has_knowledge, spec.for_each):
+            loc = ("when", i) + sub
+            errs.append(DataFileError(path, line_of(loc), _loc_str(loc), message))
     for key in spec.sources:
         if key not in kb.sources:
             errs.append(
@@ -155,7 +108,7 @@ def _check_names(rule: Rule, kb: Knowledge, facts: dict, line_of) -> list[DataFi
                     path, line_of(("sources",)), "sources", f"unknown source '{key}'{suggest(key, kb.sources)}"
                 )
             )
-    for name in rule.knowledge_names():
+    for name in rule.sentence_knowledge_names():
         if not kb.has(name):
             errs.append(
                 DataFileError(

@@ -12,13 +12,32 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from footcoach.knowledge.base import Knowledge
+from footcoach.rulebook.conditions import (
+    AnyCondition,
+    Condition,
+    FactCondition,
+    FindingCondition,
+    NoFindingCondition,
+    Op,
+)
 
-Op = Literal["==", "!=", "<", "<=", ">", ">="]
+__all__ = [
+    "AnyCondition",
+    "Condition",
+    "FactCondition",
+    "FindingCondition",
+    "NoFindingCondition",
+    "Op",
+    "Rule",
+    "RuleSet",
+    "RuleSpec",
+]
+
 ACTION_KINDS = {"referral": "refer", "regression": "regress", "hold": "hold", "progression": "progress"}
 OTHER_KINDS = ("reintroduce", "shoe_check", "shoe_replace", "load_advice", "advice")
 Kind = Literal[
@@ -42,67 +61,6 @@ _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 class _M(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class FactCondition(_M):
-    """``fact op value``: value is a knowledge name (``value``), possibly times another fact
-    (``times``), or a literal that is not a clinical number (``literal``: a phase, true/false, a word)."""
-
-    fact: str
-    op: Op
-    value: str | None = None
-    times: str | None = None
-    literal: bool | int | str | None = None
-
-    @model_validator(mode="after")
-    def _one_right_side(self) -> FactCondition:
-        if (self.value is None) == (self.literal is None):
-            raise ValueError("give exactly one of value (a knowledge name) or literal")
-        if self.times and self.value is None:
-            raise ValueError("times needs value (a knowledge name)")
-        return self
-
-
-class FindingCondition(_M):
-    finding: str
-    value: str | None = None
-
-
-class NoFindingCondition(_M):
-    no_finding: str
-    value: str | None = None
-
-
-class AnyCondition(_M):
-    any: tuple[FactCondition, ...] = Field(min_length=2)
-
-
-def _condition_kind(v: Any) -> str | None:
-    """Which kind of condition a mapping is, by its leading key (so errors speak of one kind only)."""
-    if isinstance(v, dict):
-        for key in ("fact", "finding", "no_finding", "any"):
-            if key in v:
-                return key
-        return None
-    return {
-        FactCondition: "fact",
-        FindingCondition: "finding",
-        NoFindingCondition: "no_finding",
-        AnyCondition: "any",
-    }.get(type(v))
-
-
-Condition = Annotated[
-    Annotated[FactCondition, Tag("fact")]
-    | Annotated[FindingCondition, Tag("finding")]
-    | Annotated[NoFindingCondition, Tag("no_finding")]
-    | Annotated[AnyCondition, Tag("any")],
-    Discriminator(
-        _condition_kind,
-        custom_error_type="condition_kind",
-        custom_error_message="a condition starts with fact, finding, no_finding or any",
-    ),
-]
 
 
 class Conclusion(_M):
@@ -183,39 +141,27 @@ class Rule:
         return ACTION_KINDS.get(self.spec.recommend.kind) if self.spec.recommend else None
 
     def knowledge_names(self) -> list[str]:
-        names: list[str] = []
-        for c in self.spec.when:
-            for fc in c.any if isinstance(c, AnyCondition) else (c,):
-                if isinstance(fc, FactCondition) and fc.value:
-                    names.append(fc.value)
-        names.extend(
-            _TEMPLATE_NAMES(self.spec.title) + _TEMPLATE_NAMES(self.spec.physio) + _TEMPLATE_NAMES(self.spec.runner)
-        )
-        return names
+        """Every knowledge value the rule reads: in its conditions and in its sentences."""
+        return [n for c in self.spec.when for n in c.knowledge()] + self.sentence_knowledge_names()
+
+    def sentence_knowledge_names(self) -> list[str]:
+        return _TEMPLATE_NAMES(self.spec.title) + _TEMPLATE_NAMES(self.spec.physio) + _TEMPLATE_NAMES(self.spec.runner)
 
     def title_text(self, kb: Knowledge) -> str:
         """The title with the knowledge values it quotes filled in."""
         return knowledge_text(self.spec.title, kb)
 
     def fact_names(self) -> list[str]:
-        names: list[str] = []
-        for c in self.spec.when:
-            for fc in c.any if isinstance(c, AnyCondition) else (c,):
-                if isinstance(fc, FactCondition):
-                    names.append(fc.fact)
-                    if fc.times:
-                        names.append(fc.times)
-        return names
+        return [n for c in self.spec.when for n in c.facts()]
 
     def findings_used(self) -> list[tuple[str, str | None, bool]]:
         """(finding, value or None, negated) for every finding condition."""
-        out = []
-        for c in self.spec.when:
-            if isinstance(c, FindingCondition):
-                out.append((c.finding, c.value, False))
-            elif isinstance(c, NoFindingCondition):
-                out.append((c.no_finding, c.value, True))
-        return out
+        return [f for c in self.spec.when for f in c.findings()]
+
+    def admits(self, fact: str, value: object) -> bool:
+        """Whether no condition pins ``fact`` to a literal ``value`` does not meet (a phase's rule
+        admits only its phase)."""
+        return all(c.admits(fact, value) for c in self.spec.when)
 
 
 _TEMPLATE = re.compile(r"\{([a-z_][a-z0-9_.\[\]]*)(?::[^}|]*)?(?:\|[^}]*)?\}")
