@@ -85,7 +85,7 @@ def _light(path: Path) -> sqlite3.Connection:
 
 
 @contextmanager
-def _open(db_path: str | os.PathLike | None) -> Iterator[sqlite3.Connection]:
+def _open(db_path: str | os.PathLike[str] | None) -> Iterator[sqlite3.Connection]:
     path = resolve_db_path(db_path)
     key = str(path)
     conn = _light(path) if key in _ready and path.is_file() else connect(db_path)

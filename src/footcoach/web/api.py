@@ -59,7 +59,7 @@ async def _body(request: Request) -> Any:
 def _state_schema() -> dict[str, Any]:
     from footcoach.contract.state import state_json_schema
 
-    return state_json_schema()  # type: ignore[no-any-return]
+    return state_json_schema()
 
 
 @router.post(

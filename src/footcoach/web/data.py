@@ -57,7 +57,8 @@ def reassess(db_path: str | None, runner_id: str) -> int | None:
     the record has no current report yet)."""
     if store.show_runner(db_path, runner_id).get("current_report") is None:
         return None
-    return store.assess_runner(db_path, runner_id)["assessment_id"]  # type: ignore[no-any-return]
+    saved = store.assess_runner(db_path, runner_id)["assessment_id"]
+    return None if saved is None else int(saved)
 
 
 def list_runners(db_path: str | None) -> list[dict[str, Any]]:

@@ -112,7 +112,7 @@ def shown(question: Question, value: Any) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if question.type == "choice":
-        return question.labels.get(value, value)
+        return str(question.labels.get(value, value))
     return str(value)
 
 

@@ -104,7 +104,8 @@ class BadCsrf(Exception):
 
 
 def db(request: Request) -> str | None:
-    return request.app.state.db  # type: ignore[no-any-return]
+    path = request.app.state.db
+    return None if path is None else str(path)
 
 
 def client_address(request: Request) -> str:
