@@ -110,7 +110,7 @@ def describe(exc: ValidationError, model: type[BaseModel]) -> list[str]:
         loc = tuple(err["loc"])
         problem = err.get("ctx", {}).get("error")
         if isinstance(problem, FieldProblem):
-            path = path_of(loc) + ("" if problem.path.startswith("[") else ".") + problem.path
+            path = path_of(loc) + ("" if problem.path.startswith("[") or not problem.path else ".") + problem.path
             lines.append(f"{path}: value {_value(problem.value)}: {problem}; allowed: {problem.allowed}")
             continue
         path = path_of(loc)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationInfo, field_validator, model_validator
 
+from footcoach.common.documents import current_limits
+from footcoach.common.limits import Limits
 from footcoach.knowledge.base import default_knowledge
 
 _KB = default_knowledge()
@@ -44,6 +46,31 @@ class FieldProblem(ValueError):
         super().__init__(message)
 
 
+def bounds(info: ValidationInfo | None = None) -> Limits:
+    """The bounds on a state (``knowledge/limits.yaml``): a validation context's ``{"limits": Limits}``
+    when given, else the shipped file's, read at the first validation and never at import.  This is
+    the seam for passing the knowledge base in: a context built per knowledge base brings its limits."""
+    context = info.context if info is not None and isinstance(info.context, dict) else {}
+    given = context.get("limits")
+    return given if isinstance(given, Limits) else current_limits()
+
+
+def _at_most(value: Any, top: float, unit: str, info: ValidationInfo) -> Any:
+    if value is not None and value > top:
+        raise FieldProblem("", value, f"0-{top:g} {unit} (knowledge/limits.yaml)", f"more than {top:g} {unit}")
+    return value
+
+
+def _non_blank(value: str | None, longest: int, what: str) -> str | None:
+    if value is not None and not value.strip():
+        raise FieldProblem("", value, f"a non-blank {what}", "blank (only spaces)")
+    if value is not None and len(value) > longest:
+        raise FieldProblem(
+            "", value, f"a {what} of at most {longest} characters (knowledge/limits.yaml)", f"{len(value)} characters"
+        )
+    return value
+
+
 class Strict(BaseModel):
     """Unknown fields are errors; no silent type coercion (``"3"`` is not 3, 1 is not true)."""
 
@@ -56,11 +83,21 @@ class Runner(Strict):
     sex: Sex | None = None
     experience: Experience | None = None
 
+    @field_validator("id")
+    @classmethod
+    def _id_bounded(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _non_blank(value, bounds(info).id_chars, "runner id")
+
 
 class Program(Strict):
     phase: Annotated[int, Field(ge=1, le=5, description="1-5")]
     weeks_in_phase: Annotated[int, Field(ge=0, le=COUNT_MAX, description=">= 0")]
     weeks_in_program: Annotated[int | None, Field(ge=0, le=COUNT_MAX, description=">= weeks_in_phase")] = None
+
+    @field_validator("weeks_in_phase", "weeks_in_program")
+    @classmethod
+    def _weeks_bounded(cls, value: int | None, info: ValidationInfo) -> int | None:
+        return _at_most(value, bounds(info).weeks, "weeks", info)
 
     @model_validator(mode="after")
     def _program_covers_phase(self) -> Program:
@@ -106,6 +143,11 @@ class DiaryEntry(Strict):
     heel_raises: RepsPair | None = None
     foot_fatigue: Nrs | None = None
 
+    @field_validator("week")
+    @classmethod
+    def _week_bounded(cls, value: int, info: ValidationInfo) -> int:
+        return _at_most(value, bounds(info).weeks, "weeks", info)
+
 
 class Shoe(Strict):
     name: Annotated[str, Field(min_length=1, description="text")]
@@ -116,12 +158,37 @@ class Shoe(Strict):
     minimalist: StrictBool = False
     weeks_worn: Annotated[int | None, Field(ge=0, le=COUNT_MAX, description=">= 0")] = None
 
+    @field_validator("name")
+    @classmethod
+    def _name_bounded(cls, value: str, info: ValidationInfo) -> str | None:
+        return _non_blank(value, bounds(info).name_chars, "shoe name")
+
+    @field_validator("km")
+    @classmethod
+    def _km_bounded(cls, value: float | None, info: ValidationInfo) -> float | None:
+        return _at_most(value, bounds(info).shoe_km, "km on one pair", info)
+
+    @field_validator("weeks_worn")
+    @classmethod
+    def _worn_bounded(cls, value: int | None, info: ValidationInfo) -> int | None:
+        return _at_most(value, bounds(info).weeks, "weeks", info)
+
 
 class Running(Strict):
     weekly_km: Km | None = None
     previous_weekly_km: Km | None = None
     longest_run_km_30d: Km | None = None
     planned_long_run_km: Km | None = None
+
+    @field_validator("weekly_km", "previous_weekly_km")
+    @classmethod
+    def _week_km_bounded(cls, value: float | None, info: ValidationInfo) -> float | None:
+        return _at_most(value, bounds(info).weekly_km, "km in a week", info)
+
+    @field_validator("longest_run_km_30d", "planned_long_run_km")
+    @classmethod
+    def _run_km_bounded(cls, value: float | None, info: ValidationInfo) -> float | None:
+        return _at_most(value, bounds(info).run_km, "km in one run", info)
 
 
 class State(Strict):
@@ -135,6 +202,30 @@ class State(Strict):
     history: list[DiaryEntry] = []
     shoes: list[Shoe] = []
     running: Running = Running()
+
+    @field_validator("shoes", "history", "red_flags", mode="before")
+    @classmethod
+    def _counted(cls, value: Any, info: ValidationInfo) -> Any:
+        """Counted before any entry is validated, so a huge list is refused at once."""
+        limit = bounds(info)
+        top, unit = {
+            "shoes": (limit.shoes, "pairs of shoes"),
+            "history": (limit.diary_weeks, "diary entries"),
+            "red_flags": (len(RED_FLAG_IDS), "red flags (each known red flag once)"),
+        }[info.field_name or ""]
+        if isinstance(value, list) and len(value) > top:
+            raise FieldProblem(
+                "", f"{len(value)} entries", f"at most {top} {unit} (knowledge/limits.yaml)", f"more than {top} {unit}"
+            )
+        return value
+
+    @field_validator("red_flags")
+    @classmethod
+    def _flags_once(cls, flags: list[str]) -> list[str]:
+        for i, flag in enumerate(flags):
+            if flag in flags[:i]:
+                raise FieldProblem(f"[{i}]", flag, "each red flag once", f"{flag} is listed twice")
+        return flags
 
     @field_validator("history")
     @classmethod
