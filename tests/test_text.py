@@ -180,3 +180,10 @@ def test_triage_takes_the_text_options_and_refuses_them_with_json(tmp_path):
     refused = _cli(["triage", "--answers", str(f), "--format", "json", "--for", "runner"])
     assert refused.exit_code == 2 and refused.stdout == ""
     assert "applies to --format text only" in refused.stderr
+
+
+def test_trace_shows_the_branch_that_held_not_the_one_that_failed():
+    a = assess_document(load_example("stall-reintroduce")[0])
+    trace = render_text(a, "physio", width=200, plan=False)
+    stall = trace[trace.index("stall-no-gain =>") :].split("source:")[0]
+    assert "(one of 2 either/or branches)" in stall and "(needs false)" not in stall

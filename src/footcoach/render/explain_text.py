@@ -12,7 +12,12 @@ from footcoach.common.wrapping import wrap
 
 
 def cond_text(c: dict[str, Any]) -> str:
+    """One condition record in a physiotherapist's words (fact, value, operator, threshold)."""
     if "any" in c:
+        held = [b for b in c["any"] if b.get("holds")]
+        if c.get("holds") and held and len(held) < len(c["any"]):
+            # a condition that held through one branch: the branch that failed would read as a fault
+            return " or ".join(cond_text(b) for b in held) + f" (one of {len(c['any'])} either/or branches)"
         return " or ".join(cond_text(b) for b in c["any"])
     if "finding" in c:
         s = f"finding {c['finding']}" + (f" = {c['value']}" if c.get("value") else "")

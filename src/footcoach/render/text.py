@@ -41,7 +41,7 @@ def decision_line(a: dict[str, Any], audience: str) -> str:
     paused = bool((a.get("plan") or {}).get("paused"))
     if audience == "physio":
         if ph["next"] != ph["current"]:
-            return f"Action: {action.upper()} - {cur} -> {nxt}"
+            return f"Action: {action.upper()} - phase {ph['current']} -> {nxt}"
         return f"Action: {action.upper()} - " + (f"plan paused in {cur}" if paused else f"stay in {cur}")
     if action == "progress":
         return f"Decision: move on to {nxt} this week."
@@ -120,7 +120,7 @@ def _this_week(a: dict[str, Any], audience: str) -> list[str]:
     ph, plan = a["phase"], a.get("plan") or {}
     out: list[str] = []
     if plan.get("paused"):
-        out.append("no exercises until you have been seen" if audience == "runner" else "plan paused: " + plan["why"])
+        out.append("no exercises until you have been seen" if audience == "runner" else plan["why"])
     elif ph["next"] != ph["current"]:
         out.append(f"train in phase {ph['next']} ({ph['next_name']}) from now on")
     out += [_words(r, audience) for r in a["recommendations"] if r["kind"] in THIS_WEEK_KINDS]
