@@ -137,3 +137,49 @@ def test_what_if_creates_missing_objects_and_validates_the_result(assessor):
 def test_what_if_refuses_a_change_without_field_and_value(bad):
     with pytest.raises(InputError, match="FIELD=VALUE"):
         apply_changes({}, [bad])
+
+
+def _cli(*args: str):
+    from click.testing import CliRunner
+
+    from footcoach.cli import main
+
+    return CliRunner().invoke(main, list(args))
+
+
+def test_cli_what_if_and_nearest_progress(tmp_path):
+    import json
+
+    path = tmp_path / "s.json"
+    path.write_text(
+        json.dumps(
+            state(
+                45,
+                "female",
+                1,
+                3,
+                {"balance_eyes_open_s": {"left": 33, "right": 45}, "heel_raises": {"left": 10, "right": 12}},
+            )
+        )
+    )
+    r = _cli("assess", str(path), "--nearest-progress")
+    assert r.exit_code == 0, r.output
+    assert "eyes-open balance left leg 33 -> 41 s; heel raises left leg 10 -> 12 repetitions" in r.stdout
+    r = _cli(
+        "assess",
+        str(path),
+        "--what-if",
+        "tests.balance_eyes_open_s.left=41",
+        "--what-if",
+        "tests.heel_raises.left=12",
+        "--format",
+        "json",
+    )
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert doc["before"]["action"] == "hold" and doc["after"] == {"action": "progress", "next_phase": 2}
+    r = _cli("assess", str(path), "--what-if", "tests.heel_raises.left=900")
+    assert r.exit_code == 2 and r.stdout == ""
+    assert "--what-if: tests.heel_raises.left: value 900" in r.stderr
+    r = _cli("assess", str(path), "--what-if", "tests.heel_raises.left=12", "--nearest-progress")
+    assert r.exit_code == 2 and "--nearest-progress" in r.stderr

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from footcoach.cli.batch import batch_options, check_batch_options, run_batch_command
+from footcoach.cli.governance import runner_document, what_if_options, what_if_output
 from footcoach.cli.output import write_output
 from footcoach.cli.text_options import check_text_options, text_options
 from footcoach.common import documents
@@ -69,6 +70,7 @@ def emit(
 )
 @text_options()
 @batch_options()
+@what_if_options()
 @click.pass_context
 def assess_cmd(
     ctx: click.Context,
@@ -81,6 +83,8 @@ def assess_cmd(
     batch: str | None,
     jobs: int | None,
     decision_only: bool,
+    what_if: tuple[str, ...],
+    nearest_progress: bool,
 ) -> None:
     """Assess one runner's state (JSON or YAML FILE, or - for JSON on stdin).
 
@@ -97,6 +101,12 @@ def assess_cmd(
             run_batch_command(batch, jobs, decision_only)  # exits
     try:
         check_text_options(fmt, audience, plan, trace)
+        if what_if or nearest_progress:
+            doc = read_document(source) if runner_id is None and source is not None else None
+            if doc is None:
+                doc = runner_document(ctx, runner_id, source)
+            click.echo(what_if_output(doc, what_if, nearest_progress, fmt), nl=False)
+            return
         if runner_id is not None:
             if source is not None:
                 raise InputError([f"FILE: value {source!r}: give either FILE or --runner, not both"])
