@@ -1,8 +1,9 @@
 Feature: Runner triage: questions in the terminal, ending with something to do this week
   Runners do not write JSON: they answer questions (knowledge/questionnaire.yaml). Red flags come
   first and any yes ends the questionnaire with a referral in plain words: what it may mean, whom to
-  see, how soon. A new runner starts in phase 1 and is not asked about weeks already trained. The
-  triage ends with the assessment in a runner's words, this week's plan and the decision again.
+  see, how soon, what to do meanwhile, and nothing else. A new runner starts in phase 1 and is not
+  asked about weeks already trained. The triage ends with the assessment in a runner's words, this
+  week's plan and the decision again.
 
   Scenario: A red flag stops the questionnaire at once with a referral
     Given a runner at the terminal
@@ -15,8 +16,9 @@ Feature: Runner triage: questions in the terminal, ending with something to do t
     And they were not asked "runner_age"
     And they are told it may mean "stress fracture"
     And they are told to see "your GP or a sports medicine doctor" "within a few days"
-    And the action is "refer" and they train in phase 1 next
-    And no exercise plan is shown
+    And they are told what to do meanwhile: "stop running and the loaded exercises until you have been seen"
+    And they see only the stop message: no decision, no phase, no plan, nothing filled in for the record
+    And the assessment on record is "refer"
 
   Scenario: A new runner starts in phase 1
     Given a runner at the terminal

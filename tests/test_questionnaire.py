@@ -220,10 +220,14 @@ def test_parse_value_accepts_words_and_numbers_and_says_what_is_wrong():
             parse_value(pain, bad)
     yes_no = Q.question("pain_sharp").allowed
     assert (
-        parse_value(yes_no, "Yes") is True and parse_value(yes_no, "n") is False and parse_value(yes_no, False) is False
+        parse_value(yes_no, "Yes", forms=Q.forms) is True
+        and parse_value(yes_no, "n", forms=Q.forms) is False
+        and parse_value(yes_no, False) is False
     )
     with pytest.raises(AnswerProblem):
         parse_value(yes_no, 1)
+    with pytest.raises(AnswerProblem):  # without the questionnaire's forms only the exact values count
+        parse_value(yes_no, "y")
     sex = Q.question("runner_sex")
     assert parse_value(sex.allowed, "Female") == "female" and parse_value(sex.allowed, "2") == "male"
     km = Q.question("running_weekly_km").allowed

@@ -137,11 +137,23 @@ def action_and_phase(session, action, phase):
     assert decision_line(a, "runner") in _flat(session["text"].stdout)
 
 
-@then("no exercise plan is shown")
-def no_plan(session):
-    out = session["text"].stdout
-    assert "This week's plan: phase" not in out
-    assert "This week's plan: see" in _flat(out)
+@then(parsers.parse('they are told what to do meanwhile: "{words}"'))
+def told_meanwhile(session, words):
+    assert f"Until then: {words}." in _flat(session["text"].stdout)
+
+
+@then("they see only the stop message: no decision, no phase, no plan, nothing filled in for the record")
+def only_the_stop(session):
+    out, err = session["text"].stdout, session["text"].stderr
+    assert out.startswith("Please stop here.")
+    after_the_yes = err[err.rindex("> ") :]  # what the terminal showed after the last answer
+    for internal in ("Action:", "REFER", "phase", "This week's plan", "runner.age", "norm", "filled in", "note:"):
+        assert internal not in out and internal not in after_the_yes, internal
+
+
+@then(parsers.parse('the assessment on record is "{action}"'))
+def on_record(session, action):
+    assert _assessment(session)["action"] == action
 
 
 @then(parsers.parse("this week's plan for phase {phase:d} follows the summary and the text ends with the decision"))

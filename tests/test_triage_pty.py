@@ -3,9 +3,11 @@ one `?`) and ends with a plan; Ctrl-C stops it with nothing written."""
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -13,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from footcoach.contract import state as models
+from footcoach.service import assess, load_state
 
 pty = pytest.importorskip("pty")
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and a pseudo-terminal")
@@ -79,14 +82,28 @@ class Terminal:
         os.write(self.fd, line.encode() + b"\r")
 
     def finish(self) -> int:
-        """Read until the program ends; return its exit code."""
+        """Read until the program ends; return its exit code (a program still waiting is killed)."""
         deadline = time.monotonic() + TIMEOUT_S
-        while time.monotonic() < deadline and self._read(1.0):
-            pass
+        while time.monotonic() < deadline:
+            if not self._read(0.2):
+                break
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                while self._read(0.2) and select.select([self.fd], [], [], 0)[0]:
+                    pass
+                os.close(self.fd)
+                self.status = os.waitstatus_to_exitcode(status)
+                return self.status
+        else:
+            os.kill(self.pid, signal.SIGKILL)
         _, status = os.waitpid(self.pid, 0)
         os.close(self.fd)
         self.status = os.waitstatus_to_exitcode(status)
         return self.status
+
+    def screen_since(self, needle: str) -> str:
+        """What the terminal showed after the last ``needle``."""
+        return self.text[self.text.rindex(needle) + len(needle) :]
 
 
 def test_a_new_runner_types_a_whole_session_and_ends_with_a_plan(tmp_path):
@@ -110,6 +127,8 @@ def test_a_new_runner_types_a_whole_session_and_ends_with_a_plan(tmp_path):
     term.expect("The heel-raise test")
     for line in ["14", "12", "", "0", "20", "18", "10", "12"]:
         term.answer(line)
+    term.expect("-- Your answers --")
+    term.answer("")  # the review: Enter to see the result
     assert term.finish() == 0, term.text
     screen = term.text
     assert "How many full weeks have you trained in this phase" not in screen  # not asked of a new runner
@@ -131,3 +150,109 @@ def test_ctrl_c_in_the_terminal_stops_and_writes_nothing(tmp_path):
     assert "Stopped: nothing was saved." in term.text
     assert "Traceback" not in term.text
     assert list(tmp_path.iterdir()) == []
+
+
+NEW_RUNNER_REST = ["35", "female", "occasional", "2", "1", "1", "yes", "no", "30", "28", "10", "9", "14", "12"]
+NEW_RUNNER_END = ["", "0", "20", "18", "10", "12"]  # hop pain skipped, no shoes, running
+
+
+def _to_about_you(term: Terminal) -> None:
+    term.expect("First, some questions")
+    for _ in models.RED_FLAG_IDS:
+        term.answer("no")
+    term.expect("Are you just starting this routine")
+    term.answer("yes")
+
+
+def _review_number(screen: str, text: str) -> str:
+    """The number the review shows before a question's text."""
+    import re
+
+    match = re.search(r"(\d+)\. " + re.escape(text[:30]), screen)
+    assert match, screen[-3000:]
+    return match.group(1)
+
+
+def test_back_goes_to_the_previous_question_and_shows_the_answer_given(tmp_path):
+    term = Terminal(["triage", "--save-response", "response.json"], tmp_path)
+    _to_about_you(term)
+    term.answer("35")
+    term.expect("What is your sex?")
+    term.answer("back")  # from the second question of a page to the first
+    term.expect("How old are you")
+    term.expect("Enter keeps 35")
+    term.answer("back")  # from the first question of a page to the page before
+    term.expect("Are you just starting this routine")
+    term.expect("Enter keeps yes")
+    term.answer("")
+    term.expect("How old are you")
+    term.answer("36")
+    for line in NEW_RUNNER_REST[1:] + NEW_RUNNER_END:
+        term.answer(line)
+    term.expect("-- Your answers --")
+    term.answer("")
+    assert term.finish() == 0, term.text
+    response = json.loads((tmp_path / "response.json").read_text())
+    ages = [i["answer"][0]["valueInteger"] for i in response["item"] if i["linkId"] == "runner_age"]
+    assert ages == [36]
+
+
+def test_the_review_changes_an_answer_and_the_decision_follows(tmp_path):
+    term = Terminal(["triage", "--format", "json"], tmp_path)
+    _to_about_you(term)
+    for line in NEW_RUNNER_REST + NEW_RUNNER_END:
+        term.answer(line)
+    term.expect("-- Your answers --")
+    term.expect("change that answer; back] > ")
+    number = _review_number(term.text, "In the last 7 days, how bad was your foot or heel pain")
+    os.write(term.fd, number.encode() + b"\r")
+    term.expect("Enter keeps 2")
+    term.answer(str(models.NRS_MAX))  # worst pain during exercise
+    term.expect("-- Your answers --")
+    term.answer("")
+    assert term.finish() == 0, term.text
+    decided = json.loads(term.text[term.text.index("{") :])
+    state = {
+        "runner": {"age": 35, "sex": "female", "experience": "occasional"},
+        "program": {"phase": 1, "weeks_in_phase": 0, "weeks_in_program": 0},
+        "pain": {"during": models.NRS_MAX, "after": 1, "morning": 1, "settled_next_morning": True, "sharp": False},
+        "tests": {
+            "balance_eyes_open_s": {"left": 30, "right": 28},
+            "balance_eyes_closed_s": {"left": 10, "right": 9},
+            "heel_raises": {"left": 14, "right": 12},
+        },
+        "running": {"weekly_km": 20, "previous_weekly_km": 18, "longest_run_km_30d": 10, "planned_long_run_km": 12},
+    }
+    assert decided == assess(load_state(state))
+    assert decided["action"] != "hold"  # the answer before the change held
+
+
+def test_a_bad_answer_is_asked_again_at_once_listing_what_is_allowed(tmp_path):
+    term = Terminal(["triage"], tmp_path)
+    _to_about_you(term)
+    term.answer("35")
+    term.answer("female")
+    term.answer("occasional")
+    term.answer("45")  # a 0-10 pain of 45
+    term.expect(f"Please answer a whole number from 0 to {models.NRS_MAX}.")
+    term.answer("about 2")  # asked again at once: the same question, its prompt
+    term.expect("HOURS AFTER")
+    between = term.text[term.text.index("> 45") : term.text.index("HOURS AFTER")]
+    assert "'45' is out of range" in between and between.count("] > ") == 1  # no other question between
+    os.write(term.fd, b"\x03")
+    assert term.finish() == 130
+
+
+def test_a_red_flag_stop_shows_only_the_stop_message(tmp_path):
+    term = Terminal(["triage"], tmp_path)
+    term.expect("First, some questions")
+    term.answer("no")
+    term.answer("yes")  # pain at night
+    assert term.finish() == 0, term.text
+    after = term.screen_since("] > yes")
+    assert after.strip().startswith("Please stop here.")
+    flat = " ".join(after.split())
+    assert "Please see your GP or a sports medicine doctor, within a few days." in flat
+    assert "Until then: stop running and the loaded exercises until you have been seen." in flat
+    for internal in ("Action", "REFER", "phase", "plan:", "runner.age", "norm", "filled in", "note:"):
+        assert internal not in after, internal

@@ -1,10 +1,14 @@
 """``footcoach triage`` and ``footcoach questionnaire``: the runner's questionnaire in the terminal.
 
-``triage`` asks the questions of ``knowledge/questionnaire.yaml`` (prompts on stderr), or reads
-them from ``--answers FILE`` (JSON or YAML mapping question id to answer, or a FHIR
-QuestionnaireResponse), then prints the assessment in a runner's words and this week's plan on
-stdout (``--format json``: the assessment exactly as ``footcoach assess`` prints it).  Red flags
-come first; a yes ends the questionnaire with a referral.  Ctrl-C stops with exit 130 and nothing
+``triage`` asks the questions of ``knowledge/questionnaire.yaml`` page by page (prompts on
+stderr; :mod:`footcoach.cli.triage_terminal` drives :class:`footcoach.triage.session.TriageSession`):
+each answer is checked as it is typed, ``back`` goes to the previous question, ``?`` says why, and
+a review of every answer comes before the result.  Or it reads ``--answers FILE`` (JSON or YAML
+mapping question id to answer, or a FHIR QuestionnaireResponse).  It prints the assessment in a
+runner's words and this week's plan on stdout (``--format json``: the assessment exactly as
+``footcoach assess`` prints it).  Red flags come first; a yes ends the questionnaire with only the
+stop message (whom to see, how soon, what to do meanwhile).  With ``--runner`` the stored profile
+fills its questions and a different answer is asked about.  Ctrl-C stops with exit 130 and nothing
 written.  ``questionnaire show`` lists the questions; ``questionnaire export --fhir`` writes the
 FHIR Questionnaire.
 """
@@ -13,8 +17,6 @@ from __future__ import annotations
 
 import json
 import sys
-import textwrap
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,24 +24,19 @@ import click
 
 from footcoach.cli.output import database_path, write_output
 from footcoach.cli.text_options import check_text_options, text_options
+from footcoach.cli.triage_terminal import wrap
 from footcoach.common.exits import EXIT_BAD_INPUT, EXIT_INTERRUPTED
 from footcoach.common.output import check_target, database_files
 from footcoach.contract.errors import InputError
 
 FORMATS = ("text", "json")
-WIDTH = 100  # text layout only
-SKIP = object()  # an optional question left unanswered
-
-
-def _wrap(text: str, indent: str = "") -> str:
-    return "\n".join(textwrap.wrap(text, width=WIDTH, initial_indent=indent, subsequent_indent=indent)) or indent
 
 
 def _fail(problems: list[str], notes: list[str] = ()) -> None:
     for p in problems:
         click.echo(f"error: {p}", err=True)
     for n in notes:
-        click.echo(_wrap(f"note: {n}"), err=True)
+        click.echo(wrap(f"note: {n}"), err=True)
     sys.exit(EXIT_BAD_INPUT)
 
 
@@ -63,132 +60,21 @@ def _dump_json(data: Any) -> str:
 # ---- the interactive session ----------------------------------------------------------------------
 
 
-class Session:
-    """One interactive questionnaire: asks with ``read(prompt)``, tells with ``say(text)``.
+def _ask_in_terminal(q: Any, record: dict[str, Any] | None) -> tuple[dict[str, Any], list[str]]:
+    """The answers typed in the terminal, and the red flags that stopped it (if any)."""
+    from footcoach.cli.triage_terminal import Terminal
+    from footcoach.triage.session import TriageSession
 
-    ``run`` returns the parsed answers; a yes to a red flag ends it at once.  Every answer is checked
-    as it is given, alone and with the answers before it; a problem re-asks the question it names."""
-
-    def __init__(self, q, read: Callable[[str], str], say: Callable[[str], None]):
-        self.q, self.read, self.say = q, read, say
-        self.answers: dict[str, Any] = {}
-        self.asked: set[tuple] = set()
-        self.number = 0
-
-    def ask(self, text: str, allowed, why: str, labels: dict[str, str] | None = None, intro: str | None = None) -> Any:
-        """Ask until the answer is allowed; return the value, or SKIP for an optional question."""
-        from footcoach.triage.questionnaire import AnswerProblem, parse_value
-
-        if intro:
-            self.say("")
-            self.say(_wrap(intro, "   "))
-        self.say("")
-        self.say(_wrap(text))
-        if labels:
-            for n, option in enumerate(allowed.options, 1):
-                self.say(f"   {n}. {option}" + (f" - {labels[option]}" if option in labels else ""))
-        hint = allowed.hint()
-        extras = [hint] if hint else []
-        if not allowed.required:
-            extras.append("Enter to skip")
-        extras.append("? why")
-        prompt = f"   [{'; '.join(extras)}] > "
-        while True:
-            line = self.read(prompt).strip()
-            if line == "?":
-                self.say(_wrap(f"Why we ask: {why}", "   "))
-                continue
-            if line == "":
-                if allowed.required:
-                    self.say(f"   An answer is needed here: {allowed.describe(labels)}.")
-                    continue
-                return SKIP
-            try:
-                return parse_value(allowed, line, labels)
-            except AnswerProblem as exc:
-                self.say(f"   Not allowed: {exc}. Please answer {allowed.describe(labels)}.")
-
-    def _ask_question(self, question) -> None:
-        from footcoach.triage.questionnaire import Allowed
-
-        self.asked.add((question.id, None, None))
-        if question.type == "group":
-            count_allowed = Allowed("integer", lo=0)
-            count = self.ask(question.text, count_allowed, question.why, intro=question.intro)
-            if count is SKIP or count == 0:
-                self.answers.pop(question.id, None)
-                return
-            entries: list[dict[str, Any]] = []
-            self.answers[question.id] = entries
-            for n in range(count):
-                entries.append({})
-                self.say("")
-                self.say(f"-- {question.item or 'entry'} {n + 1} of {count} --")
-                for f in question.fields:
-                    self._ask_field(question, n, f)
-            return
-        value = self.ask(question.text, question.allowed, question.why, question.labels or None, question.intro)
-        if value is SKIP:
-            self.answers.pop(question.id, None)
-        else:
-            self.answers[question.id] = value
-
-    def _ask_field(self, question, n: int, f) -> None:
-        self.asked.add((question.id, n, f.id))
-        entry = self.answers[question.id][n]
-        value = self.ask(f.text, f.allowed, question.why)
-        if value is SKIP:
-            entry.pop(f.id, None)
-        else:
-            entry[f.id] = value
-        self._settle()
-
-    def _reask(self, where) -> None:
-        if where.field is None:
-            self._ask_question(where.question)
-        else:
-            self._ask_field(where.question, where.entry, where.field)
-
-    def _settle(self, final: bool = False) -> None:
-        """Re-ask while the answers given so far do not fit together (problems on asked questions)."""
-        from footcoach.triage.questionnaire import answers_to_state, fill_for_referral, state_problems
-
-        while True:
-            state = answers_to_state(self.q, self.answers)
-            if final and state.get("red_flags"):
-                state = fill_for_referral(self.q, state)
-            problem = next(
-                (
-                    p
-                    for p in state_problems(self.q, state)
-                    if p.where is not None and (final or p.where.key in self.asked)
-                ),
-                None,
-            )
-            if problem is None:
-                return
-            if problem.missing:
-                self.say("   Your other answers need this one too.")
-            else:
-                self.say(_wrap(f"That does not fit with your other answers: {problem.message}.", "   "))
-            self._reask(problem.where)
-
-    def run(self) -> dict[str, Any]:
-        from footcoach.triage.questionnaire import condition_holds
-
-        self.say(_wrap(self.q.messages.intro))
-        self.say("")
-        self.say(_wrap(self.q.messages.red_flags_intro))
-        for question in self.q.questions:
-            if not condition_holds(self.q, question, self.answers):
-                continue
-            self._ask_question(question)
-            if question.red_flag and self.answers.get(question.id) is True:
-                return self.answers  # red flags first: a yes ends the questionnaire at once
-            if question.type != "group":
-                self._settle()
-        self._settle(final=True)
-        return self.answers
+    session = TriageSession(q, record=record)
+    try:
+        Terminal(session, _read_line, _say).run()
+    except KeyboardInterrupt:
+        click.echo("\nStopped: nothing was saved.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except EOFError:
+        click.echo("\nThe input ended before the questionnaire was finished: nothing was saved.", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    return session.answers, session.flags
 
 
 def _read_line(prompt: str) -> str:
@@ -238,23 +124,20 @@ def _answers_from_document(q, doc: Any, source: str):
 
 
 def render_result(q, result, audience: str | None = None, plan: bool | None = None, trace: bool | None = None) -> str:
-    """The triage's end in a runner's words: the referral if a red flag was reported, then the
-    assessment with this week's plan (or, after a red flag, whom to see and how soon)."""
+    """The triage's end in a runner's words: the assessment with this week's plan; after a red flag
+    only the stop (what was reported, whom to see, how soon, what to do meanwhile), nothing else."""
     from footcoach.cli.text_options import render_assessment
-    from footcoach.triage.questionnaire import referral_text
+    from footcoach.triage.answers import red_flag_stops
 
-    parts: list[str] = []
-    if result.red_flags:
-        parts.extend(_wrap(referral_text(q, flag)) for flag in result.red_flags)
-        parts.append(render_assessment(result.assessment, audience, plan, trace, default="runner").rstrip())
-        parts.append(_wrap(referral_text(q, result.red_flags[0], q.messages.referral_plan)))
-    else:
-        parts.append(render_assessment(result.assessment, audience, plan, trace, default="runner").rstrip())
-    return "\n\n".join(parts) + "\n"
+    stops = "\n\n".join(wrap(stop.message) for stop in red_flag_stops(q, result.red_flags))
+    if result.red_flags and audience != "physio":
+        return stops + "\n"
+    text = render_assessment(result.assessment, audience, plan, trace, default="runner").rstrip()
+    return (f"{stops}\n\n{text}" if stops else text) + "\n"
 
 
-def _check_runner(db: str | None, runner_id: str) -> None:
-    """Refuse an unknown runner before asking anything (the database is only read here)."""
+def _check_runner(db: str | None, runner_id: str) -> dict[str, Any]:
+    """The stored runner's record; an unknown runner is refused before anything is asked (read only)."""
     from footcoach.storage.store import resolve_db_path, show_runner
 
     path = resolve_db_path(db)
@@ -265,7 +148,23 @@ def _check_runner(db: str | None, runner_id: str) -> None:
                 "add the runner first with `footcoach runner add`"
             ]
         )
-    show_runner(db, runner_id)
+    return show_runner(db, runner_id)
+
+
+def _record_notes(q: Any, answers: dict[str, Any], profile: dict[str, Any]) -> list[str]:
+    """An answers file that contradicts the stored profile: one note each (the answer is used)."""
+    from footcoach.triage.session import shown
+
+    notes = []
+    for question in q.questions:
+        key = (question.maps_to or "").removeprefix("runner.")
+        stored, given = profile.get(key), answers.get(question.id)
+        if question.maps_to == f"runner.{key}" and stored is not None and given is not None and given != stored:
+            notes.append(
+                f"{question.id}: answered {shown(given)}, the runner's record says {shown(stored)}; "
+                "the answer is used for this assessment"
+            )
+    return notes
 
 
 @click.command("triage")
@@ -328,8 +227,8 @@ def triage_cmd(
     if response_out:  # refused before any question is asked
         check_target(response_out, database_files(database_path(ctx)), "--save-response")
     try:
-        if runner_id is not None:
-            _check_runner(db, runner_id)
+        record = _check_runner(db, runner_id) if runner_id is not None else None
+        profile = (record or {}).get("runner") or {}
         if answers_source is not None:
             resolved = _answers_from_document(q, _read_answers(answers_source), answers_source)
             if resolved.problems:
@@ -337,32 +236,19 @@ def triage_cmd(
 
                 _fail(resolved.problems, [referral_text(q, flag) for flag in resolved.red_flags])
             answers = resolved.answers
+            for note in _record_notes(q, answers, profile):
+                click.echo(wrap(f"note: {note}"), err=True)
         else:
-            try:
-                answers = Session(q, _read_line, _say).run()
-            except KeyboardInterrupt:
-                click.echo("\nStopped: nothing was saved.", err=True)
-                sys.exit(EXIT_INTERRUPTED)
-            except EOFError:
-                click.echo("\nThe input ended before the questionnaire was finished: nothing was saved.", err=True)
-                sys.exit(EXIT_BAD_INPUT)
+            answers, _ = _ask_in_terminal(q, profile)
         known = None
-        if runner_id is not None:
-            from footcoach.storage.store import export_state, show_runner
+        if runner_id is not None and record is not None:
+            from footcoach.storage.store import export_state
 
-            record = show_runner(db, runner_id)
-            known = {"runner": record["runner"], "program": (record.get("current_report") or {}).get("program")}
+            known = {"runner": profile, "program": (record.get("current_report") or {}).get("program")}
             if record.get("current_report") is not None:
                 known["history"] = export_state(db, runner_id).get("history", [])
+        # What was filled in after a red flag (result.assumed) stays in the record, never shown.
         result = assess_triage(q, answers, runner_id, known)
-        if result.assumed:
-            click.echo(
-                _wrap(
-                    "note: not asked after the red flag, filled in for the assessment record only: "
-                    + "; ".join(result.assumed)
-                ),
-                err=True,
-            )
         # Everything is known now: only from here on is anything written.
         if response_out:
             write_output(response_out, _dump_json(answers_to_fhir_response(q, answers)), "--save-response")

@@ -193,11 +193,32 @@ def assumed_for_referral(q: Questionnaire, answers: dict[str, Any]) -> list[str]
 
 
 def referral_text(q: Questionnaire, flag: str, template: str | None = None) -> str:
-    """The plain-words referral for one red flag: what it may mean, whom to see, how soon."""
+    """The plain-words referral for one red flag: what was reported, whom to see, how soon, meanwhile."""
     rf = default_knowledge().red_flags[flag]
     return (template or q.messages.referral).format(
-        reported=rf.reported, suspected=rf.suspected, whom=rf.whom, how_soon=rf.how_soon
+        reported=rf.reported, suspected=rf.suspected, whom=rf.whom, how_soon=rf.how_soon, meanwhile=rf.meanwhile
     )
+
+
+@dataclass(frozen=True)
+class RedFlagStop:
+    """What a runner stopped by a red flag is told, and nothing else: the message, whom to see,
+    how soon and what to do meanwhile (each also on its own, for a page to lay out)."""
+
+    flag: str
+    message: str
+    whom: str
+    how_soon: str
+    meanwhile: str
+
+
+def red_flag_stops(q: Questionnaire, flags: list[str]) -> list[RedFlagStop]:
+    """One stop per red flag answered yes, in asking order."""
+    out = []
+    for flag in flags:
+        rf = default_knowledge().red_flags[flag]
+        out.append(RedFlagStop(flag, referral_text(q, flag), rf.whom, rf.how_soon, rf.meanwhile))
+    return out
 
 
 @dataclass

@@ -142,8 +142,10 @@ class _Checker:
             if fa.type != fs.type:
                 self.err(floc + ("type",), f"'{fs.maps_to}' is {fa.type} in the contract models, not {fs.type}")
             self.check_placeholders(floc + ("text",), fs.text)
+            self.unit(floc, fs.unit, fa)
             done.add(fs.maps_to)
-            fields.append(GroupField(fs.id, fill_text(fs.text), fs.type, fs.maps_to, fa, self.code(floc, fs.code)))
+            code = self.code(floc, fs.code)
+            fields.append(GroupField(fs.id, fill_text(fs.text), fs.type, fs.maps_to, fa, code, fs.unit))
         for leaf in contract_leaves(item_model):
             if leaf not in done:
                 self.err(loc + ("fields",), f"'{qs.maps_to}[].{leaf}' is not asked; add a field for it")
@@ -152,6 +154,22 @@ class _Checker:
         if not qs.item:
             self.err(loc + ("item",), "a group needs `item`: what one entry is called (e.g. pair of shoes)")
         return fields
+
+    def unit(self, loc: Loc, unit: str | None, allowed: Allowed | None) -> None:
+        if unit is None:
+            return
+        units = self.spec.answer_forms.units
+        if unit not in units:
+            self.err(loc + ("unit",), f"unknown unit '{unit}'{did_you_mean(unit, units)}; known: {', '.join(units)}")
+        if allowed is not None and allowed.type not in ("integer", "decimal"):
+            self.err(loc + ("unit",), f"only a number has a unit (this answer is {allowed.type})")
+
+    def page(self, loc: Loc, qs: QuestionSpec) -> None:
+        pages = self.spec.pages
+        if qs.page is not None and qs.page not in pages:
+            self.err(
+                loc + ("page",), f"unknown page '{qs.page}'{did_you_mean(qs.page, pages)}; known: {', '.join(pages)}"
+            )
 
     def sets(self, loc: Loc, qs: QuestionSpec) -> dict[bool, dict[str, Any]]:
         sets: dict[bool, dict[str, Any]] = {}
@@ -191,6 +209,8 @@ class _Checker:
         elif qs.fields:
             self.err(loc + ("fields",), "only a group question has fields")
         self.options(loc, qs, allowed)
+        self.unit(loc, qs.unit, allowed)
+        self.page(loc, qs)
         sets = self.sets(loc, qs)
         if allowed is None:
             return None
@@ -211,6 +231,8 @@ class _Checker:
             default=qs.default,
             item=qs.item,
             fields=tuple(fields),
+            page=qs.page,
+            unit=qs.unit,
         )
 
     def questions(self) -> list[Question]:
@@ -269,16 +291,63 @@ class _Checker:
         if flags_at and flags_at != list(range(len(flags_at))):
             self.err(("questions",), "red-flag questions must come first, before any other question")
 
+    def pages(self, questions: list[Question]) -> None:
+        """A page holds consecutive questions; a red-flag page holds only red flags; a group is alone."""
+        seen: list[str] = []
+        for n, question in enumerate(questions):
+            page = question.page
+            if page is None:
+                continue
+            loc: Loc = ("questions", n, "page")
+            if page in seen and questions[n - 1].page != page:
+                self.err(loc, f"page '{page}' is used again after another page; a page's questions are together")
+            seen.append(page)
+            on_page = [q for q in questions if q.page == page]
+            if len({bool(q.red_flag) for q in on_page}) > 1:
+                self.err(loc, f"page '{page}' mixes red-flag questions with others")
+            if question.when is not None and question.when.question in {q.id for q in on_page}:
+                self.err(
+                    loc,
+                    f"'{question.id}' depends on '{question.when.question}' on the same page; put it on a later page",
+                )
+            if question.type == "group" and len(on_page) > 1:
+                self.err(loc, f"a group question is alone on its page ('{page}')")
+
+    def forms(self, questions: list[Question]) -> None:
+        forms = self.spec.answer_forms
+        options = {o for q in questions if q.type == "choice" for o in q.allowed.options}
+        owner: dict[str, str] = {}
+        for option, words in forms.choices.items():
+            loc: Loc = ("answer_forms", "choices", option)
+            if option not in options:
+                self.err(loc, f"'{option}' is not an option of any choice question{did_you_mean(option, options)}")
+            for word in words:
+                if word.lower() in owner and owner[word.lower()] != option:
+                    self.err(loc, f"'{word}' already means '{owner[word.lower()]}'; a word means one option")
+                owner.setdefault(word.lower(), option)
+        if set(map(str.lower, forms.yes)) & set(map(str.lower, forms.no)):
+            self.err(("answer_forms",), "a word cannot mean both yes and no")
+
     def build(self) -> Questionnaire:
         self.header()
         questions = self.questions()
         self.conditions(questions)
         self.coverage(questions)
+        self.pages(questions)
+        self.forms(questions)
         if self.errors:
             raise QuestionnaireError(self.errors)
         spec = self.spec
         return Questionnaire(
-            self.path, spec.version, spec.title, spec.fhir, spec.messages, tuple(questions), dict(spec.not_asked)
+            self.path,
+            spec.version,
+            spec.title,
+            spec.fhir,
+            spec.messages,
+            tuple(questions),
+            dict(spec.not_asked),
+            dict(spec.pages),
+            spec.answer_forms,
         )
 
 

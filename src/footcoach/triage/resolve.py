@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from footcoach.common.documents import did_you_mean
-from footcoach.triage.answer_forms import AnswerProblem, json_text, parse_value
+from footcoach.triage.answer_forms import AnswerProblem, json_text, parse_answer
 from footcoach.triage.answers import answers_to_state, condition_holds, fill_for_referral, state_problems
 from footcoach.triage.spec import Question, Questionnaire
 
@@ -32,7 +32,7 @@ def _flatten(doc: Any, prefix: str = "") -> list[tuple[str, Any]]:
     return [(prefix[:-1], doc)]
 
 
-def _parse_group(question: Question, raw: Any, problems: list[str]) -> list[dict[str, Any]] | None:
+def _parse_group(q: Questionnaire, question: Question, raw: Any, problems: list[str]) -> list[dict[str, Any]] | None:
     where = f"question {question.id} ({question.maps_to})"
     if not isinstance(raw, list):
         problems.append(
@@ -66,7 +66,7 @@ def _parse_group(question: Question, raw: Any, problems: list[str]) -> list[dict
             if value is None:
                 continue
             try:
-                parsed[f.id] = parse_value(f.allowed, value)
+                parsed[f.id] = parse_answer(q, f, value)
             except AnswerProblem as exc:
                 problems.append(
                     f"{ewhere}, {f.id} ({question.maps_to}[{n}].{f.maps_to}): value {exc}; "
@@ -102,12 +102,12 @@ def _parse_answers(
             continue  # null means not answered, as a left-out key does (a required question stays missing)
         given.add(question.id)
         if question.type == "group":
-            entries = _parse_group(question, value, problems)
+            entries = _parse_group(q, question, value, problems)
             if entries is not None:
                 answers[question.id] = entries
             continue
         try:
-            answers[question.id] = parse_value(question.allowed, value, question.labels)
+            answers[question.id] = parse_answer(q, question, value)
         except AnswerProblem as exc:
             problems.append(f"{_label(question)}: value {exc}; allowed: {question.describe()}")
     return answers, given

@@ -63,6 +63,7 @@ class FieldSpec(_Strict):
     type: Literal[TYPES]  # type: ignore[valid-type]
     maps_to: str = Field(min_length=1)
     code: str | None = None
+    unit: str | None = None
 
 
 class QuestionSpec(_Strict):
@@ -81,6 +82,27 @@ class QuestionSpec(_Strict):
     default: bool | int | float | str | None = None
     item: str | None = None
     fields: tuple[FieldSpec, ...] = ()
+    page: str | None = None
+    unit: str | None = None
+
+
+class UnitSpec(_Strict):
+    """Words naming one unit of a quantity and its size in the stored unit (miles: 1.609344 km)."""
+
+    words: tuple[str, ...] = Field(min_length=1)
+    factor: float = Field(gt=0)
+
+
+class AnswerForms(_Strict):
+    """The common ways people type an answer, accepted besides the exact values (data, not code)."""
+
+    yes: tuple[str, ...] = ()
+    no: tuple[str, ...] = ()
+    choices: dict[str, tuple[str, ...]] = {}  # option value -> words meaning it
+    number_words: tuple[str, ...] = ()  # words allowed around a number ("about 500")
+    units: dict[str, tuple[UnitSpec, ...]] = {}  # stored unit (a question's `unit`) -> accepted units
+    back: tuple[str, ...] = ()  # typed to go to the previous question
+    skip: tuple[str, ...] = ()  # typed to clear an optional answer
 
 
 class FhirSpec(_Strict):
@@ -112,6 +134,8 @@ class QuestionnaireSpec(_Strict):
     messages: Messages
     questions: tuple[QuestionSpec, ...] = Field(min_length=1)
     codes: dict[str, CodeSpec] = {}
+    pages: dict[str, str] = {}
+    answer_forms: AnswerForms = AnswerForms()
 
 
 # ---- what the models allow ----------------------------------------------------------------------
@@ -129,6 +153,11 @@ class Allowed:
     default: Any = None
     min_length: int | None = None
 
+    @property
+    def has_top(self) -> bool:
+        """A top a person would name (the storage limit of a count is not one: "0 or more")."""
+        return self.hi is not None and self.hi < models.COUNT_MAX
+
     def describe(self, labels: dict[str, str] | None = None) -> str:
         """What is allowed, in words: ``a whole number from 0 to 10``."""
         if self.type == "boolean":
@@ -141,7 +170,7 @@ class Allowed:
         if self.type == "group":
             return "a list of entries (a whole number of them, 0 or more, when asked)"
         kind = "a whole number" if self.type == "integer" else "a number"
-        if self.lo is not None and self.hi is not None:
+        if self.lo is not None and self.has_top:
             return f"{kind} from {_num(self.lo)} to {_num(self.hi)}"
         if self.lo is not None:
             return f"{kind}, {_num(self.lo)} or more"
@@ -154,7 +183,7 @@ class Allowed:
         if self.type == "choice":
             return "/".join(self.options)
         if self.type in ("integer", "decimal"):
-            if self.lo is not None and self.hi is not None:
+            if self.lo is not None and self.has_top:
                 return f"{_num(self.lo)}-{_num(self.hi)}"
             if self.lo is not None:
                 return f"{_num(self.lo)} or more"
@@ -263,6 +292,7 @@ class GroupField:
     maps_to: str
     allowed: Allowed
     code: CodeSpec | None = None
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -285,6 +315,8 @@ class Question:
     default: Any = None
     item: str | None = None
     fields: tuple[GroupField, ...] = ()
+    page: str | None = None
+    unit: str | None = None
 
     @property
     def red_flag(self) -> str | None:
@@ -315,6 +347,8 @@ class Questionnaire:
     messages: Messages
     questions: tuple[Question, ...]
     not_asked: dict[str, str]
+    pages: dict[str, str] = field(default_factory=dict)
+    forms: AnswerForms = field(default_factory=AnswerForms)
 
     def question(self, qid: str) -> Question:
         for q in self.questions:
