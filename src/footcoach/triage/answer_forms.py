@@ -18,8 +18,10 @@ from typing import Any
 
 from footcoach.triage.spec import Allowed, AnswerForms, GroupField, Question, Questionnaire
 
-STRICT = AnswerForms()  # only the exact values: what an answers file written by a program holds
-JSON_TRUE, JSON_FALSE = "true", "false"  # the JSON words, accepted in any questionnaire
+# The exact values: a yes/no question's own two options and the JSON words, accepted whatever
+# the questionnaire's forms (what a form's select or a program sends).
+EXACT_YES, EXACT_NO = ("yes", "true"), ("no", "false")
+STRICT = AnswerForms()  # no common forms: only the exact values
 CONVERTED_DECIMALS = 1  # a converted distance is rounded to 0.1 of the stored unit
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)")
 _WORD = re.compile(r"[^\W\d_]+|[~]")
@@ -38,9 +40,9 @@ def _boolean(raw: Any, forms: AnswerForms) -> bool:
         return raw
     if isinstance(raw, str):
         text = raw.strip().lower()
-        if text in forms.yes or text == JSON_TRUE:
+        if text in forms.yes or text in EXACT_YES:
             return True
-        if text in forms.no or text == JSON_FALSE:
+        if text in forms.no or text in EXACT_NO:
             return False
     raise AnswerProblem(f"{_shown(raw)} is not allowed")
 
