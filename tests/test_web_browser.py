@@ -110,8 +110,12 @@ def test_a_runner_who_should_progress_sees_progress_and_the_plan(server, open_pa
     assert 1 <= len(first_labels) <= 4
     for label in first_labels:  # every input is reachable by its question's words
         assert page.get_by_label(label, exact=True).count() == 1
-    _answer_all(page, _answers("progress-to-phase-3"))
+    pages = _answer_all(page, _answers("progress-to-phase-3"))
     assert page.locator("h1").inner_text() == "Check your answers"
+    page.get_by_role("button", name="Back").click()  # the review's Back: the last page, answers kept
+    assert f"Page {pages} of {pages}" in page.locator(".progress").inner_text()
+    assert all(v for v in page.locator(".question input").evaluate_all("els => els.map(e => e.value)"))
+    page.get_by_role("button", name="Next").click()
     page.get_by_role("button", name="See my result").click()
     assert page.locator("[data-action]").get_attribute("data-action") == "progress"
     assert page.locator(".plan h3").count() >= 1
