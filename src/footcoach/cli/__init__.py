@@ -12,6 +12,10 @@ import sys
 
 import click
 
+# footcoach uses no pydantic plugin; looking for one reads every installed package's metadata at the
+# first model (a cold-start cost of every command).  A user who sets the variable keeps their choice.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
 from footcoach.common.errors import BadInput
 from footcoach.common.exits import EXIT_BAD_INPUT, EXIT_CODES_HELP, EXIT_INTERNAL
 from footcoach.common.terminal import TerminalSafeStream
@@ -30,6 +34,14 @@ class _Group(click.Group):
             return super().main(*args, **kwargs)
         finally:
             sys.stdout, sys.stderr = saved
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(MODULE_OF))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in MODULE_OF:
+            importlib.import_module(f"footcoach.cli.{MODULE_OF[cmd_name]}").register(self)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -71,6 +83,22 @@ def main(ctx: click.Context, db_path: str | None) -> None:
     ctx.obj["db"] = db_path
 
 
-# Sub-command modules register themselves on the group.
-for _name in ("assess", "rules", "triage", "db", "plan", "web"):
-    importlib.import_module(f"footcoach.cli.{_name}").register(main)
+# Sub-command modules register themselves on the group, on first use of one of their commands
+# (``footcoach assess`` imports neither the database, nor FHIR, nor the web app).
+MODULE_OF = {
+    "assess": "assess",
+    "schema": "assess",
+    "rules": "rules",
+    "triage": "triage",
+    "questionnaire": "triage",
+    "runner": "db",
+    "diary": "db",
+    "history": "db",
+    "override": "db",
+    "caseload": "db",
+    "report": "db",
+    "plan": "plan",
+    "serve": "web",
+    "user": "web",
+    "invite": "web",
+}

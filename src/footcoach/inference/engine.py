@@ -30,7 +30,7 @@ from footcoach.inference.comparison import compare, exact
 from footcoach.inference.facts import RUNNER, Obs, catalogue, derive
 from footcoach.inference.fast_match import FastFact, FastKnowledgeEngine
 from footcoach.knowledge.base import Knowledge, Resolved, default_knowledge, fingerprint_folder, load_knowledge, num
-from footcoach.rulebook.loader import load_rules
+from footcoach.rulebook.cache import load_rules_cached
 from footcoach.rulebook.model import (
     FactCondition,
     Rule,
@@ -152,9 +152,9 @@ def _compile(rule: Rule, salience: int, on_fire: Callable, patterns: _Patterns) 
 class RuleBase:
     """A compiled rule set with its knowledge: assess states with it."""
 
-    def __init__(self, rules: RuleSet, kb: Knowledge):
+    def __init__(self, rules: RuleSet, kb: Knowledge, version: str | None = None):
         self.rules, self.kb = rules, kb
-        self.version = fingerprint_folder(rules.folder, kb.folder)
+        self.version = version or fingerprint_folder(rules.folder, kb.folder)
         attrs: dict[str, Any] = {}
         per_subject = {name for name, spec in catalogue(kb).items() if spec.per}
         patterns = _Patterns(per_subject, self._threshold)
@@ -241,8 +241,8 @@ class RuleBase:
 def rulebase_for(rules_folder: str | None = None, knowledge_folder: str | None = None) -> RuleBase:
     """A compiled rule base for these folders, built once per process."""
     kb = default_knowledge() if knowledge_folder is None else load_knowledge(Path(knowledge_folder))
-    rules = load_rules(Path(rules_folder) if rules_folder else None, kb)
-    return RuleBase(rules, kb)
+    rules, version = load_rules_cached(Path(rules_folder) if rules_folder else None, kb)
+    return RuleBase(rules, kb, version)
 
 
 def default_rulebase() -> RuleBase:

@@ -1,0 +1,109 @@
+"""Cold start: `assess` imports only what it needs; the checked rule base is cached on disk."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import stat
+import subprocess
+import sys
+
+import click
+import pytest
+
+from footcoach.cli import MODULE_OF
+from footcoach.knowledge.base import default_knowledge
+from footcoach.rulebook import cache as rule_cache
+
+from .conftest import EXAMPLES, ROOT
+
+
+def test_every_command_is_found_lazily_under_its_module():
+    found = {}
+    for module in sorted(set(MODULE_OF.values())):
+        group = click.Group()
+        importlib.import_module(f"footcoach.cli.{module}").register(group)
+        found.update(dict.fromkeys(group.commands, module))
+    assert found == MODULE_OF
+
+
+def test_assess_imports_no_database_fhir_web_or_triage_module():
+    code = (
+        "import sys\n"
+        "from footcoach.cli import main\n"
+        "try:\n"
+        f"    main(['assess', {str(EXAMPLES / 'progress-to-phase-3.json')!r}, '--format', 'json'])\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code in (0, None), exc.code\n"
+        "heavy = ('sqlite3', 'footcoach.storage', 'footcoach.web', 'footcoach.triage', 'fhir', 'fastapi', 'argon2')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert done.stderr.strip() == "[]"
+
+
+@pytest.fixture
+def cache_in(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(rule_cache.CACHE_ENV, str(folder))
+    return folder
+
+
+def _files(folder):
+    return sorted(p for p in folder.glob("*.pickle"))
+
+
+def test_the_rule_base_is_cached_owner_only_and_then_read_from_the_cache(cache_in, monkeypatch):
+    kb = default_knowledge()
+    rules, version = rule_cache.load_rules_cached(None, kb)
+    (path,) = _files(cache_in)
+    assert stat.S_IMODE(cache_in.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+    def no_loading(*_a, **_k):
+        raise AssertionError("loaded the rule files although the cache holds them")
+
+    monkeypatch.setattr(rule_cache, "load_rules", no_loading)
+    again, same = rule_cache.load_rules_cached(None, kb)
+    assert same == version and sorted(again.rules) == sorted(rules.rules)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "world-readable", "another-type"])
+def test_a_damaged_or_unsafe_cache_file_is_ignored_and_rebuilt(cache_in, damage):
+    import pickle
+
+    kb = default_knowledge()
+    rules, _version = rule_cache.load_rules_cached(None, kb)
+    (path,) = _files(cache_in)
+    if damage == "truncated":
+        path.write_bytes(path.read_bytes()[:100])
+    elif damage == "garbage":
+        path.write_bytes(b"not a pickle")
+    elif damage == "world-readable":
+        os.chmod(path, 0o644)
+    else:
+        path.write_bytes(pickle.dumps({"rules": 1}))
+    assert rule_cache._read(path) is None
+    again, _ = rule_cache.load_rules_cached(None, kb)
+    assert sorted(again.rules) == sorted(rules.rules)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and rule_cache._read(path) is not None
+
+
+def test_a_changed_rule_file_gets_its_own_cache_entry(cache_in, tmp_path):
+    kb = default_knowledge()
+    folder = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", folder)
+    _rules, before = rule_cache.load_rules_cached(folder, kb)
+    rule = next(folder.rglob("pain-green.yaml"))
+    rule.write_text(rule.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    _rules, after = rule_cache.load_rules_cached(folder, kb)
+    assert before != after
+    assert len(_files(cache_in)) == 2
+
+
+def test_an_empty_cache_setting_turns_the_cache_off(tmp_path, monkeypatch):
+    monkeypatch.setenv(rule_cache.CACHE_ENV, "")
+    assert rule_cache.cache_dir() is None
+    rules, _ = rule_cache.load_rules_cached(None, default_knowledge())
+    assert rules.rules
