@@ -1,91 +1,286 @@
 #!/usr/bin/env python3
-"""Benchmark footcoach: a warm in-process assessment and a cold `footcoach assess` call.
+"""Benchmark footcoach's engine, batch mode, cold start, caseload, diary length and shoes in one run.
 
-Warm: the rule base is compiled once, then every shared example is assessed ROUNDS times; the
-figure is the median per assessment.  Cold: a new `footcoach assess FILE --format json` process per
-call (interpreter start, imports, loading and compiling the rules), median of COLD_RUNS.  Peak
-memory is the resident set of this process after the warm runs and of the largest cold child.
-Run: .venv/bin/python scripts/benchmark.py [--rounds N] [--cold-runs N] [--json]
+Figures (medians over repeated runs; p95 where it says so):
+
+- warm: an in-process assessment with its full explanation and decision-only, over the shared
+  examples and the first states of the golden corpus (rule base compiled once);
+- baseline: the same warm figure for the engine of an earlier commit (``--baseline REV``, default the
+  commit before the speed work), run from a detached ``git worktree`` of that commit, as a ratio;
+- batch: ``footcoach assess --batch FILE --jobs N`` assessments per second with 1 job and with every
+  core, and the peak resident memory for a short and a ten times longer input (flat = streaming);
+- cold: a new ``footcoach assess FILE --format json`` process, wall time and CPU time (user + system);
+- caseload: ``caseload`` over a database of 1,000 runners with stored assessments;
+- diary: a 104-week diary against a 4-week one (warm, full explanation);
+- shoes: 1, 20, the shoe limit of knowledge/limits.yaml, and engine runs far past it (cost per shoe).
+
+The machine is shared: quote medians, and re-run before comparing.  Only the standard library's
+clocks and ``resource``/``os.wait4`` are used.
+Run: .venv/bin/python scripts/benchmark.py [--quick] [--json] [--baseline REV] [--skip NAME ...]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p for p in (ROOT / "tests" / "data" / "examples").glob("*.json") if ".expected" not in p.name)
+CORPUS = ROOT / "tests" / "data" / "corpus" / "states.jsonl"
+BASELINE = "0cd7d21"  # the commit before the speed work (golden corpus only)
+SECTIONS = ("warm", "baseline", "batch", "cold", "caseload", "diary", "shoes")
 
-
-def warm(rounds: int) -> dict:
-    from footcoach.inference.engine import default_rulebase
-    from footcoach.service import assess, load_state
-
-    t0 = time.perf_counter()
-    default_rulebase()
-    build_s = time.perf_counter() - t0
-    states = [load_state(json.loads(p.read_text())) for p in EXAMPLES]
-    for s in states:  # first run of each state warms caches
-        assess(s)
+# Measured in a child process, so the current and the baseline engine run the same code path.
+WARM_CHILD = r"""
+import json, statistics, sys, time
+from footcoach.service import assess, load_state
+states = [load_state(json.loads(line)) for line in open(sys.argv[1], encoding="utf-8")]
+rounds = int(sys.argv[2])
+out = {}
+modes = [("full", {})]
+import inspect
+if "explain" in inspect.signature(assess).parameters:
+    modes.append(("decision", {"explain": False}))
+for name, kw in modes:
+    for s in states:
+        assess(s, **kw)
     times = []
     for _ in range(rounds):
         for s in states:
             t = time.perf_counter()
-            assess(s)
+            assess(s, **kw)
             times.append(time.perf_counter() - t)
-    return {
-        "rule_base_build_ms": round(build_s * 1000, 1),
-        "assessments": len(times),
-        "median_ms": round(statistics.median(times) * 1000, 2),
-        "p95_ms": round(sorted(times)[int(len(times) * 0.95) - 1] * 1000, 2),
-        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-    }
+    times.sort()
+    out[name] = {"median_ms": round(statistics.median(times) * 1e3, 3),
+                 "p95_ms": round(times[int(len(times) * 0.95) - 1] * 1e3, 3), "n": len(times)}
+print(json.dumps(out))
+"""
 
 
-def cold(runs: int) -> dict:
-    exe = shutil.which("footcoach", path=str(Path(sys.executable).parent)) or "footcoach"
-    times = []
-    for i in range(runs):
-        p = EXAMPLES[i % len(EXAMPLES)]
-        t = time.perf_counter()
-        subprocess.run([exe, "assess", str(p), "--format", "json"], check=True, capture_output=True)
-        times.append(time.perf_counter() - t)
-    child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+def _python() -> str:
+    return sys.executable
+
+
+def _footcoach() -> str:
+    return shutil.which("footcoach", path=str(Path(sys.executable).parent)) or "footcoach"
+
+
+def _run(cmd: list[str], **kw: Any) -> tuple[float, float, float, int]:
+    """(wall s, cpu s, peak RSS MB, exit code) of one child process (and its waited-for children)."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, **kw)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def _states(count: int) -> list[str]:
+    lines = CORPUS.read_text(encoding="utf-8").splitlines()
+    examples = [json.dumps(json.loads(p.read_text(encoding="utf-8"))) for p in EXAMPLES]
+    return (examples + lines)[:count]
+
+
+def _warm_states_file(tmp: Path, count: int) -> Path:
+    path = tmp / "warm.jsonl"
+    path.write_text("".join(s + "\n" for s in _states(count)), encoding="utf-8")
+    return path
+
+
+def warm(tmp: Path, rounds: int, count: int, src: Path | None = None) -> dict[str, Any]:
+    """Warm per-assessment figures, measured in a child process (``src``: another checkout's code)."""
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    path = _warm_states_file(tmp, count)
+    out = subprocess.run(
+        [_python(), "-c", WARM_CHILD, str(path), str(rounds)], env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout)
+
+
+def baseline(tmp: Path, rounds: int, count: int, rev: str, current: dict[str, Any]) -> dict[str, Any]:
+    """The warm figure of the engine at ``rev`` (a detached worktree), and current/baseline ratios."""
+    where = tmp / "baseline"
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(where), rev], check=True, capture_output=True
+    )
+    try:
+        old = warm(tmp, rounds, count, src=where / "src")
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(where)], capture_output=True)
+    result: dict[str, Any] = {"rev": rev, "full": old["full"]}
+    result["full_ratio"] = round(current["full"]["median_ms"] / old["full"]["median_ms"], 3)
+    if "decision" in current:
+        result["decision_vs_old_full_ratio"] = round(current["decision"]["median_ms"] / old["full"]["median_ms"], 3)
+    return result
+
+
+def batch(tmp: Path, lines: int) -> dict[str, Any]:
+    """Assessments per second with 1 job and with every core; peak memory short vs ten times longer."""
+    states = _states(10_000)
+    short, long = tmp / "short.jsonl", tmp / "long.jsonl"
+    short.write_text("".join(states[i % len(states)] + "\n" for i in range(lines)), encoding="utf-8")
+    long.write_text(short.read_text(encoding="utf-8") * 10, encoding="utf-8")
+    cores = len(os.sched_getaffinity(0))
+    out: dict[str, Any] = {"lines": lines, "cores": cores}
+    for jobs in sorted({1, cores}):
+        for mode, extra in (("full", []), ("decision", ["--decision-only"])):
+            cmd = [_footcoach(), "assess", "--batch", str(short), "--jobs", str(jobs), *extra]
+            wall, cpu, rss, code = _run(cmd, stdout=subprocess.DEVNULL)
+            assert code == 0, cmd
+            out[f"jobs{jobs}_{mode}_per_s"] = round(lines / wall, 1)
+            out[f"jobs{jobs}_{mode}_cpu_ms_per_line"] = round(cpu * 1e3 / lines, 3)
+            out[f"jobs{jobs}_{mode}_rss_mb"] = round(rss, 1)
+    cmd = [_footcoach(), "assess", "--batch", str(long), "--jobs", str(cores), "--decision-only"]
+    wall, _cpu, rss, code = _run(cmd, stdout=subprocess.DEVNULL)
+    out[f"x10_lines_jobs{cores}_decision_per_s"] = round(10 * lines / wall, 1)
+    out[f"x10_lines_jobs{cores}_decision_rss_mb"] = round(rss, 1)
+    return out
+
+
+def cold(runs: int) -> dict[str, Any]:
+    """A new `footcoach assess FILE --format json` per run (the rule cache warm after the first)."""
+    walls, cpus, rss = [], [], 0.0
+    for i in range(runs + 1):
+        wall, cpu, peak, code = _run(
+            [_footcoach(), "assess", str(EXAMPLES[i % len(EXAMPLES)]), "--format", "json"], stdout=subprocess.DEVNULL
+        )
+        assert code == 0
+        if i:  # the first run may fill the rule cache
+            walls.append(wall)
+            cpus.append(cpu)
+            rss = max(rss, peak)
     return {
         "runs": runs,
-        "median_ms": round(statistics.median(times) * 1000, 1),
-        "min_ms": round(min(times) * 1000, 1),
-        "max_rss_mb": round(child_rss, 1),
+        "wall_median_ms": round(statistics.median(walls) * 1e3, 1),
+        "wall_min_ms": round(min(walls) * 1e3, 1),
+        "cpu_median_ms": round(statistics.median(cpus) * 1e3, 1),
+        "peak_rss_mb": round(rss, 1),
     }
+
+
+def caseload(tmp: Path, runners: int, rounds: int) -> dict[str, Any]:
+    """`caseload` over a database of ``runners`` runners, each with a stored assessment."""
+    from footcoach.service import assess, load_state
+    from footcoach.storage import store
+
+    db = str(tmp / "caseload.db")
+    states = [json.loads(s) for s in _states(300)]
+    assessed = [assess(load_state(s)) for s in states]
+    for i in range(runners):
+        doc = json.loads(json.dumps(states[i % len(states)]))
+        doc["runner"]["id"] = f"r-{i:05d}"
+        store.import_state(db, doc["runner"]["id"], doc)
+        store.save_assessment(db, doc["runner"]["id"], doc, assessed[i % len(states)])
+    times = []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        rows = store.caseload(db)
+        times.append(time.perf_counter() - t)
+    assert len(rows) == runners
+    return {"runners": runners, "median_ms": round(statistics.median(times) * 1e3, 1), "rounds": rounds}
+
+
+def _median_ms(fn: Any, rounds: int) -> float:
+    fn()
+    times = []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return round(statistics.median(times) * 1e3, 3)
+
+
+def diary(rounds: int) -> dict[str, Any]:
+    """A 104-week diary against a 4-week one (warm assessment with its full explanation)."""
+    from footcoach.service import assess, load_state
+
+    base = json.loads((ROOT / "tests" / "data" / "examples" / "progress-to-phase-3.json").read_text())
+    out: dict[str, Any] = {}
+    for weeks in (4, 104):
+        doc = json.loads(json.dumps(base))
+        doc["program"]["weeks_in_program"] = max(weeks, doc["program"]["weeks_in_phase"])
+        doc["history"] = [
+            {"week": w, "pain_morning": 3 - (w * 3) // weeks, "heel_raises": {"left": 15 + w % 8, "right": 14 + w % 8}}
+            for w in range(weeks)
+        ]
+        state = load_state(doc)
+        out[f"weeks{weeks}_ms"] = _median_ms(lambda s=state: assess(s), rounds)
+    out["ratio"] = round(out["weeks104_ms"] / out["weeks4_ms"], 3)
+    return out
+
+
+def shoes(rounds: int) -> dict[str, Any]:
+    """Warm assessments with 1, 20 and the limit's shoes; engine runs far past the limit (per shoe)."""
+    from footcoach.common.documents import current_limits
+    from footcoach.contract.state import Shoe
+    from footcoach.inference.engine import default_rulebase
+    from footcoach.service import assess, load_state
+
+    limit = current_limits().shoes
+    base = load_state(json.loads((ROOT / "tests" / "data" / "examples" / "amber-hold-worn-shoes.json").read_text()))
+
+    def with_shoes(n: int) -> Any:
+        pairs = [Shoe(name=f"shoe {i}", km=200 + 37 * i % 700, drop_mm=4 + i % 8, weeks_worn=i % 40) for i in range(n)]
+        return base.model_copy(update={"shoes": pairs})  # past the limit: the engine alone, unvalidated
+
+    out: dict[str, Any] = {"limit": limit}
+    for n in sorted({1, 20, limit}):
+        out[f"shoes{n}_assess_ms"] = _median_ms(lambda s=with_shoes(n): assess(s), rounds)
+    rb = default_rulebase()
+    for n in (1, 20, 200, 2000):
+        ms = _median_ms(lambda s=with_shoes(n): rb.run(s), max(3, rounds // max(1, n // 20)))
+        out[f"shoes{n}_engine_ms"] = ms
+        out[f"shoes{n}_engine_ms_per_shoe"] = round(ms / n, 3)
+    return out
+
+
+def _print(result: dict[str, Any]) -> None:
+    for section, figures in result.items():
+        print(f"{section}:")
+        for key, value in figures.items() if isinstance(figures, dict) else [("", figures)]:
+            print(f"  {key}: {json.dumps(value)}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rounds", type=int, default=40)
-    ap.add_argument("--cold-runs", type=int, default=10)
+    ap.add_argument("--quick", action="store_true", help="fewer rounds and lines (a smoke run)")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--baseline", default=BASELINE, help="the commit whose engine is the baseline")
+    ap.add_argument("--skip", nargs="*", default=[], choices=SECTIONS)
     args = ap.parse_args()
-    result = {"examples": len(EXAMPLES), "warm": warm(args.rounds), "cold": cold(args.cold_runs)}
+    q = args.quick
+    rounds, count = (3, 20) if q else (10, 60)
+    result: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="footcoach-bench-") as name:
+        tmp = Path(name)
+        if "warm" not in args.skip:
+            result["warm"] = warm(tmp, rounds, count)
+            if "baseline" not in args.skip:
+                result["baseline"] = baseline(tmp, rounds, count, args.baseline, result["warm"])
+        if "batch" not in args.skip:
+            result["batch"] = batch(tmp, 200 if q else 1000)
+        if "cold" not in args.skip:
+            result["cold"] = cold(3 if q else 10)
+        if "caseload" not in args.skip:
+            result["caseload"] = caseload(tmp, 100 if q else 1000, 3 if q else 7)
+        if "diary" not in args.skip:
+            result["diary"] = diary(5 if q else 30)
+        if "shoes" not in args.skip:
+            result["shoes"] = shoes(5 if q else 20)
     if args.json:
         print(json.dumps(result, indent=2))
-        return
-    w, c = result["warm"], result["cold"]
-    print(f"rule base build (load + compile): {w['rule_base_build_ms']} ms")
-    print(
-        f"warm in-process assessment: median {w['median_ms']} ms, p95 {w['p95_ms']} ms "
-        f"over {w['assessments']} assessments of {result['examples']} shared examples; RSS {w['max_rss_mb']} MB"
-    )
-    print(
-        f"cold `footcoach assess --format json`: median {c['median_ms']} ms over {c['runs']} runs "
-        f"(min {c['min_ms']} ms); peak child RSS {c['max_rss_mb']} MB"
-    )
+    else:
+        _print(result)
 
 
 if __name__ == "__main__":
