@@ -197,10 +197,14 @@ def test_diary_add_bad_values_name_every_option_and_write_nothing(db):
 def test_diary_add_prompts_for_missing_values_in_a_terminal(db, monkeypatch):
     ok(db, "runner", "add", "r1", "--age", "40")
     monkeypatch.setattr(cli_db, "_interactive", lambda: True)
-    # morning pain, during, after, balance L, balance R, heel L, heel R, fatigue ("x" is asked again)
-    result = run(db, "diary", "add", "r1", "--week", "1", input="3\n\n\n30\n28\nx\n15\n14\n6\n")
+    # morning pain (45 is asked again at once), during, after, balance L, balance R, heel L ("x" is
+    # asked again), heel R, fatigue
+    typed = "45\n3\n\n\n30\nabout 28\nx\n15\n14\n6\n"
+    result = run(db, "diary", "add", "r1", "--week", "1", input=typed)
     assert result.exit_code == 0, result.output
-    assert "Morning pain" in result.stderr and "not a whole number" in result.stderr
+    assert "first-steps morning pain" in result.stderr
+    assert f"Not allowed: '45' is out of range. Please answer a whole number from 0 to {NRS_MAX}." in result.stderr
+    assert "Not allowed: 'x' is not allowed" in result.stderr
     [entry] = store.list_diary(db, "r1")
     assert {k: v for k, v in entry.items() if k != "recorded_at"} == {
         "week": 1,
@@ -210,7 +214,37 @@ def test_diary_add_prompts_for_missing_values_in_a_terminal(db, monkeypatch):
         "foot_fatigue": 6,
     }
     result = run(db, "diary", "add", "r1", "--no-input", "--foot-fatigue", "2")
-    assert result.exit_code == 0 and "Morning pain" not in result.stderr
+    assert result.exit_code == 0 and "first-steps" not in result.stderr
+
+
+def test_diary_add_in_a_terminal_asks_only_what_is_missing_and_both_legs(db, monkeypatch):
+    ok(db, "runner", "add", "r1", "--age", "40")
+    monkeypatch.setattr(cli_db, "_interactive", lambda: True)
+    # given: morning pain, left heel raises; asked: during, after, balance L/R, heel R (required now)
+    typed = "\n\n\n\n\n12\n\n"
+    result = run(
+        db, "diary", "add", "r1", "--week", "1", "--pain-morning", "2", "--heel-raises-left", "11", input=typed
+    )
+    assert result.exit_code == 0, result.output
+    assert "first-steps morning pain" not in result.stderr  # given on the command line
+    assert "An answer is needed here" in result.stderr  # the right leg, once the left is given
+    [entry] = store.list_diary(db, "r1")
+    assert entry["heel_raises"] == {"left": 11, "right": 12} and entry["pain_morning"] == 2
+
+
+def test_diary_add_in_a_terminal_keeps_every_answer_when_storing_fails(db, monkeypatch):
+    ok(db, "runner", "add", "r1", "--age", "40")
+    ok(db, "diary", "add", "r1", "--week", "1", "--no-input", "--pain-morning", "1")
+    monkeypatch.setattr(cli_db, "_interactive", lambda: True)
+    typed = "3\n\n\n30\n28\n15\n14\n6\n"
+    result = run(db, "diary", "add", "r1", "--week", "1", input=typed)  # week 1 is already in the diary
+    assert result.exit_code == 2
+    kept = (
+        "your answers are kept: footcoach diary add r1 --week 1 --pain-morning 3 --balance-eyes-open-left 30 "
+        "--balance-eyes-open-right 28 --heel-raises-left 15 --heel-raises-right 14 --foot-fatigue 6"
+    )
+    assert kept in " ".join(result.stderr.split())
+    assert len(store.list_diary(db, "r1")) == 1  # nothing half-written
 
 
 def test_diary_add_help_documents_the_current_report(db):

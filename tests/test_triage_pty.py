@@ -256,3 +256,24 @@ def test_a_red_flag_stop_shows_only_the_stop_message(tmp_path):
     assert "Until then: stop running and the loaded exercises until you have been seen." in flat
     for internal in ("Action", "REFER", "phase", "plan:", "runner.age", "norm", "filled in", "note:"):
         assert internal not in after, internal
+
+
+def test_interactive_diary_add_re_asks_a_bad_answer_at_once_and_keeps_every_answer(tmp_path):
+    import subprocess
+
+    db = str(tmp_path / "clinic.db")
+    for args in (["runner", "add", "r1", "--age", "40"], ["diary", "add", "r1", "--week", "1", "--no-input"]):
+        done = subprocess.run([*_command(), "--db", db, *args], capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+    term = Terminal(["--db", db, "diary", "add", "r1", "--week", "1"], tmp_path)  # week 1 is taken
+    term.expect("first-steps morning pain")
+    os.write(term.fd, b"45\r")  # a 0-10 pain of 45: asked again at once, not after the last question
+    term.expect(f"Please answer a whole number from 0 to {models.NRS_MAX}.")
+    for line in ["3", "", "", "30", "28", "15", "14", "6"]:
+        term.expect("] > ")
+        os.write(term.fd, line.encode() + b"\r")
+    assert term.finish() == 2, term.text
+    flat = " ".join(term.text.split())
+    assert "--pain-morning 3 --balance-eyes-open-left 30 --balance-eyes-open-right 28" in flat
+    assert "--heel-raises-left 15 --heel-raises-right 14 --foot-fatigue 6" in flat
+    assert "Traceback" not in term.text

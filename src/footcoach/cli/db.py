@@ -203,35 +203,6 @@ def diary_group() -> None:
     """The weekly diary: add a week, import or export a state document, list it."""
 
 
-_PROMPTS = [  # (parameter, label) asked for in a terminal when not given
-    ("pain_morning", f"Morning pain, first steps (0-{NRS_MAX}, worst this week)"),
-    ("pain_during", f"Pain during exercise or running (0-{NRS_MAX})"),
-    ("pain_after", f"Pain in the hours after (0-{NRS_MAX})"),
-    ("balance_eyes_open_left", "Single-leg balance, eyes open, left (seconds)"),
-    ("balance_eyes_open_right", "Single-leg balance, eyes open, right (seconds)"),
-    ("heel_raises_left", "Single-leg heel raises, left (repetitions)"),
-    ("heel_raises_right", "Single-leg heel raises, right (repetitions)"),
-    ("foot_fatigue", f"Foot fatigue (0-{NRS_MAX})"),
-]
-_FLOAT_PARAMS = {
-    "balance_eyes_open_left",
-    "balance_eyes_open_right",
-    "balance_eyes_closed_left",
-    "balance_eyes_closed_right",
-}
-
-
-def _ask(label: str, as_float: bool) -> int | float | None:
-    while True:
-        text = click.prompt(f"{label}, blank to skip", default="", show_default=False, err=True).strip()
-        if not text:
-            return None
-        try:
-            return float(text) if as_float else int(text)
-        except ValueError:
-            click.echo(f"  not a {'number' if as_float else 'whole number'}: {text}", err=True)
-
-
 def _pair(left: Any, right: Any, name: str, problems: list[str]) -> dict[str, Any] | None:
     if left is None and right is None:
         return None
@@ -252,6 +223,56 @@ def _prune(d: dict[str, Any]) -> dict[str, Any]:
         elif v is not None:
             out[k] = v
     return out
+
+
+def _entry_and_report(v: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The diary entry and the current-report changes named by the options (InputError if they clash)."""
+    problems: list[str] = []
+    entry = {
+        "week": v["week"],
+        "pain_morning": v["pain_morning"],
+        "foot_fatigue": v["foot_fatigue"],
+        "balance_eyes_open_s": _pair(
+            v["balance_eyes_open_left"], v["balance_eyes_open_right"], "balance_eyes_open_s", problems
+        ),
+        "heel_raises": _pair(v["heel_raises_left"], v["heel_raises_right"], "heel_raises", problems),
+    }
+    if v["red_flags"] and v["no_red_flags"]:
+        problems.append("red_flags: --red-flag and --no-red-flags together; allowed: one of them")
+    report = _prune(
+        {
+            "program": {
+                "phase": v["phase"],
+                "weeks_in_phase": v["weeks_in_phase"],
+                "weeks_in_program": v["weeks_in_program"],
+            },
+            "pain": {
+                "during": v["pain_during"],
+                "after": v["pain_after"],
+                "settled_next_morning": v["settled"],
+                "sharp": v["sharp"],
+            },
+            "tests": {
+                "balance_eyes_closed_s": _pair(
+                    v["balance_eyes_closed_left"],
+                    v["balance_eyes_closed_right"],
+                    "tests.balance_eyes_closed_s",
+                    problems,
+                ),
+                "hop_pain": v["hop_pain"],
+            },
+            "running": {
+                k: v[k] for k in ("weekly_km", "previous_weekly_km", "longest_run_km_30d", "planned_long_run_km")
+            },
+        }
+    )
+    if v["red_flags"]:
+        report["red_flags"] = list(v["red_flags"])
+    elif v["no_red_flags"]:
+        report["red_flags"] = []
+    if problems:
+        raise InputError(problems)
+    return entry, report
 
 
 @diary_group.command(
@@ -301,56 +322,24 @@ In a terminal, missing diary values and pain during/after are asked for
 @_input_errors(name_options=True)
 def diary_add(ctx: click.Context, runner_id: str, fmt: str, replace: bool, no_input: bool, **v: Any) -> None:
     """Add the diary entry of one week for runner ID (and update the current report, see below)."""
+    prompts = None
     if not no_input and _interactive():
-        for name, label in _PROMPTS:
-            if v[name] is None:
-                v[name] = _ask(label, name in _FLOAT_PARAMS)
-    problems: list[str] = []
-    entry = {
-        "week": v["week"],
-        "pain_morning": v["pain_morning"],
-        "foot_fatigue": v["foot_fatigue"],
-        "balance_eyes_open_s": _pair(
-            v["balance_eyes_open_left"], v["balance_eyes_open_right"], "balance_eyes_open_s", problems
-        ),
-        "heel_raises": _pair(v["heel_raises_left"], v["heel_raises_right"], "heel_raises", problems),
-    }
-    if v["red_flags"] and v["no_red_flags"]:
-        problems.append("red_flags: --red-flag and --no-red-flags together; allowed: one of them")
-    report = _prune(
-        {
-            "program": {
-                "phase": v["phase"],
-                "weeks_in_phase": v["weeks_in_phase"],
-                "weeks_in_program": v["weeks_in_program"],
-            },
-            "pain": {
-                "during": v["pain_during"],
-                "after": v["pain_after"],
-                "settled_next_morning": v["settled"],
-                "sharp": v["sharp"],
-            },
-            "tests": {
-                "balance_eyes_closed_s": _pair(
-                    v["balance_eyes_closed_left"],
-                    v["balance_eyes_closed_right"],
-                    "tests.balance_eyes_closed_s",
-                    problems,
-                ),
-                "hop_pain": v["hop_pain"],
-            },
-            "running": {
-                k: v[k] for k in ("weekly_km", "previous_weekly_km", "longest_run_km_30d", "planned_long_run_km")
-            },
-        }
-    )
-    if v["red_flags"]:
-        report["red_flags"] = list(v["red_flags"])
-    elif v["no_red_flags"]:
-        report["red_flags"] = []
-    if problems:
-        raise InputError(problems)
-    result = store.add_diary_entry(_db(ctx), runner_id, entry, report, replace=replace)
+        from footcoach.cli.diary_prompts import DiaryPrompts
+
+        prompts = DiaryPrompts()
+        prompts.missing(v)  # each answer checked as it is typed
+    while True:
+        try:
+            entry, report = _entry_and_report(v)
+            result = store.add_diary_entry(_db(ctx), runner_id, entry, report, replace=replace)
+            break
+        except InputError as exc:
+            if prompts is None:
+                raise
+            if not prompts.again(v, exc.problems, FIELD_OPTIONS):
+                from footcoach.cli.diary_prompts import kept_answers
+
+                raise InputError([*exc.problems, f"your answers are kept: {kept_answers(runner_id, v)}"]) from None
     if fmt == "json":
         _json(result)
         return

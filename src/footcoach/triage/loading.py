@@ -361,9 +361,9 @@ def load_questionnaire(path: str | Path | None = None) -> Questionnaire:
         spec = QuestionnaireSpec.model_validate(data)
     except ValidationError as exc:
 
-        def unknown_key(e: dict, loc: tuple) -> str | None:
+        def unknown_key(e: dict[str, Any], loc: tuple[Any, ...]) -> str:
             if e["type"] != "extra_forbidden":
-                return None
+                return ""  # pydantic's own message
             known = _known_keys(loc)
             return f"unknown key '{loc[-1]}'{did_you_mean(loc[-1], known)}" + (
                 f"; known: {', '.join(known)}" if known else ""
