@@ -202,6 +202,12 @@ def test_print_stylesheet_and_a_layout_that_stacks_at_phone_width(html):
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
 
 
+def test_charts_carry_no_inline_style_so_a_strict_csp_page_can_embed_them(html):
+    for chart_id in CHARTS:
+        assert "style=" not in svg(html, chart_id)
+    assert 'fill="#1f5fa8"' in svg(html, "chart-morning-pain")
+
+
 def test_self_contained_no_network(html):
     lowered = html.lower()
     for needle in ("http://", "https://", "<script", "<link", "src=", "@import", "url("):

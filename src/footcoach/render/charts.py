@@ -17,6 +17,7 @@ WIDTH = 560
 HEIGHT = 240
 LEFT = 40
 RIGHT = 86  # room for the target labels
+RIGHT_BARE = 16  # a chart without target lines needs no label room
 TOP = 14
 BOTTOM = 34
 Y_TICKS_MAX = 5  # not clinical: axis ticks
@@ -105,7 +106,8 @@ def _spread(ys: list[float]) -> list[float]:
 
 def _paths(points: list[tuple[float, float, bool]]) -> tuple[str, str]:
     """(solid path, dashed path): a segment ending at a carried-forward point is dashed."""
-    solid, dashed = [], []
+    solid: list[str] = []
+    dashed: list[str] = []
     for (x0, y0, _), (x1, y1, carried) in zip(points, points[1:]):
         (dashed if carried else solid).append(f"M{x0:.1f},{y0:.1f}L{x1:.1f},{y1:.1f}")
     return "".join(solid), "".join(dashed)
@@ -114,7 +116,8 @@ def _paths(points: list[tuple[float, float, bool]]) -> tuple[str, str]:
 def layout(chart: Chart, weeks: tuple[int, int], phase_marks: list[dict[str, Any]]) -> dict[str, Any]:
     """Everything ``chart.svg`` draws, in SVG coordinates."""
     lo, hi = weeks[0], max(weeks[1], weeks[0] + 1)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    right = RIGHT if chart.targets else RIGHT_BARE
+    plot_w, plot_h = WIDTH - LEFT - right, HEIGHT - TOP - BOTTOM
 
     def x(week: float) -> float:
         return LEFT + (week - lo) / (hi - lo) * plot_w
@@ -133,25 +136,26 @@ def layout(chart: Chart, weeks: tuple[int, int], phase_marks: list[dict[str, Any
         series.append(
             {"label": s.label, "color": s.color, "css": s.css, "solid": solid, "dashed": dashed, "points": points}
         )
-    targets = []
-    for t in chart.targets:
+    targets: list[dict[str, Any]] = []
+    for target in chart.targets:
         segs = [
             {"x1": f"{x(max(a, lo)):.1f}", "x2": f"{x(min(b, hi)):.1f}", "y": f"{y(v):.1f}", "value": fmt(v)}
-            for a, b, v in t.segments
+            for a, b, v in target.segments
             if b >= lo and a <= hi
         ]
         if segs:
-            targets.append({"name": t.name, "label": t.label, "detail": t.detail, "segments": segs})
-    label_ys = _spread(sorted(float(s["segments"][-1]["y"]) for s in targets))
-    for t, ly in zip(sorted(targets, key=lambda t: float(t["segments"][-1]["y"])), label_ys):
-        t["label_y"] = f"{ly + 4:.1f}"  # not clinical: text baseline offset
+            targets.append({"name": target.name, "label": target.label, "detail": target.detail, "segments": segs})
+    by_height = sorted(targets, key=lambda t: float(t["segments"][-1]["y"]))
+    label_ys = _spread([float(t["segments"][-1]["y"]) for t in by_height])
+    for drawn, ly in zip(by_height, label_ys):
+        drawn["label_y"] = f"{ly + 4:.1f}"  # not clinical: text baseline offset
     return {
         "id": chart.id,
         "title": chart.title,
         "width": WIDTH,
         "height": HEIGHT,
-        "plot": {"left": LEFT, "right": WIDTH - RIGHT, "top": TOP, "bottom": TOP + plot_h},
-        "label_x": WIDTH - RIGHT + 4,  # not clinical: gap between plot and label
+        "plot": {"left": LEFT, "right": WIDTH - right, "top": TOP, "bottom": TOP + plot_h},
+        "label_x": WIDTH - right + 4,  # not clinical: gap between plot and label
         "y_label": chart.y_label,
         "y_mid": f"{TOP + plot_h / 2:.1f}",
         "x_mid": f"{LEFT + plot_w / 2:.1f}",

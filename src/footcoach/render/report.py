@@ -134,7 +134,7 @@ def decisions_view(assessments: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "effective": a.get("effective_action") or a["action"] or "-",
             "phase": a["phase"],
             "summary": a.get("summary") or "",
-            "also": [k for k in a.get("kinds", []) if k not in DECISION_KINDS],
+            "also": [k.replace("_", " ") for k in a.get("kinds", []) if k not in DECISION_KINDS],
             "overrides": [dict(o, date=human_date(o["created_at"])) for o in a["overrides"]],
             "rulebase_version": a["rulebase_version"],
             "source": a.get("source", ""),

@@ -135,7 +135,7 @@ def build_targets(
     current = segments[-1][2] if segments else None
     for (chart_id, name), e in sorted(merged.items()):
         v, phases = e["value"], sorted(e["phases"])
-        segs = [(a, b, v.value) for a, b, p in segments if p in phases]
+        segs: list[tuple[float, float, float]] = [(a, b, v.value) for a, b, p in segments if p in phases]
         if not segs:
             if not _fallback(chart_id, phases, merged, in_record, current):
                 continue
