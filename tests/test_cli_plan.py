@@ -34,6 +34,8 @@ def test_plan_of_a_file_is_the_decision_and_this_weeks_plan_at_the_terminal_widt
     assert a["disclaimer"] in _flat(r.stdout)
     assert max(len(line) for line in r.stdout.split("\n")) <= 60
     assert "Trace" not in r.stdout and "[" not in r.stdout
+    assert "eyes-open balance on your weaker leg: 33 s now, 41 s needed for your age" in _flat(r.stdout)
+    assert _flat(r.stdout).index("What blocks progress") < _flat(r.stdout).index("This week's plan")
 
 
 def test_after_a_red_flag_the_plan_is_paused_and_says_whom_to_see():

@@ -204,13 +204,13 @@ def _physio_details(a: dict[str, Any], width: int, left: list[str]) -> list[str]
 def _runner_details(a: dict[str, Any], width: int, left: list[str]) -> list[str]:
     out: list[str] = []
     if left:
-        out += ["", "More advice"]
+        out += ["", "More advice:"]
         for text in left:
             out += wrap(f"- {text}", width, "  ", "    ")
     items = (a.get("progress_blocked_by") or {}).get("items", [])
     measure = [i["measure"] for i in items if i.get("missing") and "measure" in i and a["action"] == "hold"]
     if measure:
-        out += ["", "How to measure what is missing"]
+        out += ["", "How to measure what is missing:"]
         for m in measure:
             out += wrap(f"- {m['label']}: {m['how']}", width, "  ", "    ")
     return out
@@ -258,9 +258,15 @@ def render_text(
 
 
 def render_plan_page(a: dict[str, Any], width: int = DEFAULT_WIDTH) -> str:
-    """This week's plan for the runner: the decision, the plan (or, paused, whom to see and how
-    soon), the disclaimer.  Every line at most ``width`` characters."""
+    """This week's plan for the runner: the decision, what blocks progress (a hold), the plan (or,
+    paused, whom to see and how soon), the disclaimer.  Every line at most ``width`` characters."""
     lines = wrap(decision_line(a, "runner"), width, "", "  ")
+    blockers = _blockers(a, "runner")
+    if blockers:
+        lines += ["", "What blocks progress:"]
+        for text in blockers:
+            lines += wrap(f"- {text}", width, "  ", "    ")
+        lines += _runner_details(a, width, [])
     plan = a.get("plan") or {}
     if plan.get("paused"):
         lines += ["", *wrap("This week's plan: paused until you have been seen.", width)]
