@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from footcoach.inference.cases import run_case
 from footcoach.inference.engine import default_rulebase
-from footcoach.rulebook.cases import iter_cases, run_case
+from footcoach.rulebook.cases import iter_cases
 
 _RB = default_rulebase()
 CASES = [(rid, kind, case) for rid in sorted(_RB.rules.rules) for kind, case in iter_cases(_RB.rules.rules[rid])]

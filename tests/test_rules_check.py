@@ -177,3 +177,59 @@ def test_committed_rulebook_is_current(root):
 def test_every_rule_fires_in_some_case():
     r = CliRunner().invoke(main, ["rules", "coverage", "--format", "json"])
     assert r.exit_code == 0, r.output
+
+
+def test_unknown_placeholder_in_a_sentence_is_refused_with_file_line_and_did_you_mean(copy):
+    rules, knowledge = copy
+    path = rules / "pain" / "regress-red-pain.yaml"
+    edit(path, "{f.program.previous_phase}", "{f.program.previous_phse}")
+    r = check(rules, knowledge)
+    assert r.exit_code == 1
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if text.startswith("physio:"))
+    assert f"{path}:{line}: physio: unknown placeholder {{f.program.previous_phse}}" in r.stdout
+    assert "(did you mean 'f.program.previous_phase'?)" in r.stdout
+
+
+def test_positional_placeholder_is_refused_and_never_reaches_an_assessment(copy):
+    rules, knowledge = copy
+    path = rules / "load" / "load-weekly-spike.yaml"
+    edit(path, "{limit.running.weekly_km:.1f}", "{t.3}")
+    r = check(rules, knowledge)
+    assert r.exit_code == 1
+    assert "unknown placeholder {t.3}; positional placeholders are gone" in r.stdout
+    # assess with the same rules refuses the rule base instead of crashing mid-assessment
+    from footcoach.knowledge.base import load_knowledge
+    from footcoach.rulebook.loader import RuleBaseError, load_rules
+
+    with pytest.raises(RuleBaseError):
+        load_rules(rules, load_knowledge(knowledge))
+
+
+def test_a_title_names_knowledge_only(copy):
+    rules, knowledge = copy
+    path = rules / "pain" / "regress-red-pain.yaml"
+    edit(path, "title: Regress one phase", "title: Regress from {f.program.phase} one phase")
+    r = check(rules, knowledge)
+    assert r.exit_code == 1
+    assert "title: unknown placeholder {f.program.phase}; a title names knowledge only" in r.stdout
+
+
+def test_every_rule_case_that_fires_renders_both_sentences(rulebase):
+    from footcoach.inference.cases import run_all_cases
+    from footcoach.inference.explain import render_template
+    from footcoach.rulebook.cases import case_state, iter_cases
+    from footcoach.service import load_state
+
+    rendered = 0
+    for rule in rulebase.rules.rules.values():
+        if rule.spec.recommend is None:
+            continue
+        for _kind, case in iter_cases(rule):
+            run = rulebase.run(load_state(case_state(rulebase.rules.case_base, case)))
+            for firing in run.firings:
+                if firing.rule.id == rule.id:
+                    for text in (rule.spec.physio, rule.spec.runner):
+                        out = render_template(text, rulebase, run, firing)
+                        assert "{" not in out and "}" not in out, (rule.id, case.name, out)
+                        rendered += 1
+    assert rendered and all(r.ok for r in run_all_cases(rulebase))

@@ -47,7 +47,7 @@ def check_cmd(rules: str | None, knowledge: str | None) -> None:
 
     Exit 0 when clean; otherwise exit 1 listing every problem as file:line: field: message.
     """
-    from footcoach.rulebook.lint import lint
+    from footcoach.inference.cases import lint
 
     rb, problems = load_rulebase(rules, knowledge)
     if rb is not None:
@@ -209,8 +209,8 @@ def doc_cmd(out: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def coverage_cmd(fmt: str) -> None:
     """How often each rule fires across every rule case and the feature examples; exit 1 if any never fires."""
+    from footcoach.inference.cases import check_cases
     from footcoach.inference.engine import default_rulebase
-    from footcoach.rulebook.lint import check_cases
 
     rb = default_rulebase()
     _problems, counts = check_cases(rb)

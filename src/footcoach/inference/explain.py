@@ -6,7 +6,6 @@ that same record for people.  Tests assert on the record.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from footcoach.contract.assessment import DISCLAIMER, Assessment
@@ -14,6 +13,7 @@ from footcoach.inference.blockers import flat_blockers
 from footcoach.inference.comparison import exact
 from footcoach.inference.facts import RUNNER, Obs, catalogue
 from footcoach.knowledge.base import num
+from footcoach.rulebook import templates
 from footcoach.rulebook.model import (
     ACTION,
     INDICATED,
@@ -112,53 +112,47 @@ def _condition_records(rb: RuleBase, run: Run, firing: Firing) -> list[dict[str,
 
 # ---- templates --------------------------------------------------------------------------------
 
-_TEMPLATE = re.compile(r"\{([a-z_][a-z0-9_.\[\]]*)(?::([^}|]*))?(?:\|([^}]*))?\}")
+
+def _show(v: Any) -> str:
+    return ("yes" if v else "no") if isinstance(v, bool) else str(_num(v))
 
 
 def render_template(text: str, rb: RuleBase, run: Run, firing: Firing) -> str:
-    """Fill ``{f.fact}``, ``{k.knowledge}``, ``{flag.attr}``, ``{finding.name}``, ``{t.N}`` and
-    ``{shoe}`` in a rule's sentence from this firing; ``{name|text}`` gives text when the value is
-    not known (a missing measurement)."""
+    """Fill a rule's sentence from this firing (the template language: :mod:`footcoach.rulebook.templates`);
+    ``{name|text}`` gives text when the value is not known (a missing measurement)."""
     flag_id = next((f[1] for f in firing.findings if f[0] == "red_flag"), None)
 
-    def value(name: str) -> Any:
-        if name.startswith("f."):
-            o = run.facts.get((name[2:], firing.subject)) or run.facts.get((name[2:], RUNNER))
-            return "?" if o is None else o.value
-        if name.startswith("k."):
-            return run.resolved[name[2:]].value
-        if name.startswith("pct."):
-            return round((run.resolved[name[4:]].value - 1) * 100)
-        if name.startswith("flag.") and flag_id is not None:
-            attr = name[5:]
-            return flag_id if attr == "id" else getattr(rb.kb.red_flags[flag_id], attr)
-        if name.startswith("finding."):
-            return next((f[1] for f in firing.findings if f[0] == name[8:]), "?")
-        if name.startswith("t."):
-            i = int(name[2:])
-            c = firing.rule.spec.when[i]
-            t = run.resolved[c.value].value
-            if c.times:
-                m = run.facts.get((c.times, firing.subject))
-                t = exact("*", t, m.value) if m else t
-            return t
-        if name == "shoe":
-            o = run.facts.get(("shoe.name", firing.subject))
-            return "?" if o is None else o.value
-        return "{" + name + "}"
+    def fact(name: str) -> Any:
+        o = run.facts.get((name, firing.subject)) or run.facts.get((name, RUNNER))
+        return None if o is None else o.value
 
-    def sub(m: re.Match) -> str:
-        v = value(m.group(1))
-        if v == "?" and m.group(3) is not None:
-            return m.group(3)
-        if m.group(2):
-            try:
-                return format(v, m.group(2))
-            except (TypeError, ValueError):
-                return str(v)
-        return str(_num(v)) if not isinstance(v, bool) else ("yes" if v else "no")
+    def limit(name: str) -> Any:
+        c = firing.rule.limit_for(name)
+        if c is None or c.value is None:
+            return None
+        t = run.resolved[c.value].value
+        m = run.facts.get((c.times, firing.subject)) or run.facts.get((c.times, RUNNER)) if c.times else None
+        return exact("*", t, m.value) if m is not None else t
 
-    return _TEMPLATE.sub(sub, text)
+    def value(p: templates.Placeholder) -> Any:
+        ns, key = p.namespace, p.key
+        if ns == "f":
+            return fact(key)
+        if ns == "k":
+            return run.resolved[key].value
+        if ns == "pct":
+            return round((run.resolved[key].value - 1) * 100)
+        if ns == "limit":
+            return limit(key)
+        if ns == "flag" and flag_id is not None:
+            return flag_id if key == "id" else getattr(rb.kb.red_flags[flag_id], key)
+        if ns == "finding":
+            return next((f[1] for f in firing.findings if f[0] == key), None)
+        if p.name == "shoe":
+            return fact("shoe.name")
+        return None
+
+    return templates.render(text, value, _show)
 
 
 # ---- assembly ---------------------------------------------------------------------------------

@@ -108,6 +108,10 @@ class FactCondition(_M):
     def knowledge(self) -> list[str]:
         return [self.value] if self.value else []
 
+    def limit_for(self, fact: str) -> FactCondition | None:
+        """This condition, when it compares ``fact`` with a knowledge value (a sentence's ``{limit.FACT}``)."""
+        return self if self.fact == fact and self.value else None
+
     def findings(self) -> list[tuple[str, str | None, bool]]:
         return []
 
@@ -238,6 +242,9 @@ class FindingCondition(_M):
     def knowledge(self) -> list[str]:
         return []
 
+    def limit_for(self, fact: str) -> FactCondition | None:
+        return None
+
     def findings(self) -> list[tuple[str, str | None, bool]]:
         return [(self.finding, self.value, False)]
 
@@ -294,6 +301,9 @@ class NoFindingCondition(_M):
     def knowledge(self) -> list[str]:
         return []
 
+    def limit_for(self, fact: str) -> FactCondition | None:
+        return None
+
     def findings(self) -> list[tuple[str, str | None, bool]]:
         return [(self.no_finding, self.value, True)]
 
@@ -334,6 +344,9 @@ class AnyCondition(_M):
 
     def knowledge(self) -> list[str]:
         return [n for c in self.any for n in c.knowledge()]
+
+    def limit_for(self, fact: str) -> FactCondition | None:
+        return next((c for c in self.any if c.limit_for(fact)), None)
 
     def findings(self) -> list[tuple[str, str | None, bool]]:
         return []

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from footcoach.rulebook.cases import run_all_cases
 from footcoach.rulebook.facts import catalogue
 from footcoach.rulebook.model import Rule
 
@@ -118,24 +117,3 @@ def check_unused(rb) -> list[Problem]:
             continue
         problems.append(Problem(str(rb.kb.folder), f"knowledge value '{name}' is used by no rule or derivation"))
     return problems
-
-
-def check_cases(rb) -> tuple[list[Problem], dict[str, int]]:
-    """Run every case; report failures and rules no case fires. Returns (problems, fire counts)."""
-    results = run_all_cases(rb)
-    problems = [Problem(r.message.split(": ", 1)[0], r.message.split(": ", 1)[1]) for r in results if not r.ok]
-    counts = dict.fromkeys(rb.rules.rules, 0)
-    for r in results:
-        for rid in r.fired_rules:
-            counts[rid] = counts.get(rid, 0) + 1
-    for rid, n in sorted(counts.items()):
-        if n == 0:
-            problems.append(Problem(str(rb.rules.rules[rid].path), "no case fires this rule"))
-    return problems, counts
-
-
-def lint(rb) -> list[Problem]:
-    """Every linter finding for a loaded rule base (empty when clean)."""
-    problems = check_bands(rb) + check_unused(rb)
-    case_problems, _ = check_cases(rb)
-    return problems + case_problems

@@ -12,6 +12,7 @@ from footcoach.common.documents import DataFileError, load_with_lines
 from footcoach.common.paths import rules_dir
 from footcoach.contract.errors import path_of
 from footcoach.knowledge.base import Knowledge
+from footcoach.rulebook import templates
 from footcoach.rulebook.conditions import TAGS
 from footcoach.rulebook.facts import catalogue, suggest
 from footcoach.rulebook.model import (
@@ -108,16 +109,10 @@ def _check_names(rule: Rule, kb: Knowledge, facts: dict, line_of: Any) -> list[D
                     path, line_of(("sources",)), "sources", f"unknown source '{key}'{suggest(key, kb.sources)}"
                 )
             )
-    for name in rule.sentence_knowledge_names():
-        if not kb.has(name):
-            errs.append(
-                DataFileError(
-                    path,
-                    line_of(("physio",)),
-                    "physio/runner",
-                    f"unknown knowledge name '{name}' in a sentence{kb.suggest(name)}",
-                )
-            )
+    vocabulary = rule.vocabulary(kb, facts)
+    for key in ("title", "physio", "runner"):
+        for message in templates.check(getattr(spec, key), vocabulary, title=key == "title"):
+            errs.append(DataFileError(path, line_of((key,)), key, message))
     if spec.band is not None and spec.band not in facts:
         errs.append(
             DataFileError(path, line_of(("band",)), "band", f"unknown fact '{spec.band}'{suggest(spec.band, facts)}")

@@ -10,6 +10,7 @@ engine.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -17,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from footcoach.knowledge.base import Knowledge
+from footcoach.rulebook import templates
 from footcoach.rulebook.conditions import (
     AnyCondition,
     Condition,
@@ -142,10 +144,28 @@ class Rule:
 
     def knowledge_names(self) -> list[str]:
         """Every knowledge value the rule reads: in its conditions and in its sentences."""
-        return [n for c in self.spec.when for n in c.knowledge()] + self.sentence_knowledge_names()
+        sentences = (self.spec.title, self.spec.physio, self.spec.runner)
+        return [n for c in self.spec.when for n in c.knowledge()] + [
+            n for s in sentences for n in templates.knowledge_names(s)
+        ]
 
-    def sentence_knowledge_names(self) -> list[str]:
-        return _TEMPLATE_NAMES(self.spec.title) + _TEMPLATE_NAMES(self.spec.physio) + _TEMPLATE_NAMES(self.spec.runner)
+    def limit_for(self, fact: str) -> FactCondition | None:
+        """The condition comparing ``fact`` with a knowledge value (a sentence's ``{limit.FACT}``)."""
+        return next((lc for c in self.spec.when if (lc := c.limit_for(fact)) is not None), None)
+
+    def vocabulary(self, kb: Knowledge, facts: Iterable[str]) -> templates.Vocabulary:
+        """What this rule's sentences may name."""
+        matched = [name for name, _value, negated in self.findings_used() if not negated]
+        limits = sorted({f for c in self.spec.when for f in c.facts() if c.limit_for(f) is not None})
+        return templates.Vocabulary(
+            facts=facts,
+            knowledge=kb.names(),
+            ratios=list(kb.thresholds),
+            limits=limits,
+            findings=matched,
+            red_flag="red_flag" in matched,
+            shoe=self.spec.for_each == "shoe",
+        )
 
     def title_text(self, kb: Knowledge) -> str:
         """The title with the knowledge values it quotes filled in."""
@@ -164,29 +184,26 @@ class Rule:
         return all(c.admits(fact, value) for c in self.spec.when)
 
 
-_TEMPLATE = re.compile(r"\{([a-z_][a-z0-9_.\[\]]*)(?::[^}|]*)?(?:\|[^}]*)?\}")
-
-
-def _TEMPLATE_NAMES(text: str | None) -> list[str]:
-    """Knowledge names a sentence quotes: ``{k.name}`` (the value) or ``{pct.name}`` (a ratio as % over)."""
-    if not text:
-        return []
-    return [m.group(1).split(".", 1)[1] for m in _TEMPLATE.finditer(text) if m.group(1).startswith(("k.", "pct."))]
+def _shown(v: Any) -> str:
+    return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
 
 
 def knowledge_text(text: str, kb: Knowledge) -> str:
-    """Fill ``{k.name}`` and ``{pct.name}`` (a ratio as the % it allows over) from scalar knowledge."""
+    """Fill ``{k.name}`` and ``{pct.name}`` (a ratio as the % it allows over) from scalar knowledge;
+    a placeholder that needs a runner is left as written."""
 
-    def sub(m: re.Match) -> str:
-        name = m.group(1)
-        if name.startswith("k.") and name[2:] in kb.thresholds:
-            v = kb.value(name[2:])
-            return str(int(v)) if float(v).is_integer() else str(v)
-        if name.startswith("pct.") and name[4:] in kb.thresholds:
-            return str(round((kb.value(name[4:]) - 1) * 100))
-        return m.group(0)
+    def value(p: templates.Placeholder) -> Any:
+        if p.key in kb.thresholds and p.namespace == "k":
+            return kb.value(p.key)
+        if p.key in kb.thresholds and p.namespace == "pct":
+            return round((kb.value(p.key) - 1) * 100)
+        return None
 
-    return _TEMPLATE.sub(sub, text)
+    return templates.render(text, lambda p: value(p) if value(p) is not None else _Raw(p.raw), _shown)
+
+
+class _Raw(str):
+    """A placeholder shown as written (a norm in a title has no value without a runner)."""
 
 
 @dataclass
