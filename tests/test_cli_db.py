@@ -367,3 +367,16 @@ def test_two_cli_processes_adding_at_once_lose_nothing(db):
     entries = store.list_diary(db, "r1")
     assert [e["week"] for e in entries] == list(range(1, 17))
     assert sorted(e["foot_fatigue"] for e in entries) == [1] * 8 + [2] * 8
+
+
+def test_diary_add_takes_a_heel_raise_jump_with_a_warning_naming_it(db):
+    ok(db, "runner", "add", "r1", "--age", "40")
+    ok(db, "diary", "add", "r1", "--week", "1", "--heel-raises-left", "10", "--heel-raises-right", "11")
+    result = run(db, "diary", "add", "r1", "--week", "2", "--heel-raises-left", "30", "--heel-raises-right", "12")
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.stderr.split())
+    assert "warning: week 2, heel raises, left leg: 10 the week before and 30 now" in flat
+    assert "warning: week 2, heel raises: 30 left and 12 right, the weaker leg under 50 %" in flat
+    assert [e["heel_raises"]["left"] for e in store.list_diary(db, "r1")] == [10, 30]  # taken
+    quiet = run(db, "diary", "add", "r1", "--week", "3", "--heel-raises-left", "31", "--heel-raises-right", "20")
+    assert "warning" not in quiet.stderr

@@ -159,3 +159,14 @@ def test_a_session_survives_a_json_round_trip_between_requests():
 def test_an_unknown_page_is_refused():
     with pytest.raises(UnknownPage):
         TriageSession(Q).answer("no_such_page", {})
+
+
+def test_heel_raises_far_apart_are_taken_with_a_warning_naming_them():
+    session = TriageSession(Q)
+    walk_to(session, "heel_raises")
+    assert session.answer("heel_raises", {"heel_raises_left": "90", "heel_raises_right": "10"}) == []
+    (warning,) = session.warnings
+    assert "90 left and 10 right" in warning and f"{Q.plausible.heel_raise_lsi_percent.value:g} %" in warning
+    assert session.answers["heel_raises_left"] == 90  # taken as typed
+    walk_to(session, "hop")
+    assert session.answer("hop", {"hop_pain": ""}) == [] and session.warnings == []

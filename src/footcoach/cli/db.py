@@ -340,6 +340,10 @@ def diary_add(ctx: click.Context, runner_id: str, fmt: str, replace: bool, no_in
                 from footcoach.cli.diary_prompts import kept_answers
 
                 raise InputError([*exc.problems, f"your answers are kept: {kept_answers(runner_id, v)}"]) from None
+    from footcoach.cli.diary_prompts import diary_warnings
+
+    for warning in diary_warnings(store.list_diary(_db(ctx), runner_id), result["entry"]):
+        click.echo(f"warning: {warning}", err=True)
     if fmt == "json":
         _json(result)
         return

@@ -17,6 +17,7 @@ import click
 from footcoach.cli.triage_terminal import wrap
 from footcoach.triage.answer_forms import AnswerProblem, parse_value
 from footcoach.triage.loading import default_questionnaire
+from footcoach.triage.plausible import heel_raise_warnings
 from footcoach.triage.spec import Allowed, Questionnaire
 
 # option parameter -> (question id, group field id or None): the words and the allowed answers
@@ -105,6 +106,14 @@ class DiaryPrompts:
         for param in named:
             values[param] = self.ask(param)
         return True
+
+
+def diary_warnings(diary: list[dict[str, Any]], entry: dict[str, Any]) -> list[str]:
+    """Heel raises of a stored diary week far outside what people do (alone and against the week before)."""
+    before = [e for e in diary if e["week"] < entry["week"] and e.get("heel_raises")]
+    previous = before[-1]["heel_raises"] if before else None
+    plausible = default_questionnaire().plausible
+    return heel_raise_warnings(plausible, entry.get("heel_raises"), previous, f"week {entry['week']}, heel raises")
 
 
 FLAGS = {"settled": ("--settled", "--not-settled"), "sharp": ("--sharp", "--no-sharp")}

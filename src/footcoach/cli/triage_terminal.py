@@ -137,6 +137,8 @@ class Terminal:
         assert isinstance(raws, dict)
         while errors := self.session.answer(page.id, raws):
             raws = self._fix(page, raws, errors)
+        for warning in self.session.warnings:
+            self.say(wrap(f"Please check: {warning}.", "   "))
 
     # ---- review -------------------------------------------------------------------------------
 

@@ -348,6 +348,7 @@ class _Checker:
             dict(spec.not_asked),
             dict(spec.pages),
             spec.answer_forms,
+            spec.plausible,
         )
 
 

@@ -33,7 +33,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from footcoach.knowledge.base import num
 from footcoach.triage.answer_forms import AnswerProblem, parse_answer, parse_value
 from footcoach.triage.answers import (
     RedFlagStop,
@@ -43,81 +42,14 @@ from footcoach.triage.answers import (
     red_flag_stops,
     state_problems,
 )
+from footcoach.triage.pages import Field, FieldError, Page, ReviewItem, UnknownPage, shown
+from footcoach.triage.plausible import heel_raise_warnings
 from footcoach.triage.spec import Allowed, GroupField, Question, Questionnaire
+
+__all__ = ["Field", "FieldError", "Page", "ReviewItem", "TriageSession", "UnknownPage", "shown"]
 
 REVIEW = "review"
 COUNT = Allowed("integer", lo=0)  # how many entries of a repeating group
-
-
-@dataclass(frozen=True)
-class Field:
-    """One input of a page.  ``key`` is its form name: ``runner_age``, ``shoes`` (how many pairs),
-    ``shoes.2.km`` (pair 2's km)."""
-
-    key: str
-    question_id: str
-    entry: int | None  # 0-based entry of a repeating group
-    field_id: str | None
-    text: str
-    why: str
-    intro: str | None
-    kind: str  # boolean | integer | decimal | choice | text
-    required: bool
-    options: tuple[tuple[str, str], ...]  # (value, label) of a choice or yes/no
-    allowed: str  # what is allowed, in words
-    hint: str  # short: 0-10, yes/no
-    value: Any  # the current native answer, or None
-    shown: str  # the current answer as text, "" when none
-    on_record: bool  # filled from the stored runner's profile
-
-
-@dataclass(frozen=True)
-class Page:
-    id: str
-    title: str
-    fields: tuple[Field, ...]
-    red_flags: bool
-    number: int  # 1-based among the pages shown for the answers so far
-    count: int
-
-
-@dataclass(frozen=True)
-class FieldError:
-    """A refused answer.  ``kind``: ``value`` (not allowed alone), ``together`` (does not fit the
-    other answers), ``needed`` (the other answers need it), ``record`` (differs from the stored
-    profile: sending the same answer again confirms it)."""
-
-    key: str
-    message: str
-    allowed: str
-    kind: str = "value"
-
-    @property
-    def confirm(self) -> bool:
-        return self.kind == "record"
-
-
-@dataclass(frozen=True)
-class ReviewItem:
-    page: str
-    key: str
-    text: str
-    answer: str
-
-
-class UnknownPage(KeyError):
-    """A page id that is not shown for the answers so far."""
-
-
-def shown(value: Any) -> str:
-    """An answer as the text a person would type."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (int, float)):
-        return str(num(value))
-    return str(value)
 
 
 @dataclass(frozen=True)
@@ -159,6 +91,7 @@ class TriageSession:
         self.pending: dict[str, Any] = {}  # key -> an answer differing from the record, to confirm
         self.flags: list[str] = []
         self.finished = False
+        self.warnings: list[str] = []  # the last page taken: values far outside what people do
 
     # ---- pages ------------------------------------------------------------------------------
 
@@ -359,8 +292,25 @@ class TriageSession:
         if errors:
             return errors
         self.done.add(page_id)
+        self.warnings = self._warnings(slots)
         self._advance(page_id)
         return []
+
+    def _warnings(self, slots: list[_Slot]) -> list[str]:
+        """Heel-raise counts on this page far outside what people do (taken, named to check)."""
+        state = answers_to_state(self.q, self.answers)
+        paths = {s.question.maps_to or "" for s in slots if s.field is None}
+        if "tests.heel_raises.left" in paths or "tests.heel_raises.right" in paths:
+            return heel_raise_warnings(self.q.plausible, (state.get("tests") or {}).get("heel_raises"))
+        entry = next((s.entry for s in slots if s.field and s.field.maps_to.startswith("heel_raises.")), None)
+        if entry is None:
+            return []
+        history = state.get("history") or []
+        previous = history[entry - 1].get("heel_raises") if entry > 0 else None
+        item = slots[0].question.item or "entry"
+        return heel_raise_warnings(
+            self.q.plausible, history[entry].get("heel_raises"), previous, f"{item} {entry + 1}, heel raises"
+        )
 
     def _problems(self, keys: set[str] | None, final: bool) -> list[FieldError]:
         """Problems of the answers taken together, on the fields ``keys`` (all when None)."""
@@ -465,6 +415,7 @@ class TriageSession:
             "pending": self.pending,
             "flags": self.flags,
             "finished": self.finished,
+            "warnings": self.warnings,
         }
 
     @classmethod
@@ -479,4 +430,5 @@ class TriageSession:
         session.pending = dict(data["pending"])
         session.flags = list(data["flags"])
         session.finished = bool(data["finished"])
+        session.warnings = list(data.get("warnings", []))
         return session

@@ -105,6 +105,19 @@ class AnswerForms(_Strict):
     skip: tuple[str, ...] = ()  # typed to clear an optional answer
 
 
+class Bound(_Strict):
+    value: float
+    reason: str = Field(min_length=1)
+
+
+class PlausibleSpec(_Strict):
+    """Answers far outside what people do: taken, with a warning that names them (a typing error
+    is likelier than the value).  Not clinical thresholds: no decision reads them."""
+
+    heel_raise_lsi_percent: Bound  # the weaker leg's raises under this share of the stronger leg's
+    heel_raise_jump_reps: Bound  # one leg's raises changing by more than this from one diary week to the next
+
+
 class FhirSpec(_Strict):
     url: str = Field(min_length=1)
     name: str = Field(pattern=r"^[A-Z][A-Za-z0-9_]*$")
@@ -136,6 +149,7 @@ class QuestionnaireSpec(_Strict):
     codes: dict[str, CodeSpec] = {}
     pages: dict[str, str] = {}
     answer_forms: AnswerForms = AnswerForms()
+    plausible: PlausibleSpec | None = None
 
 
 # ---- what the models allow ----------------------------------------------------------------------
@@ -349,6 +363,7 @@ class Questionnaire:
     not_asked: dict[str, str]
     pages: dict[str, str] = field(default_factory=dict)
     forms: AnswerForms = field(default_factory=AnswerForms)
+    plausible: PlausibleSpec | None = None
 
     def question(self, qid: str) -> Question:
         for q in self.questions:
