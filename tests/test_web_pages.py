@@ -4,6 +4,7 @@ runner link, corrections and overrides that need a reason, and the triage's per-
 from __future__ import annotations
 
 import re
+from html import escape
 
 import pytest
 
@@ -47,8 +48,11 @@ def test_rule_book_lists_every_rule(signed_in):
 
     _, c = signed_in
     html = c.get("/rules").text
-    for rule_id in default_rulebase().rules.rules:
+    rb = default_rulebase()
+    for rule_id, rule in rb.rules.rules.items():
         assert f"<code>{rule_id}</code>" in html
+        assert f"<td>{escape(rule.title_text(rb.kb), quote=True)}</td>" in html
+    assert "bound method" not in html
 
 
 def test_a_runner_link_made_on_the_runner_page_opens_the_triage(signed_in):

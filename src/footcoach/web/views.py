@@ -230,5 +230,5 @@ def rule_book() -> list[dict[str, Any]]:
     rb = default_rulebase()
     out = []
     for r in rb.rules.rules.values():
-        out.append({"id": r.id, "title": r.title_text, "family": r.family})
+        out.append({"id": r.id, "title": r.title_text(rb.kb), "family": r.family})
     return sorted(out, key=lambda r: (r["family"], r["id"]))
