@@ -9,7 +9,8 @@ Figures (medians over repeated runs; p95 where it says so):
   commit before the speed work), run from a detached ``git worktree`` of that commit, as a ratio;
 - batch: ``footcoach assess --batch FILE --jobs N`` assessments per second with 1 job and with every
   core, and the peak resident memory for a short and a ten times longer input (flat = streaming);
-- cold: a new ``footcoach assess FILE --format json`` process, wall time and CPU time (user + system);
+- cold: a new ``footcoach assess FILE --format json`` process, wall time and CPU time (user + system),
+  also with Python's bytecode cache allowed when PYTHONDONTWRITEBYTECODE is set;
 - caseload: ``caseload`` over a database of 1,000 runners with stored assessments;
 - diary: a 104-week diary against a 4-week one (warm, full explanation);
 - shoes: 1, 20, the shoe limit of knowledge/limits.yaml, and engine runs far past it (cost per shoe).
@@ -147,25 +148,36 @@ def batch(tmp: Path, lines: int) -> dict[str, Any]:
     return out
 
 
-def cold(runs: int) -> dict[str, Any]:
-    """A new `footcoach assess FILE --format json` per run (the rule cache warm after the first)."""
+def _cold_runs(runs: int, env: dict[str, str]) -> dict[str, Any]:
     walls, cpus, rss = [], [], 0.0
     for i in range(runs + 1):
         wall, cpu, peak, code = _run(
-            [_footcoach(), "assess", str(EXAMPLES[i % len(EXAMPLES)]), "--format", "json"], stdout=subprocess.DEVNULL
+            [_footcoach(), "assess", str(EXAMPLES[i % len(EXAMPLES)]), "--format", "json"],
+            stdout=subprocess.DEVNULL,
+            env=env,
         )
         assert code == 0
-        if i:  # the first run may fill the rule cache
+        if i:  # the first run may fill the rule cache (and the bytecode cache)
             walls.append(wall)
             cpus.append(cpu)
             rss = max(rss, peak)
     return {
-        "runs": runs,
         "wall_median_ms": round(statistics.median(walls) * 1e3, 1),
         "wall_min_ms": round(min(walls) * 1e3, 1),
         "cpu_median_ms": round(statistics.median(cpus) * 1e3, 1),
         "peak_rss_mb": round(rss, 1),
     }
+
+
+def cold(runs: int) -> dict[str, Any]:
+    """A new `footcoach assess FILE --format json` per run, the rule cache filled by a first run: with
+    the environment as it is, and with Python's bytecode cache allowed (as a regular install has it,
+    when PYTHONDONTWRITEBYTECODE is set here)."""
+    out: dict[str, Any] = {"runs": runs, "as_is": _cold_runs(runs, dict(os.environ))}
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        out["bytecode_cached"] = _cold_runs(runs, env)
+    return out
 
 
 def caseload(tmp: Path, runners: int, rounds: int) -> dict[str, Any]:
