@@ -225,3 +225,35 @@ def test_the_shipped_limits_file_names_every_bound_with_its_reason():
     data, _ = load_with_lines(ROOT / "knowledge" / "limits.yaml")
     assert set(data) == set(DEFAULT_LIMITS.__dataclass_fields__)
     assert all(entry["reason"] and entry["unit"] for entry in data.values())
+
+
+@pytest.fixture(scope="module")
+def web_api(tmp_path_factory):
+    from tests.web_support import client, make_clinic
+
+    clinic = make_clinic(tmp_path_factory.mktemp("hardening-api"))
+    c = client(clinic.db)
+    c.headers["Authorization"] = f"Bearer {clinic.token}"
+    return c
+
+
+@pytest.mark.parametrize(
+    "body,needle",
+    [
+        (DUPLICATE_RED_FLAGS_JSON.encode(), "red_flags: duplicate key"),
+        (b"[" * 5000 + b"]" * 5000, "nested deeper than"),
+        (b'{"runner": {"age": ' + b"9" * 5000 + b"}}", "5000 digits"),
+        (b'{"running": {"weekly_km": NaN}}', "NaN"),
+        (json.dumps(STATE).encode().replace(b'"age"', b'"\xffage"'), "not UTF-8"),
+    ],
+)
+def test_the_web_api_reads_its_body_with_the_same_reader(web_api, body, needle):
+    r = web_api.post("/api/v1/assess", content=body)
+    assert r.status_code == 422, r.text
+    assert needle in r.json()["errors"][0]
+
+
+def test_an_assessment_id_too_large_for_sqlite_is_bad_input(tmp_path):
+    db = str(tmp_path / "fc.db")
+    result = invoke(["--db", db, "override", "9" * 30, "--action", "hold", "--reason", "x"])
+    assert result.exit_code == EXIT_BAD_INPUT and "internal error" not in result.stderr

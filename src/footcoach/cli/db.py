@@ -19,6 +19,8 @@ from footcoach.contract.errors import EXIT_BAD_INPUT, InputError
 from footcoach.contract.state import NRS_MAX
 from footcoach.storage import store
 
+SQLITE_INTEGER_MAX = 2**63 - 1  # the largest id SQLite stores; a larger one is bad input, not a crash
+
 FORMATS = ("text", "json")
 
 # Contract field path -> the option that sets it (error messages name both).
@@ -473,7 +475,7 @@ def history_cmd(ctx: click.Context, runner_id: str, fmt: str, full: bool) -> Non
 
 
 @click.command("override")
-@click.argument("assessment_id", metavar="ASSESSMENT", type=int)
+@click.argument("assessment_id", metavar="ASSESSMENT", type=click.IntRange(1, SQLITE_INTEGER_MAX))
 @click.option("--action", type=click.Choice(store.ACTIONS), required=True, help="The action the physiotherapist chose.")
 @click.option("--reason", required=True, help="Why (kept with the override).")
 @click.option("--by", "author", default=None, help="Who overrides (name or initials).")

@@ -358,6 +358,12 @@ def load_json(text: str, name: str, limits: Limits | None = None) -> Any:
     return data
 
 
+def load_json_bytes(data: bytes, name: str, limits: Limits | None = None) -> Any:
+    """Parse JSON bytes (an HTTP body): size limit, strict UTF-8, then as :func:`load_json`."""
+    limits = limits or current_limits()
+    return load_json(_decode(data, name, limits), name, limits)
+
+
 def _check_data(data: Any, name: str, limits: Limits) -> None:
     """Refuse repeated keys, deep nesting and long texts in parsed JSON, naming the field path."""
     stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
@@ -463,6 +469,7 @@ __all__ = [
     "dotted",
     "load_document",
     "load_json",
+    "load_json_bytes",
     "load_limits",
     "load_with_lines",
     "read_document",

@@ -33,27 +33,14 @@ def _problems(problems: list[str], status: int = HTTPStatus.UNPROCESSABLE_ENTITY
     return _json_response({"errors": problems}, status)
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise InputError(
-                [
-                    f"{key}: duplicate key in one object (values {json.dumps(seen[key])} and "
-                    f"{json.dumps(value)}); allowed: each field once"
-                ]
-            )
-        seen[key] = value
-    return seen
-
-
 async def _body(request: Request) -> Any:
-    raw = await request.body()
+    """The JSON body through the one document reader (size, UTF-8, duplicate keys, depth, numbers)."""
+    from footcoach.common.documents import DataFileError, load_json_bytes
+
     try:
-        return json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicate_keys)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        where = f" at line {exc.lineno} column {exc.colno}: {exc.msg}" if isinstance(exc, json.JSONDecodeError) else ""
-        raise InputError([f"(body): not valid JSON{where}; allowed: a JSON runner state"]) from None
+        return load_json_bytes(await request.body(), "(body)")
+    except DataFileError as exc:
+        raise InputError([f"{exc}; allowed: a JSON runner state"]) from None
 
 
 def _state_schema() -> dict[str, Any]:
