@@ -38,6 +38,11 @@ def test_escape_user_makes_every_control_character_visible():
 
 def test_escape_output_keeps_the_layout():
     assert escape_output("line 1\n\tline 2\r\n\x1b[2J") == "line 1\n\tline 2\r\n\\u001b[2J"
+    assert escape_output("\r  3/10 diary weeks") == "\r  3/10 diary weeks"
+
+
+def test_a_carriage_return_inside_a_value_cannot_redraw_a_line():
+    assert escape_output("Replace shoe\rAll fine, keep training") == "Replace shoe\\u000dAll fine, keep training"
 
 
 @pytest.mark.parametrize("audience", ["physio", "runner"])

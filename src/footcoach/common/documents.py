@@ -24,6 +24,7 @@ reports it) to the line that holds it, so every error can say ``file:line: field
 from __future__ import annotations
 
 import difflib
+import importlib
 import json
 import os
 import re
@@ -85,19 +86,22 @@ for _tag, _pattern, _first in (
 ):
     _Core12Resolver.add_implicit_resolver(_TAG + _tag, re.compile(_pattern), list(_first))
 
-if yaml.__with_libyaml__:  # libyaml's parser: parsing is the load-time cost of the rule base
-    from yaml.cyaml import CParser as _Parser
-else:  # pragma: no cover - PyYAML without libyaml
 
-    class _Parser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer):  # type: ignore[no-redef]
-        def __init__(self, stream: str):
-            yaml.reader.Reader.__init__(self, stream)
-            yaml.scanner.Scanner.__init__(self)
-            yaml.parser.Parser.__init__(self)
-            yaml.composer.Composer.__init__(self)
+class _PyParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer):
+    """PyYAML's own parser, where libyaml is missing."""
+
+    def __init__(self, stream: str):
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
 
 
-class _Loader(_Parser, yaml.constructor.SafeConstructor, _Core12Resolver):  # type: ignore[misc,valid-type]
+# libyaml's parser when present: parsing is the load-time cost of the rule base.
+_Parser: Any = importlib.import_module("yaml.cyaml").CParser if yaml.__with_libyaml__ else _PyParser
+
+
+class _Loader(_Parser, yaml.constructor.SafeConstructor, _Core12Resolver):
     """libyaml's parser, YAML 1.2 core types, duplicate keys refused while constructing."""
 
     def __init__(self, stream: str):
@@ -133,7 +137,7 @@ _Loader.add_constructor(_TAG + "map", _construct_mapping)
 _Loader.add_constructor(_TAG + "int", _construct_int)
 _Loader.add_constructor(_TAG + "float", _construct_float)
 
-_DEFAULT_TAGS = {yaml.MappingNode: _TAG + "map", yaml.SequenceNode: _TAG + "seq"}
+_DEFAULT_TAGS: dict[type[yaml.Node], str] = {yaml.MappingNode: _TAG + "map", yaml.SequenceNode: _TAG + "seq"}
 
 
 def _explicit_tag(loader: _Loader, node: yaml.Node) -> bool:
@@ -167,7 +171,9 @@ def _check_nodes(loader: _Loader, root: yaml.Node, path: str, limits: Limits) ->
         if _explicit_tag(loader, node):
             raise fail(node, f"tagged value ({node.tag.replace(_TAG, '!!')}) is not accepted; allowed: plain values")
         if isinstance(node, yaml.ScalarNode):
-            _check_scalar(node.value, node.tag == _TAG + "int", limits, lambda m, n=node: fail(n, m))
+            problem = _scalar_problem(node.value, node.tag == _TAG + "int", limits)
+            if problem:
+                raise fail(node, problem)
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((child, loc + (i,)) for i, child in reversed(list(enumerate(node.value))))
         else:
@@ -181,17 +187,20 @@ def _check_nodes(loader: _Loader, root: yaml.Node, path: str, limits: Limits) ->
                 if key in keys:
                     raise fail(key_node, f"duplicate key {key_node.value!r} (first at line {keys[key]})")
                 keys[key] = key_node.start_mark.line + 1
-                _check_scalar(key_node.value, False, limits, lambda m, n=key_node: fail(n, m))
+                problem = _scalar_problem(key_node.value, False, limits)
+                if problem:
+                    raise fail(key_node, problem)
                 index[loc + (key_node.value,)] = key_node.start_mark.line + 1
             stack.extend((v, loc + (k.value,)) for k, v in reversed(node.value))
     return index
 
 
-def _check_scalar(text: str, whole: bool, limits: Limits, fail: Callable[[str], Exception]) -> None:
+def _scalar_problem(text: str, whole: bool, limits: Limits) -> str | None:
     if len(text) > limits.string_chars:
-        raise fail(f"a text of {len(text)} characters; allowed: at most {limits.string_chars} (the limit)")
+        return f"a text of {len(text)} characters; allowed: at most {limits.string_chars} (the limit)"
     if whole and len(text.lstrip("+-")) > limits.integer_digits:
-        raise fail(f"a whole number of {len(text.lstrip('+-'))} digits; allowed: at most {limits.integer_digits}")
+        return f"a whole number of {len(text.lstrip('+-'))} digits; allowed: at most {limits.integer_digits}"
+    return None
 
 
 def dotted(loc: tuple[Any, ...]) -> str:
@@ -286,15 +295,16 @@ def load_with_lines(
         index = _check_nodes(loader, node, name, limits) if node is not None else {}
         data = loader.construct_document(node) if node is not None else None
     except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1
-        raise DataFileError(name, line, "", f"character U+{exc.character:04X} is not allowed in YAML") from None
+        at = text[: exc.position].count("\n") + 1
+        raise DataFileError(name, at, "", f"character U+{exc.character:04X} is not allowed in YAML") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise DataFileError(name, line, "", f"YAML syntax error: {exc.problem or exc}") from None
+        raise DataFileError(
+            name, mark.line + 1 if mark else None, "", f"YAML syntax error: {exc.problem or exc}"
+        ) from None
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
-        line = node.start_mark.line + 1 if node is not None else None
-        raise DataFileError(name, line, "", f"YAML syntax error: {exc}") from None
+        near = node.start_mark.line + 1 if node is not None else None
+        raise DataFileError(name, near, "", f"YAML syntax error: {exc}") from None
     finally:
         loader.dispose()
 
@@ -309,7 +319,7 @@ def load_with_lines(
     return data, line_of
 
 
-class _Repeated(dict):  # type: ignore[type-arg]
+class _Repeated(dict[str, Any]):
     """A JSON object that repeated a key (found while parsing, reported with its path afterwards)."""
 
     repeated: tuple[str, Any, Any]
@@ -441,7 +451,7 @@ def load_limits(path: Path) -> Limits:
     except DataFileError as exc:
         raise LimitsError(str(exc)) from None
     known = {f.name: f for f in fields(Limits)}
-    values: dict[str, float | int] = {}
+    values: dict[str, Any] = {}
     for name, entry in (data or {}).items():
         where = f"{path}:{line_of((name,))}: {name}"
         if name not in known:

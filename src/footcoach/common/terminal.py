@@ -6,8 +6,8 @@ from user input (ids, names, notes, reasons, shoe names, file contents quoted in
   bidirectional overrides become a visible ``\\uXXXX`` escape, so a value cannot start a terminal
   escape sequence, forge a line or reorder what is displayed.
 - :class:`TerminalSafeStream` wraps stdout/stderr for the whole command: whatever is written
-  keeps its layout (newline, tab, carriage return) and has every other such character escaped the
-  same way.  The escape is a JSON escape, so JSON output stays valid and means the same.
+  keeps its layout (newline, tab, and a carriage return that starts a write or ends a line) and has
+  every other such character escaped the same way.  The escape is a JSON escape, so JSON output stays valid and means the same.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from typing import TextIO
 
 _BIDI = "\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _UNSAFE_IN_VALUE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
-_UNSAFE_IN_OUTPUT = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
+# A carriage return is layout only at the start of a write (a progress line redrawn) or before a
+# newline; anywhere else it could redraw a line the program printed, so it is escaped too.
+_UNSAFE_IN_OUTPUT = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]|(?<=.)\r(?!\n)", re.DOTALL)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -42,7 +44,7 @@ class TerminalSafeStream(io.TextIOBase):
         super().__init__()
         self._stream = stream
 
-    def write(self, s: str) -> int:  # type: ignore[override]
+    def write(self, s: str) -> int:
         if not isinstance(s, str):
             raise TypeError(f"write() argument must be str, not {type(s).__name__}")
         self._stream.write(escape_output(s))
