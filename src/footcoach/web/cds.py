@@ -36,9 +36,13 @@ def _errors(problems: list[str], status: int) -> Response:
 
 
 async def _body(request: Request) -> Any:
+    """The JSON body through the one document reader (size, UTF-8, duplicate keys, depth, numbers);
+    None when it is refused."""
+    from footcoach.common.documents import DataFileError, load_json_bytes
+
     try:
-        return json.loads((await request.body()).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        return load_json_bytes(await request.body(), "(body)")
+    except DataFileError:
         return None
 
 
