@@ -1,7 +1,8 @@
 Feature: Training diary, caseload and audit trail
   A runner keeps a weekly diary (morning pain, single-leg balance, heel raises, foot fatigue) and a
   current report (program, pain, tests, shoes, running) in footcoach's database.  Assessing a stored
-  runner gives exactly what assessing the exported state document gives; every stored assessment
+  runner gives exactly what assessing the exported state document gives; every change to the record
+  (an import too) re-assesses the runner, and only a change records an assessment; every stored assessment
   keeps its input, rule-base version and trace; a physiotherapist sees who needs attention first and
   can override a recommendation with a reason, beside the original.
 
@@ -13,7 +14,7 @@ Feature: Training diary, caseload and audit trail
     When footcoach assesses runner "<runner>" from the diary
     Then the assessment is the one footcoach gives for the document itself
     And the diary export gives back the same state as the document
-    And the history of "<runner>" holds 1 assessment with the current rule-base version
+    And the history of "<runner>" holds 2 assessments, each made by an import, with the current rule-base version
 
     Examples:
       | example               | runner |

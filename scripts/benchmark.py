@@ -181,22 +181,20 @@ def cold(runs: int) -> dict[str, Any]:
 
 
 def caseload(tmp: Path, runners: int, rounds: int) -> dict[str, Any]:
-    """`caseload` over a database of ``runners`` runners, each with a stored assessment."""
-    from footcoach.service import assess, load_state
-    from footcoach.storage import store
+    """`caseload` over a database of ``runners`` runners, each imported (which stores its assessment)."""
+    from footcoach import service
+    from footcoach.storage.caseload import caseload as read_caseload
 
     db = str(tmp / "caseload.db")
     states = [json.loads(s) for s in _states(300)]
-    assessed = [assess(load_state(s)) for s in states]
     for i in range(runners):
         doc = json.loads(json.dumps(states[i % len(states)]))
         doc["runner"]["id"] = f"r-{i:05d}"
-        store.import_state(db, doc["runner"]["id"], doc)
-        store.save_assessment(db, doc["runner"]["id"], doc, assessed[i % len(states)])
+        service.import_state(db, doc["runner"]["id"], doc)
     times = []
     for _ in range(rounds):
         t = time.perf_counter()
-        rows = store.caseload(db)
+        rows = service.read(db, read_caseload)
         times.append(time.perf_counter() - t)
     assert len(rows) == runners
     return {"runners": runners, "median_ms": round(statistics.median(times) * 1e3, 1), "rounds": rounds}

@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from footcoach.cli import db as cli_db
+from footcoach import service
+from footcoach.cli import diary as cli_diary
 from footcoach.cli import main
 from footcoach.contract.errors import EXIT_BAD_INPUT
 from footcoach.contract.state import AGE_MAX, NRS_MAX
-from footcoach.storage import store
+from footcoach.storage import connection, diary, runners, schema
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "tests" / "data" / "examples"
@@ -78,11 +79,11 @@ def test_db_file_is_owner_only_and_env_var_works(tmp_path):
     result = CliRunner().invoke(main, ["runner", "add", "r1", "--age", "40"], env={"FOOTCOACH_DB": str(path)})
     assert result.exit_code == 0, result.output
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert [r["runner"]["id"] for r in store.list_runners(str(path))] == ["r1"]
+    assert [r["runner"]["id"] for r in service.read(str(path), runners.list_runners)] == ["r1"]
 
 
 def test_newer_database_exits_2_with_a_clear_message(db):
-    store.connect(db).execute(f"PRAGMA user_version = {store.SCHEMA_VERSION + 3}")
+    connection.connect(db).execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION + 3}")
     err = bad(db, "runner", "list")
     assert "newer than this footcoach" in err and "upgrade" in err
 
@@ -196,7 +197,7 @@ def test_diary_add_bad_values_name_every_option_and_write_nothing(db):
 
 def test_diary_add_prompts_for_missing_values_in_a_terminal(db, monkeypatch):
     ok(db, "runner", "add", "r1", "--age", "40")
-    monkeypatch.setattr(cli_db, "_interactive", lambda: True)
+    monkeypatch.setattr(cli_diary, "_interactive", lambda: True)
     # morning pain (45 is asked again at once), during, after, balance L, balance R, heel L ("x" is
     # asked again), heel R, fatigue
     typed = "45\n3\n\n\n30\nabout 28\nx\n15\n14\n6\n"
@@ -205,7 +206,7 @@ def test_diary_add_prompts_for_missing_values_in_a_terminal(db, monkeypatch):
     assert "first-steps morning pain" in result.stderr
     assert f"Not allowed: '45' is out of range. Please answer a whole number from 0 to {NRS_MAX}." in result.stderr
     assert "Not allowed: 'x' is not allowed" in result.stderr
-    [entry] = store.list_diary(db, "r1")
+    [entry] = service.read(db, diary.list_diary, "r1")
     assert {k: v for k, v in entry.items() if k != "recorded_at"} == {
         "week": 1,
         "pain_morning": 3,
@@ -219,7 +220,7 @@ def test_diary_add_prompts_for_missing_values_in_a_terminal(db, monkeypatch):
 
 def test_diary_add_in_a_terminal_asks_only_what_is_missing_and_both_legs(db, monkeypatch):
     ok(db, "runner", "add", "r1", "--age", "40")
-    monkeypatch.setattr(cli_db, "_interactive", lambda: True)
+    monkeypatch.setattr(cli_diary, "_interactive", lambda: True)
     # given: morning pain, left heel raises; asked: during, after, balance L/R, heel R (required now)
     typed = "\n\n\n\n\n12\n\n"
     result = run(
@@ -228,14 +229,14 @@ def test_diary_add_in_a_terminal_asks_only_what_is_missing_and_both_legs(db, mon
     assert result.exit_code == 0, result.output
     assert "first-steps morning pain" not in result.stderr  # given on the command line
     assert "An answer is needed here" in result.stderr  # the right leg, once the left is given
-    [entry] = store.list_diary(db, "r1")
+    [entry] = service.read(db, diary.list_diary, "r1")
     assert entry["heel_raises"] == {"left": 11, "right": 12} and entry["pain_morning"] == 2
 
 
 def test_diary_add_in_a_terminal_keeps_every_answer_when_storing_fails(db, monkeypatch):
     ok(db, "runner", "add", "r1", "--age", "40")
     ok(db, "diary", "add", "r1", "--week", "1", "--no-input", "--pain-morning", "1")
-    monkeypatch.setattr(cli_db, "_interactive", lambda: True)
+    monkeypatch.setattr(cli_diary, "_interactive", lambda: True)
     typed = "3\n\n\n30\n28\n15\n14\n6\n"
     result = run(db, "diary", "add", "r1", "--week", "1", input=typed)  # week 1 is already in the diary
     assert result.exit_code == 2
@@ -244,7 +245,7 @@ def test_diary_add_in_a_terminal_keeps_every_answer_when_storing_fails(db, monke
         "--balance-eyes-open-right 28 --heel-raises-left 15 --heel-raises-right 14 --foot-fatigue 6"
     )
     assert kept in " ".join(result.stderr.split())
-    assert len(store.list_diary(db, "r1")) == 1  # nothing half-written
+    assert len(service.read(db, diary.list_diary, "r1")) == 1  # nothing half-written
 
 
 def test_diary_add_help_documents_the_current_report(db):
@@ -266,7 +267,7 @@ def test_import_export_round_trip_and_assess_runner_equals_assess_file(db, tmp_p
     from_file = json.loads(ok(db, "assess", str(exp_path), "--format", "json"))
     from_original = json.loads(ok(db, "assess", str(src), "--format", "json"))
     stored = run(db, "assess", "--runner", rid, "--format", "json")
-    assert stored.exit_code == 0 and re.search(r"saved as assessment #\d+", stored.stderr)
+    assert stored.exit_code == 0 and "not recorded: input and rule base unchanged" in stored.stderr
     assert stored.stdout == ok(db, "assess", str(exp_path), "--format", "json")  # byte for byte
     assert json.loads(stored.stdout) == from_file == from_original
     # re-importing the export gives the same export back
@@ -288,7 +289,7 @@ def test_import_refuses_bad_documents_and_existing_runners(db, tmp_path):
     ok(db, "diary", "import", "r1", str(EXAMPLES / "stall-reintroduce.json"))
     assert "differs from the runner id" in bad(db, "diary", "import", "r2", str(EXAMPLES / "progress-to-phase-3.json"))
     assert "already stored" in bad(db, "diary", "import", "r1", str(EXAMPLES / "stall-reintroduce.json"))
-    assert [r["runner"]["id"] for r in store.list_runners(db)] == ["r1"]
+    assert [r["runner"]["id"] for r in service.read(db, runners.list_runners)] == ["r1"]
 
 
 def test_import_from_stdin(db):
@@ -300,8 +301,11 @@ def test_import_from_stdin(db):
 
 def test_history_and_override(db):
     ok(db, "diary", "import", "r1", str(EXAMPLES / "regress-not-settled.json"))
-    aid = int(re.search(r"saved as assessment #(\d+)", run(db, "assess", "--runner", "r1").stderr).group(1))
-    ok(db, "assess", "--runner", "r1")
+    looked = run(db, "assess", "--runner", "r1")
+    assert "not recorded: input and rule base unchanged since assessment #1" in looked.stderr
+    aid = 1
+    recorded = run(db, "assess", "--runner", "r1", "--record")
+    assert re.search(r"recorded as assessment #2: recorded on request", recorded.stderr)
     out = ok(
         db, "override", str(aid), "--action", "hold", "--reason", "Settled by noon; seen in clinic", "--by", "PT-B"
     )
@@ -324,11 +328,11 @@ def test_caseload_text_and_json(db):
     for rid, name in (("a", "progress-to-phase-3"), ("b", "red-flag-numbness"), ("c", "stall-reintroduce")):
         doc = json.loads((EXAMPLES / f"{name}.json").read_text())
         doc["runner"]["id"] = rid
-        ok(db, "diary", "import", rid, "-", input=json.dumps(doc))
-        ok(db, "assess", "--runner", rid)
+        ok(db, "diary", "import", rid, "-", input=json.dumps(doc))  # assessed on import
     items = json.loads(ok(db, "caseload", "--format", "json"))
     assert [i["runner"] for i in items] == ["b", "c", "a"]
-    assert items[0]["action"] == "refer" and items[1]["flags"] == ["stall"]
+    assert items[0]["action"] == "refer" and items[0]["flags"] == ["red_flag", "referral"]
+    assert items[1]["flags"] == ["stall"]
     text = ok(db, "caseload", "--overdue-days", "30")
     assert [line.split()[0] for line in text.splitlines()[1:]] == ["b", "c", "a"]
     assert run(db, "caseload", "--overdue-days", "0").exit_code == EXIT_BAD_INPUT
@@ -336,7 +340,6 @@ def test_caseload_text_and_json(db):
 
 def test_report_command(db, tmp_path):
     ok(db, "diary", "import", "r1", str(EXAMPLES / "stall-reintroduce.json"))
-    ok(db, "assess", "--runner", "r1")
     out = tmp_path / "r1.html"
     assert "wrote" in ok(db, "report", "r1", "--out", str(out))
     html = out.read_text()
@@ -364,7 +367,7 @@ def test_two_cli_processes_adding_at_once_lose_nothing(db):
     for p in procs:
         _, err = p.communicate(timeout=60)
         assert p.returncode == 0, err
-    entries = store.list_diary(db, "r1")
+    entries = service.read(db, diary.list_diary, "r1")
     assert [e["week"] for e in entries] == list(range(1, 17))
     assert sorted(e["foot_fatigue"] for e in entries) == [1] * 8 + [2] * 8
 
@@ -377,6 +380,6 @@ def test_diary_add_takes_a_heel_raise_jump_with_a_warning_naming_it(db):
     flat = " ".join(result.stderr.split())
     assert "warning: week 2, heel raises, left leg: 10 the week before and 30 now" in flat
     assert "warning: week 2, heel raises: 30 left and 12 right, the weaker leg under 50 %" in flat
-    assert [e["heel_raises"]["left"] for e in store.list_diary(db, "r1")] == [10, 30]  # taken
+    assert [e["heel_raises"]["left"] for e in service.read(db, diary.list_diary, "r1")] == [10, 30]  # taken
     quiet = run(db, "diary", "add", "r1", "--week", "3", "--heel-raises-left", "31", "--heel-raises-right", "20")
     assert "warning" not in quiet.stderr

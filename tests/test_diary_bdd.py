@@ -134,10 +134,15 @@ def export_round_trips(world):
     assert json.loads(cli(world, "diary", "export", runner).stdout) == exported
 
 
-@then(parsers.parse('the history of "{runner}" holds {n:d} assessment with the current rule-base version'))
+@then(
+    parsers.parse(
+        'the history of "{runner}" holds {n:d} assessments, each made by an import, with the current rule-base version'
+    )
+)
 def history_holds(world, runner, n):
     items = json.loads(cli(world, "history", runner, "--format", "json", "--full").stdout)
     assert len(items) == n
+    assert all(i["source"] == "change" and i["cause"]["kind"] == "diary.import" for i in items)
     assert all(i["rulebase_version"] == api.rulebase_version() for i in items)
     assert items[-1]["assessment"]["trace"]
     assert items[-1]["input"] == json.loads(cli(world, "diary", "export", runner).stdout)

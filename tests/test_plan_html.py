@@ -18,7 +18,7 @@ from footcoach import service
 from footcoach.cli import main
 from footcoach.knowledge.base import default_knowledge
 from footcoach.render.plan_html import DAYS_PER_WEEK
-from footcoach.storage import store
+from tests import record_calls as store
 from tests.conftest import EXAMPLES, example_names
 
 GENERATED = "2026-11-30T15:05:40+00:00"

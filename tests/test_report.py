@@ -17,7 +17,8 @@ from footcoach import service
 from footcoach.cli import main
 from footcoach.knowledge.base import default_knowledge
 from footcoach.render.charts import fmt
-from footcoach.storage import store
+from footcoach.storage import audit
+from footcoach.storage.caseload import progress_data
 
 WEEKS = 10
 PHASE_CHANGE_WEEK = 5
@@ -36,9 +37,9 @@ def balance_measured(w: int) -> bool:
 
 
 def build_runner(path: str) -> None:
-    """A runner with 10 diary weeks, a phase change in week 5, gaps in the balance tests, two
-    assessments and an override on the latest."""
-    store.add_runner(path, "r-1", AGE, SEX, "regular")
+    """A runner with 10 diary weeks, a phase change in week 5, gaps in the balance tests, an
+    assessment per week (every entry re-assesses) and an override on the latest."""
+    service.add_runner(path, "r-1", AGE, SEX, "regular")
     for w in range(1, WEEKS + 1):
         fields: dict = {"pain": {"during": max(0, 5 - w // 2)}}
         if w == 1:
@@ -57,11 +58,9 @@ def build_runner(path: str) -> None:
         }
         if balance_measured(w):
             entry["balance_eyes_open_s"] = {"left": 20 + 2 * w, "right": 26 + w}
-        store.add_diary_entry(path, "r-1", entry, fields)
-        if w in (4, WEEKS):
-            aid = store.assess_runner(path, "r-1")["assessment_id"]
-    store.add_override(path, aid, "hold", REASON, author="PT-A")
-    store.add_runner(path, "empty", 30)
+        aid = service.add_diary_entry(path, "r-1", entry, fields)["assessment_id"]
+    service.write(path, audit.add_override, aid, "hold", REASON, "PT-A")
+    service.add_runner(path, "empty", 30)
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +178,7 @@ def test_phase_changes_and_overrides_with_their_reasons(html):
     assert "phase 1 &rarr; phase 2 (Stability and plyometrics)" in changes
     assert 'data-label="why">recorded with the diary' in changes
     decisions = html[html.index("<h2>Decisions</h2>") : html.index('<details class="technical">')]
-    assert decisions.count("<tr>") == 3  # header + 2 assessments
+    assert decisions.count("<tr>") == 1 + WEEKS  # header + one assessment per diary week
     assert "Overridden to <b>hold</b> by PT-A on 30 Nov 2026: " + esc(REASON) in decisions
     assert "<before>" not in html
 
@@ -191,7 +190,7 @@ def test_human_dates_outside_and_iso_times_and_rule_base_only_in_the_technical_d
     assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", outside)
     version = service.rulebase_version()
     assert version not in outside and version in technical and GENERATED in technical
-    for a in store.progress_data(db, "r-1")["assessments"]:
+    for a in service.read(db, progress_data, "r-1")["assessments"]:
         assert a["created_at"] in technical
 
 
@@ -217,15 +216,14 @@ def test_self_contained_no_network(html):
 def test_every_user_string_is_escaped(tmp_path):
     path = str(tmp_path / "x.db")
     evil = '<script>alert("x")</script>'
-    store.add_runner(path, evil, 35, "male")
-    store.add_diary_entry(
+    service.add_runner(path, evil, 35, "male")
+    aid = service.add_diary_entry(
         path,
         evil,
         {"week": 1, "pain_morning": 2},
         {"program": {"phase": 1, "weeks_in_phase": 0}, "pain": {"during": 2, "after": 1, "settled_next_morning": True}},
-    )
-    aid = store.assess_runner(path, evil)["assessment_id"]
-    store.add_override(path, aid, "hold", evil, author=evil)
+    )["assessment_id"]
+    service.write(path, audit.add_override, aid, "hold", evil, evil)
     page = service.report_html(path, evil)
     assert "<script" not in page.lower()
     assert page.count(esc(evil)) >= 4

@@ -379,15 +379,16 @@ def test_answers_built_from_show_match_assess_on_the_state(tmp_path, name):
 
 def test_runner_saving_happens_only_at_the_end(tmp_path, monkeypatch):
     import footcoach.cli.triage as cli_triage
-    from footcoach.storage import store
+    from footcoach import service
+    from footcoach.storage.audit import list_assessments
 
     db = str(tmp_path / "fc.db")
-    store.add_runner(db, "r-1", 35)
+    service.add_runner(db, "r-1", 35)
     path = tmp_path / "answers.json"
     path.write_text(json.dumps(NEW_RUNNER_ANSWERS))
     result = run(["--db", db, "triage", "--runner", "r-1", "--answers", str(path)])
     assert result.exit_code == 0, result.stderr
-    saved = store.list_assessments(db, "r-1")
+    saved = service.read(db, list_assessments, "r-1")
     assert len(saved) == 1
 
     def interrupted(prompt: str) -> str:
@@ -396,7 +397,7 @@ def test_runner_saving_happens_only_at_the_end(tmp_path, monkeypatch):
     monkeypatch.setattr(cli_triage, "_read_line", interrupted)
     result = run(["--db", db, "triage", "--runner", "r-1"])
     assert result.exit_code == cli_triage.EXIT_INTERRUPTED
-    assert len(store.list_assessments(db, "r-1")) == 1
+    assert len(service.read(db, list_assessments, "r-1")) == 1
 
 
 def test_an_unknown_runner_is_refused_before_any_question(tmp_path):

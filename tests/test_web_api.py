@@ -78,7 +78,7 @@ def test_read_routes_have_the_cli_shapes(api, clinic):
     caseload = api.get("/api/v1/caseload").json()
     cli = json.loads(_cli(["--db", clinic.db, "caseload", "--format", "json"]).stdout)
     assert [row["runner"] for row in caseload] == [row["runner"] for row in cli] == ["ben", "r-017"]
-    assert caseload[0]["flags"][0] == "referral"
+    assert caseload[0]["flags"][:2] == ["red_flag", "referral"]
     runners = api.get("/api/v1/runners").json()
     assert runners == json.loads(_cli(["--db", clinic.db, "runner", "list", "--format", "json"]).stdout)
     history = api.get("/api/v1/runners/r-017/history").json()

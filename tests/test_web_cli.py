@@ -7,7 +7,8 @@ import json
 from click.testing import CliRunner
 
 from footcoach.cli import main
-from footcoach.storage import accounts, store
+from footcoach.storage import accounts
+from tests import record_calls as store
 from tests.web_support import PASSWORD, client, example
 
 

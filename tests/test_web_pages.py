@@ -8,7 +8,7 @@ from html import escape
 
 import pytest
 
-from footcoach.storage import store
+from tests import record_calls as store
 from tests.web_support import client, csrf_of, make_clinic, sign_in
 
 

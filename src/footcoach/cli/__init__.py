@@ -47,7 +47,10 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except BadInput as exc:
-            for p in exc.problems:
+            from footcoach.cli.database import storage_problems
+            from footcoach.contract.errors import InputError
+
+            for p in storage_problems(exc) if isinstance(exc, InputError) else exc.problems:
                 click.echo(f"error: {p}", err=True)
             sys.exit(EXIT_BAD_INPUT)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
@@ -97,6 +100,8 @@ MODULE_OF = {
     "override": "db",
     "caseload": "db",
     "report": "db",
+    "phase": "db",
+    "db": "db",
     "plan": "plan",
     "serve": "web",
     "user": "web",

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from footcoach.cli.batch import batch_options, check_batch_options, run_batch_command
+from footcoach.cli.database import db_option, db_path, storage_problems
 from footcoach.cli.governance import runner_document, what_if_options, what_if_output
 from footcoach.cli.output import write_output
 from footcoach.cli.text_options import check_text_options, text_options
@@ -66,17 +67,21 @@ def emit(
     "--runner",
     "runner_id",
     default=None,
-    help="Assess a stored runner from the diary database instead of a file (saved to the audit trail).",
+    help="Assess a stored runner from the diary database instead of a file (recorded in the audit trail only "
+    "when the record or the rule base changed since its latest assessment, or with --record).",
 )
+@click.option("--record", is_flag=True, help="With --runner: record this assessment even when nothing changed.")
 @text_options()
 @batch_options()
 @what_if_options()
+@db_option
 @click.pass_context
 def assess_cmd(
     ctx: click.Context,
     source: str | None,
     fmt: str,
     runner_id: str | None,
+    record: bool,
     audience: str | None,
     plan: bool | None,
     trace: bool | None,
@@ -110,20 +115,13 @@ def assess_cmd(
         if runner_id is not None:
             if source is not None:
                 raise InputError([f"FILE: value {source!r}: give either FILE or --runner, not both"])
-            from footcoach.storage.store import assess_runner
-
-            assessment = assess_runner((ctx.obj or {}).get("db"), runner_id)
-            # stdout carries exactly what `assess FILE` gives for the exported document; the audit
-            # trail id goes to stderr.
-            saved = assessment.pop("assessment_id", None)
-            if saved is not None:
-                click.echo(f"saved as assessment #{saved} (footcoach history {runner_id})", err=True)
+            assessment = _assess_stored(ctx, runner_id, record)
         elif source is None:
             raise InputError(["FILE: missing; allowed: a JSON or YAML state file, - for stdin, or --runner ID"])
         else:
             assessment = assess_document(read_document(source), explain=not decision_only)
     except InputError as exc:
-        fail(exc.problems)
+        fail(storage_problems(exc))
         return
     emit(assessment, fmt, audience, plan, trace)
 
@@ -144,6 +142,19 @@ def schema_cmd(of_input: bool, out: str | None) -> None:
     from footcoach.contract.state import state_json_schema
 
     write_output(out, dump_json(state_json_schema() if of_input else assessment_json_schema()))
+
+
+def _assess_stored(ctx: click.Context, runner_id: str, record: bool) -> dict[str, Any]:
+    """Assess a stored runner; stdout carries exactly what `assess FILE` gives for the exported
+    document, what happened in the audit trail goes to stderr."""
+    from footcoach.service import assess_runner
+
+    assessment, look = assess_runner(db_path(ctx), runner_id, record=record)
+    if look["recorded"]:
+        click.echo(f"recorded as assessment #{look['assessment_id']}: {look['reason']}", err=True)
+    else:
+        click.echo(f"not recorded: {look['reason']} (--record records it anyway)", err=True)
+    return assessment
 
 
 def register(group: click.Group) -> None:

@@ -125,7 +125,7 @@ def runner_document(ctx: click.Context, runner_id: str | None, source: str | Non
         raise InputError(["FILE: missing; allowed: a JSON or YAML state file, - for stdin, or --runner ID"])
     if source is not None:
         raise InputError([f"FILE: value {source!r}: give either FILE or --runner, not both"])
-    from footcoach.storage.store import export_state
+    from footcoach.service import export_state
 
     doc: dict[str, Any] = export_state(_db(ctx), runner_id)
     return doc

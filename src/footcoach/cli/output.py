@@ -10,7 +10,7 @@ from footcoach.common.output import database_files, write_file
 
 def database_path(ctx: click.Context | None) -> str | None:
     """The database this invocation uses (resolved like the storage layer does), for protection."""
-    from footcoach.storage.store import resolve_db_path
+    from footcoach.storage.connection import resolve_db_path
 
     root = ctx.find_root() if ctx is not None else None
     db = (root.obj or {}).get("db") if root is not None else None

@@ -6,22 +6,19 @@ trail is left alone (``assess --runner`` is the command that records).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
 
 from footcoach.cli.assess import FORMATS, dump_json, fail, read_document
+from footcoach.cli.database import db_option, db_path, storage_problems
 from footcoach.contract.errors import InputError
 
 
 def _stored_state(db: str | None, runner_id: str) -> dict[str, Any]:
-    """The stored runner's state; an absent database is an error, never created by a look."""
-    from footcoach.storage.store import export_state, resolve_db_path
+    """The stored runner's state; an absent database is never created by a look (it holds no runner)."""
+    from footcoach.service import export_state
 
-    path = resolve_db_path(db)
-    if not Path(path).is_file():
-        raise InputError([f"--runner: value {runner_id!r}: no database at {path}; add the runner first"])
     return export_state(db, runner_id)
 
 
@@ -43,6 +40,7 @@ def _stored_state(db: str | None, runner_id: str) -> dict[str, Any]:
     default=None,
     help="Write the plan to this file (owner-only) instead of stdout: a printable HTML page unless --format says otherwise.",
 )
+@db_option
 @click.pass_context
 def plan_cmd(ctx: click.Context, source: str | None, runner_id: str | None, fmt: str | None, out: str | None) -> None:
     """Print this week's plan for the runner of FILE (JSON or YAML, - for stdin) or --runner ID.
@@ -61,14 +59,14 @@ def plan_cmd(ctx: click.Context, source: str | None, runner_id: str | None, fmt:
         if runner_id is not None and source is not None:
             raise InputError([f"FILE: value {source!r}: give either FILE or --runner, not both"])
         if runner_id is not None:
-            document = _stored_state((ctx.obj or {}).get("db"), runner_id)
+            document = _stored_state(db_path(ctx), runner_id)
         elif source is None:
             raise InputError(["FILE: missing; allowed: a JSON or YAML state file, - for stdin, or --runner ID"])
         else:
             document = read_document(source)
         assessment = assess_document(document)
     except InputError as exc:
-        fail(exc.problems)
+        fail(storage_problems(exc))
         return
     fmt = fmt or ("html" if out not in (None, "-") else "text")
     if fmt == "json":

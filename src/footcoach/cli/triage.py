@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
 
+from footcoach.cli.database import db_option, db_path, storage_problems
 from footcoach.cli.output import database_path, write_output
 from footcoach.cli.text_options import check_text_options, text_options
 from footcoach.cli.triage_terminal import wrap
@@ -138,17 +138,10 @@ def render_result(q, result, audience: str | None = None, plan: bool | None = No
 
 def _check_runner(db: str | None, runner_id: str) -> dict[str, Any]:
     """The stored runner's record; an unknown runner is refused before anything is asked (read only)."""
-    from footcoach.storage.store import resolve_db_path, show_runner
+    from footcoach.service import read
+    from footcoach.storage.runners import show_runner
 
-    path = resolve_db_path(db)
-    if not Path(path).is_file():
-        raise InputError(
-            [
-                f"runner: value {json.dumps(runner_id)}: no database at {path}; "
-                "add the runner first with `footcoach runner add`"
-            ]
-        )
-    return show_runner(db, runner_id)
+    return read(db, show_runner, runner_id)
 
 
 def _record_notes(q: Any, answers: dict[str, Any], profile: dict[str, Any]) -> list[str]:
@@ -165,6 +158,17 @@ def _record_notes(q: Any, answers: dict[str, Any], profile: dict[str, Any]) -> l
                 "the answer is used for this assessment"
             )
     return notes
+
+
+def _record(db: str | None, runner_id: str, state: dict[str, Any], assessment: dict[str, Any], record: bool) -> None:
+    """Store the triage assessment for a stored runner unless nothing changed; say which on stderr."""
+    from footcoach.service import record_triage
+
+    look = record_triage(db, runner_id, state, assessment, record=record)
+    if look["recorded"]:
+        click.echo(f"recorded as assessment #{look['assessment_id']}: {look['reason']}", err=True)
+    else:
+        click.echo(f"not recorded: {look['reason']} (--record records it anyway)", err=True)
 
 
 @click.command("triage")
@@ -188,8 +192,10 @@ def _record_notes(q: Any, answers: dict[str, Any], profile: dict[str, Any]) -> l
     "--runner",
     "runner_id",
     default=None,
-    help="Save the assessment for this stored runner (at the very end; nothing is saved on Ctrl-C).",
+    help="Save the assessment for this stored runner (at the very end; nothing is saved on Ctrl-C), when "
+    "the answers or the rule base changed since its latest assessment (or with --record).",
 )
+@click.option("--record", is_flag=True, help="With --runner: record the assessment even when nothing changed.")
 @click.option(
     "--save-response",
     "response_out",
@@ -198,12 +204,14 @@ def _record_notes(q: Any, answers: dict[str, Any], profile: dict[str, Any]) -> l
     help="Also write the answers as a FHIR QuestionnaireResponse to FILE.",
 )
 @text_options("runner")
+@db_option
 @click.pass_context
 def triage_cmd(
     ctx: click.Context,
     answers_source: str | None,
     fmt: str,
     runner_id: str | None,
+    record: bool,
     response_out: str | None,
     audience: str | None,
     plan: bool | None,
@@ -223,12 +231,12 @@ def triage_cmd(
     except InputError as exc:
         _fail(exc.problems)
     q = _questionnaire()
-    db = (ctx.obj or {}).get("db")
+    db = db_path(ctx)
     if response_out:  # refused before any question is asked
         check_target(response_out, database_files(database_path(ctx)), "--save-response")
     try:
-        record = _check_runner(db, runner_id) if runner_id is not None else None
-        profile = (record or {}).get("runner") or {}
+        stored = _check_runner(db, runner_id) if runner_id is not None else None
+        profile = (stored or {}).get("runner") or {}
         if answers_source is not None:
             resolved = _answers_from_document(q, _read_answers(answers_source), answers_source)
             if resolved.problems:
@@ -241,11 +249,11 @@ def triage_cmd(
         else:
             answers, _ = _ask_in_terminal(q, profile)
         known = None
-        if runner_id is not None and record is not None:
-            from footcoach.storage.store import export_state
+        if runner_id is not None and stored is not None:
+            from footcoach.service import export_state
 
-            known = {"runner": profile, "program": (record.get("current_report") or {}).get("program")}
-            if record.get("current_report") is not None:
+            known = {"runner": profile, "program": (stored.get("current_report") or {}).get("program")}
+            if stored.get("current_report") is not None:
                 known["history"] = export_state(db, runner_id).get("history", [])
         # What was filled in after a red flag (result.assumed) stays in the record, never shown.
         result = assess_triage(q, answers, runner_id, known)
@@ -253,11 +261,9 @@ def triage_cmd(
         if response_out:
             write_output(response_out, _dump_json(answers_to_fhir_response(q, answers)), "--save-response")
         if runner_id is not None:
-            from footcoach.storage.store import save_assessment
-
-            save_assessment(db, runner_id, result.state, result.assessment, source="triage")
+            _record(db, runner_id, result.state, result.assessment, record)
     except InputError as exc:
-        _fail(exc.problems)
+        _fail(storage_problems(exc))
         return
     text = _dump_json(result.assessment) if fmt == "json" else render_result(q, result, audience, plan, trace)
     click.echo(text, nl=False)

@@ -56,7 +56,7 @@ def serve_cmd(
 
     import uvicorn
 
-    from footcoach.storage.store import resolve_db_path
+    from footcoach.storage.connection import resolve_db_path
 
     db = str(resolve_db_path(_db(ctx, db_path)))
     if host not in LOOPBACK:
@@ -135,10 +135,12 @@ def user_revoke(ctx: click.Context, email: str, db_path: str | None) -> None:
 @click.pass_context
 def invite_cmd(ctx: click.Context, runner_id: str, days: int, base_url: str, revoke: bool, db_path: str | None) -> None:
     """Print a personal triage link for a stored runner (valid --days days)."""
-    from footcoach.storage import accounts, store
+    from footcoach.service import read
+    from footcoach.storage import accounts
+    from footcoach.storage.runners import show_runner
 
     db = _db(ctx, db_path)
-    store.show_runner(db, runner_id)  # an unknown runner is bad input
+    read(db, show_runner, runner_id)  # an unknown runner is bad input
     if revoke:
         click.echo(f"{accounts.revoke_runner_links(db, runner_id)} link(s) revoked", err=True)
         return

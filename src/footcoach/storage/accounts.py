@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from footcoach.contract.errors import InputError
-from footcoach.storage.store import BUSY_TIMEOUT_MS, connect, resolve_db_path, transaction
+from footcoach.storage.connection import BUSY_TIMEOUT_MS, connect, resolve_db_path, transaction
 
 PASSWORD_MIN_LENGTH = 12  # not clinical: security setting
 PASSWORD_MAX_LENGTH = 1024
@@ -32,7 +32,7 @@ SESSION_SECONDS = 12 * 3600  # not clinical: security setting
 LINK_DAYS_DEFAULT = 14
 LINK_DAYS_MAX = 90  # not clinical: security setting
 # Sign-in attempts: at most this many failures in the window, per account and per address.
-LOGIN_WINDOW_SECONDS = 15 * 60
+LOGIN_WINDOW_SECONDS = 15 * 60  # not clinical: security setting
 LOGIN_FAILURES_PER_ACCOUNT = 5  # not clinical: security setting
 LOGIN_FAILURES_PER_ADDRESS = 20  # not clinical: security setting
 EMAIL_MAX = 320
@@ -76,7 +76,7 @@ _ready: set[str] = set()
 
 def _light(path: Path) -> sqlite3.Connection:
     """A plain connection to a database already opened (and migrated) once by this process: the
-    accounts are read on every request, the full check of :func:`store.connect` is not needed each time."""
+    accounts are read on every request, the full check of :func:`connection.connect` is not needed each time."""
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / MS_PER_S, isolation_level=None)
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

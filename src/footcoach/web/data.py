@@ -1,32 +1,33 @@
-"""Every read and write of the clinical record the web interface makes, in one place: the storage
-calls it uses (lists, the caseload, the audit trail), a runner's triage stored in the diary and audit
-trail, a correction followed by a re-assessment.  Composes storage and service calls only; every
-decision comes from the service's assessment.  (The record's storage API is being reorganised: this
-module is the one place the web interface follows it.)"""
+"""Every read and write of the clinical record the web interface makes, in one place: storage's readers
+(lists, the caseload, the audit trail; they never create a database) and the service's record use
+cases (a triage stored in the diary and audit trail, a diary week, a correction; every change
+re-assesses the runner in its own transaction).  Every decision comes from the service's assessment."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
-from footcoach.storage import store
+from footcoach import service
+from footcoach.contract.state import Experience, Sex
+from footcoach.storage import audit, diary, runners
+from footcoach.storage.caseload import caseload as _caseload
 
-SEX_VALUES = store.SEX_VALUES
-EXPERIENCE_VALUES = store.EXPERIENCE_VALUES
+SEX_VALUES: tuple[str, ...] = get_args(Sex)
+EXPERIENCE_VALUES: tuple[str, ...] = get_args(Experience)
 
 
 def runner_known(db_path: str | None, runner_id: str) -> dict[str, Any]:
     """What is on record for a runner that a triage may use: profile, program and diary."""
-    record = store.show_runner(db_path, runner_id)
+    record = show_runner(db_path, runner_id)
     known: dict[str, Any] = {
         "runner": record["runner"],
         "program": (record.get("current_report") or {}).get("program"),
     }
     if record.get("current_report") is not None:
-        known["history"] = store.export_state(db_path, runner_id).get("history", [])
+        known["history"] = service.export_state(db_path, runner_id).get("history", [])
     return known
 
 
-_DIARY_FIELDS = ("pain_morning", "balance_eyes_open_s", "heel_raises")
 _REPORT_FIELDS = ("program", "pain", "tests", "running", "shoes")
 
 
@@ -34,12 +35,12 @@ def record_triage(
     db_path: str | None, runner_id: str, state: dict[str, Any], assessment: dict[str, Any], red_flags: list[str]
 ) -> int:
     """Store a runner's triage as the physiotherapist's ``diary add`` would: a diary week with the answers
-    (the values filled in after a red flag are not stored: only the red flags are) and the assessment in
-    the audit trail.  Returns the assessment id."""
-    has_report = store.show_runner(db_path, runner_id).get("current_report") is not None
+    (the values filled in after a red flag are not stored: only the red flags are) and the triage's
+    assessment in the audit trail.  Returns the assessment id."""
+    has_report = show_runner(db_path, runner_id).get("current_report") is not None
     if red_flags:
         if has_report:
-            store.add_diary_entry(db_path, runner_id, {"week": None}, {"red_flags": red_flags})
+            service.add_diary_entry(db_path, runner_id, {"week": None}, {"red_flags": red_flags})
     else:
         tests = state.get("tests") or {}
         entry: dict[str, Any] = {"week": None, "pain_morning": (state.get("pain") or {}).get("morning")}
@@ -48,72 +49,61 @@ def record_triage(
         report = {k: state[k] for k in _REPORT_FIELDS if state.get(k)}
         report["red_flags"] = []
         report["tests"] = {k: v for k, v in tests.items() if k not in ("balance_eyes_open_s", "heel_raises")}
-        store.add_diary_entry(db_path, runner_id, entry, {k: v for k, v in report.items() if v or k == "red_flags"})
-    return store.save_assessment(db_path, runner_id, state, assessment, source="triage")
-
-
-def reassess(db_path: str | None, runner_id: str) -> int | None:
-    """Assess a stored runner after a change to the record and keep it in the audit trail (None when
-    the record has no current report yet)."""
-    if store.show_runner(db_path, runner_id).get("current_report") is None:
-        return None
-    saved = store.assess_runner(db_path, runner_id)["assessment_id"]
-    return None if saved is None else int(saved)
+        service.add_diary_entry(db_path, runner_id, entry, {k: v for k, v in report.items() if v or k == "red_flags"})
+    look = service.record_triage(db_path, runner_id, state, assessment, record=True)
+    return int(look["assessment_id"])
 
 
 def list_runners(db_path: str | None) -> list[dict[str, Any]]:
-    return store.list_runners(db_path)
+    return service.read(db_path, runners.list_runners)
 
 
 def show_runner(db_path: str | None, runner_id: str) -> dict[str, Any]:
-    return store.show_runner(db_path, runner_id)
+    return service.read(db_path, runners.show_runner, runner_id)
 
 
 def list_diary(db_path: str | None, runner_id: str) -> list[dict[str, Any]]:
-    return store.list_diary(db_path, runner_id)
+    return service.read(db_path, diary.list_diary, runner_id)
 
 
 def diary_week(db_path: str | None, runner_id: str, week: int) -> dict[str, Any] | None:
-    return next((e for e in store.list_diary(db_path, runner_id) if e["week"] == week), None)
+    return next((e for e in list_diary(db_path, runner_id) if e["week"] == week), None)
 
 
 def caseload(db_path: str | None) -> list[dict[str, Any]]:
-    return store.caseload(db_path)
+    return service.read(db_path, _caseload)
 
 
 def list_assessments(db_path: str | None, runner_id: str) -> list[dict[str, Any]]:
-    return store.list_assessments(db_path, runner_id)
+    return service.read(db_path, audit.list_assessments, runner_id)
 
 
 def latest_assessment(db_path: str | None, runner_id: str) -> dict[str, Any] | None:
     """The latest stored assessment of the runner (the whole record), or None."""
-    history = store.list_assessments(db_path, runner_id)
-    return None if not history else store.get_assessment(db_path, int(history[-1]["id"]))
+    return service.read(db_path, audit.latest_assessment, runner_id, full=True)
 
 
 def add_runner(db_path: str | None, runner_id: str, age: int, sex: str | None, experience: str | None) -> None:
-    store.add_runner(db_path, runner_id, age, sex, experience)
+    service.add_runner(db_path, runner_id, age, sex, experience)
 
 
 def add_diary_week(
     db_path: str | None, runner_id: str, entry: dict[str, Any], report: dict[str, Any] | None
 ) -> dict[str, Any]:
-    """A new diary week (and current-report fields), then the runner re-assessed."""
-    result = store.add_diary_entry(db_path, runner_id, entry, report)
-    reassess(db_path, runner_id)
-    return result
+    """A new diary week (and current-report fields); the runner is re-assessed in the same transaction."""
+    return service.add_diary_entry(db_path, runner_id, entry, report)
 
 
 def correct_diary_week(db_path: str | None, runner_id: str, entry: dict[str, Any]) -> None:
-    """Replace one diary week with corrected values, then re-assess the runner."""
-    store.add_diary_entry(db_path, runner_id, entry, replace=True)
-    reassess(db_path, runner_id)
+    """Replace one diary week with corrected values (the old values go to the change log); the runner
+    is re-assessed in the same transaction."""
+    service.add_diary_entry(db_path, runner_id, entry, replace=True)
 
 
 def override_latest(db_path: str | None, runner_id: str, action: str, reason: str, author: str) -> bool:
     """Override the runner's latest assessment; False when there is none."""
-    history = store.list_assessments(db_path, runner_id)
+    history = list_assessments(db_path, runner_id)
     if not history:
         return False
-    store.add_override(db_path, int(history[-1]["id"]), action, reason, author)
+    service.write(db_path, audit.add_override, int(history[-1]["id"]), action, reason, author)
     return True
