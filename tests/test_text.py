@@ -187,3 +187,17 @@ def test_trace_shows_the_branch_that_held_not_the_one_that_failed():
     trace = render_text(a, "physio", width=200, plan=False)
     stall = trace[trace.index("stall-no-gain =>") :].split("source:")[0]
     assert "(one of 2 either/or branches)" in stall and "(needs false)" not in stall
+
+
+def test_a_missing_test_can_say_how_to_measure_it_in_the_same_line():
+    state = {
+        "runner": {"age": 30},
+        "program": {"phase": 1, "weeks_in_phase": 3},
+        "pain": {"during": 1, "after": 1, "morning": 1, "settled_next_morning": True},
+    }
+    from footcoach.render.text import blocker_text
+
+    item = assess_document(state)["progress_blocked_by"]["items"][0]
+    inline = blocker_text(item, "runner", how_inline=True)
+    assert inline.endswith(f"How to measure it: {item['measure']['how']}") and "below" not in inline
+    assert "below" not in blocker_text(item, "runner", how_below=False)

@@ -74,9 +74,9 @@ def _qty(value: Any, unit: str | None) -> str:
     return f"{value}{_UNIT_WORDS.get(unit or '', f' {unit}' if unit else '')}"
 
 
-def blocker_text(item: dict[str, Any], audience: str, *, how_below: bool = True) -> str:
-    """One failing gate measurement in words: the value now and the value needed (for a runner,
-    a missing test points to how to measure it below, unless ``how_below`` is false)."""
+def blocker_text(item: dict[str, Any], audience: str, *, how_below: bool = True, how_inline: bool = False) -> str:
+    """One failing gate measurement in words: the value now and the value needed.  For a runner, a
+    missing test points to how to measure it below (``how_below``), or says how (``how_inline``)."""
     if "fact" not in item:
         return f"finding {item.get('finding')} not reached"
     unit = item.get("unit")
@@ -94,7 +94,11 @@ def blocker_text(item: dict[str, Any], audience: str, *, how_below: bool = True)
     need = _OPS_RUNNER.get(item["op"], "{} needed").format(needed) + for_whom
     if item.get("missing"):
         what = item["measure"]["label"] if "measure" in item else item["words"]
-        how = " (how to measure it: below)" if "measure" in item and how_below else ""
+        how = ""
+        if "measure" in item and how_inline:
+            how = f". How to measure it: {item['measure']['how']}"
+        elif "measure" in item and how_below:
+            how = " (how to measure it: below)"
         return f"{what}: not measured yet; {need}{how}"
     return f"{item['words']}: {_qty(item['value'], unit)} now, {need}"
 

@@ -148,7 +148,7 @@ def blocks(assessment: dict[str, Any], audience: str = "physio") -> list[str]:
         return []
     if "note" in blocked:
         return [str(blocked["note"])]
-    return [blocker_text(item, audience) for item in blocked.get("items") or []]
+    return [blocker_text(item, audience, how_inline=True) for item in blocked.get("items") or []]
 
 
 def why_not(assessment: dict[str, Any]) -> list[dict[str, Any]]:
