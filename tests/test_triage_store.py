@@ -104,3 +104,40 @@ def test_partial_first_report_is_refused_whole_not_silently_dropped(tmp_path):
     assert r.exit_code == 2 and "pain.morning" in r.stderr
     listed = runner.invoke(main, ["--db", db, "diary", "list", "r1", "--format", "json"])
     assert json.loads(listed.stdout) == []  # nothing written
+
+
+def test_a_stored_profile_fills_the_terminal_and_a_different_answer_is_asked_about(tmp_path):
+    from .test_triage_cli import NEW_RUNNER_LINES, NO_RED_FLAGS
+
+    db = str(tmp_path / "fc.db")
+    runner = CliRunner()
+    assert runner.invoke(main, ["--db", db, "runner", "add", "r1", "--age", "41", "--sex", "female"]).exit_code == 0
+    lines = list(NEW_RUNNER_LINES)
+    at = len(NO_RED_FLAGS) + 1  # age, then sex, then experience
+    lines[at : at + 2] = ["42", ""]  # a different age; Enter keeps the sex on record
+    lines[at + 3 : at + 3] = ["42"]  # asked about the age: the same answer again confirms it
+    out = tmp_path / "response.json"
+    r = runner.invoke(
+        main, ["--db", db, "triage", "--runner", "r1", "--save-response", str(out)], input="\n".join(lines) + "\n"
+    )
+    assert r.exit_code == 0, r.stderr
+    flat = " ".join(r.stderr.split())
+    assert "Enter keeps 41" in flat and "Enter keeps female" in flat
+    assert "your record says 41, you answered 42" in flat
+    items = {i["linkId"]: i["answer"][0] for i in json.loads(out.read_text())["item"]}
+    assert items["runner_age"] == {"valueInteger": 42}
+    assert items["runner_sex"]["valueCoding"]["code"] == "female"
+
+
+def test_an_answers_file_contradicting_the_profile_is_named_in_a_note(tmp_path):
+    from .test_triage_cli import NEW_RUNNER_ANSWERS
+
+    db = str(tmp_path / "fc.db")
+    runner = CliRunner()
+    assert runner.invoke(main, ["--db", db, "runner", "add", "r1", "--age", "41"]).exit_code == 0
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(NEW_RUNNER_ANSWERS))
+    r = runner.invoke(main, ["--db", db, "triage", "--answers", str(answers), "--runner", "r1", "--format", "json"])
+    assert r.exit_code == 0, r.stderr
+    age = NEW_RUNNER_ANSWERS["runner_age"]
+    assert f"note: runner_age: answered {age}, the runner's record says 41" in " ".join(r.stderr.split())
