@@ -233,3 +233,63 @@ def test_every_rule_case_that_fires_renders_both_sentences(rulebase):
                         assert "{" not in out and "}" not in out, (rule.id, case.name, out)
                         rendered += 1
     assert rendered and all(r.ok for r in run_all_cases(rulebase))
+
+
+def _add_red_flag(rules: Path, knowledge: Path) -> None:
+    """A new red flag in the knowledge copy, with its triage question, and its rule in the rules copy."""
+    with (knowledge / "red_flags.yaml").open("a") as f:
+        f.write(
+            "achilles_rupture:\n"
+            "  reported: a sudden snap at the back of the heel, then weakness pushing off\n"
+            "  suspected: Achilles tendon rupture\n"
+            "  whom: an emergency department\n"
+            "  how_soon: today\n"
+            "  meanwhile: do not walk on it more than you must\n"
+            "  sources: [jaoa-heel-pain]\n"
+        )
+    edit(
+        knowledge / "questionnaire.yaml",
+        "  - id: red_flag_night_pain\n",
+        "  - id: red_flag_achilles_rupture\n"
+        "    page: safety_nerves\n"
+        "    text: Did you feel a sudden snap at the back of your heel, then weakness pushing off?\n"
+        "    why: A snapped tendon needs urgent care; a yes means referral.\n"
+        "    decisions: [refer]\n"
+        "    type: boolean\n"
+        "    maps_to: red_flags.achilles_rupture\n"
+        "  - id: red_flag_night_pain\n",
+    )
+    rule = (rules / "red_flags" / "red-flag-sudden-pop.yaml").read_text()
+    rule = rule.replace("sudden_pop", "achilles_rupture").replace(
+        'title: "Red flag: Sudden pop in the arch, then bruising or swelling"',
+        'title: "Red flag: Sudden snap at the back of the heel"',
+    )
+    (rules / "red_flags" / "red-flag-achilles-rupture.yaml").write_text(rule)
+
+
+def test_a_red_flag_added_in_the_knowledge_with_its_rule_passes_rules_check(copy):
+    rules, knowledge = copy
+    _add_red_flag(rules, knowledge)
+    r = check(rules, knowledge)
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("ok: 60 rules")
+
+
+def test_assess_with_rules_and_knowledge_refers_on_the_new_red_flag(copy, tmp_path, root):
+    import json
+
+    rules, knowledge = copy
+    _add_red_flag(rules, knowledge)
+    state = json.loads((root / "tests" / "data" / "examples" / "progress-to-phase-3.json").read_text())
+    state["red_flags"] = ["achilles_rupture"]
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(state))
+    args = ["assess", str(path), "--format", "json"]
+    shipped = CliRunner().invoke(main, args)
+    assert shipped.exit_code == 2 and "red_flags[0]" in shipped.stderr  # the shipped knowledge does not know it
+    r = CliRunner().invoke(main, args + ["--rules", str(rules), "--knowledge", str(knowledge)])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["action"] == "refer"
+    assert out["plan"]["see"][0]["red_flag"] == "achilles_rupture"
+    assert out["plan"]["see"][0]["whom"] == "an emergency department"

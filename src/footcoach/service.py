@@ -31,8 +31,10 @@ DbPath = str | os.PathLike[str] | None
 T = TypeVar("T")
 
 
-def load_state(data: Any) -> State:
-    """Validate a parsed JSON/YAML document as a runner's state; raise InputError listing every problem."""
+def load_state(data: Any, knowledge: Knowledge | None = None) -> State:
+    """Validate a parsed JSON/YAML document as a runner's state against a knowledge base (default:
+    the shipped one; its red-flag vocabulary is what the state may report); raise InputError
+    listing every problem."""
     if not isinstance(data, dict):
         raise InputError(
             [
@@ -41,9 +43,22 @@ def load_state(data: Any) -> State:
             ]
         )
     try:
-        return State.model_validate(data)
+        return State.model_validate(data, context=None if knowledge is None else {"knowledge": knowledge})
     except ValidationError as exc:
         raise InputError(describe(exc, State)) from None
+
+
+def assess_document_with(data: Any, rules: str | None, knowledge: str | None) -> dict[str, Any]:
+    """Validate and assess a parsed document with the rule base of these folders (default: shipped)."""
+    from footcoach.inference.engine import rulebase_for
+    from footcoach.knowledge.base import KnowledgeError
+    from footcoach.rulebook.loader import RuleBaseError
+
+    try:
+        rb = rulebase_for(rules, knowledge)
+    except (KnowledgeError, RuleBaseError) as exc:
+        raise InputError([str(e) for e in exc.errors]) from None
+    return assessment_with(rb, load_state(data, rb.kb)).record()
 
 
 def assessment_with(rb: RuleBase, state: State) -> Assessment:

@@ -71,6 +71,20 @@ def emit(
     "when the record or the rule base changed since its latest assessment, or with --record).",
 )
 @click.option("--record", is_flag=True, help="With --runner: record this assessment even when nothing changed.")
+@click.option(
+    "--rules",
+    "rules_dir",
+    type=click.Path(exists=True, file_okay=False),
+    default=None,
+    help="Rule folder to assess with (default: the shipped rules).",
+)
+@click.option(
+    "--knowledge",
+    "knowledge_dir",
+    type=click.Path(exists=True, file_okay=False),
+    default=None,
+    help="Knowledge folder to assess with (default: the shipped knowledge); the state is checked against it.",
+)
 @text_options()
 @batch_options()
 @what_if_options()
@@ -82,6 +96,8 @@ def assess_cmd(
     fmt: str,
     runner_id: str | None,
     record: bool,
+    rules_dir: str | None,
+    knowledge_dir: str | None,
     audience: str | None,
     plan: bool | None,
     trace: bool | None,
@@ -98,8 +114,10 @@ def assess_cmd(
     and the explanation trace, and the decision again at the end. Text is wrapped to the
     terminal's width. Bad input: exit 2, every problem on stderr.
     """
-    from footcoach.service import assess_document
+    from footcoach.service import assess_document, assess_document_with
 
+    if (rules_dir or knowledge_dir) and (runner_id or batch or what_if or nearest_progress or decision_only):
+        fail(["--rules/--knowledge: allowed with FILE only (not with --runner, --batch, --what-if or --decision-only)"])
     if batch is not None or jobs is not None or decision_only:
         check_batch_options(batch, source, runner_id, fmt, jobs, decision_only, [audience, plan, trace])
         if batch is not None:
@@ -118,6 +136,8 @@ def assess_cmd(
             assessment = _assess_stored(ctx, runner_id, record)
         elif source is None:
             raise InputError(["FILE: missing; allowed: a JSON or YAML state file, - for stdin, or --runner ID"])
+        elif rules_dir is not None or knowledge_dir is not None:
+            assessment = assess_document_with(read_document(source), rules_dir, knowledge_dir)
         else:
             assessment = assess_document(read_document(source), explain=not decision_only)
     except InputError as exc:

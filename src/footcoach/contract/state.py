@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationInfo, field_validator, model_validator
 
-from footcoach.common.documents import current_limits
+from footcoach.common.documents import current_limits, did_you_mean
 from footcoach.common.limits import Limits
 from footcoach.knowledge.base import default_knowledge
 
@@ -28,7 +28,6 @@ DROP_MAX_MM = _KB.int_value("contract.drop_max_mm")
 # Whole numbers without a contract maximum still fit a 32-bit integer (SQLite, FHIR integer).
 COUNT_MAX = 2**31 - 1
 
-RedFlagId = Literal[RED_FLAG_IDS]  # type: ignore[valid-type]
 Sex = Literal["female", "male"]
 Experience = Literal["novice", "occasional", "regular"]
 
@@ -53,6 +52,19 @@ def bounds(info: ValidationInfo | None = None) -> Limits:
     context = info.context if info is not None and isinstance(info.context, dict) else {}
     given = context.get("limits")
     return given if isinstance(given, Limits) else current_limits()
+
+
+def _either(names: tuple[str, ...]) -> str:
+    quoted = [f"'{n}'" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+def red_flag_ids(info: ValidationInfo | None = None) -> tuple[str, ...]:
+    """The red-flag vocabulary a state is checked against: the validation context's knowledge base
+    (``{"knowledge": Knowledge}``, e.g. ``rules check --knowledge DIR``) when given, else the shipped one."""
+    context = info.context if info is not None and isinstance(info.context, dict) else {}
+    kb = context.get("knowledge")
+    return tuple(kb.red_flags) if kb is not None else RED_FLAG_IDS
 
 
 def _at_most(value: Any, top: float, unit: str, info: ValidationInfo) -> Any:
@@ -197,7 +209,7 @@ class State(Strict):
     runner: Runner
     program: Program
     pain: Pain
-    red_flags: list[RedFlagId] = []
+    red_flags: Annotated[list[str], Field(description="ids from the knowledge base's red_flags.yaml")] = []
     tests: Tests = Tests()
     history: list[DiaryEntry] = []
     shoes: list[Shoe] = []
@@ -211,7 +223,7 @@ class State(Strict):
         top, unit = {
             "shoes": (limit.shoes, "pairs of shoes"),
             "history": (limit.diary_weeks, "diary entries"),
-            "red_flags": (len(RED_FLAG_IDS), "red flags (each known red flag once)"),
+            "red_flags": (len(red_flag_ids(info)), "red flags (each known red flag once)"),
         }[info.field_name or ""]
         if isinstance(value, list) and len(value) > top:
             raise FieldProblem(
@@ -221,8 +233,16 @@ class State(Strict):
 
     @field_validator("red_flags")
     @classmethod
-    def _flags_once(cls, flags: list[str]) -> list[str]:
+    def _flags_once(cls, flags: list[str], info: ValidationInfo) -> list[str]:
+        known = red_flag_ids(info)
         for i, flag in enumerate(flags):
+            if flag not in known:
+                raise FieldProblem(
+                    f"[{i}]",
+                    flag,
+                    "one of " + _either(known),
+                    "not one of the allowed values" + did_you_mean(flag, known),
+                )
             if flag in flags[:i]:
                 raise FieldProblem(f"[{i}]", flag, "each red flag once", f"{flag} is listed twice")
         return flags

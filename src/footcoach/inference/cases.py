@@ -49,7 +49,7 @@ def run_case(rb: RuleBase, rule: Rule, kind: str, case: Case) -> CaseResult:
     doc = case_state(rb.rules.case_base, case)
     where = f"{rule.path}: case {case.name}"
     try:
-        state = State.model_validate(doc)
+        state = State.model_validate(doc, context={"knowledge": rb.kb})
     except ValidationError as exc:
         return CaseResult(
             rule.id, kind, case.name, False, f"{where}: invalid state: " + "; ".join(describe(exc, State)), frozenset()

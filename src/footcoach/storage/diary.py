@@ -13,12 +13,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
 from footcoach.contract.errors import InputError, describe
-from footcoach.contract.state import DiaryEntry, Pain, Program, Running, State, Tests
+from footcoach.contract.state import RED_FLAG_IDS, DiaryEntry, Pain, Program, Running, State, Tests
 from footcoach.knowledge.base import num
 from footcoach.storage import records as rec
 from footcoach.storage.errors import Conflict, NotFound
@@ -35,7 +35,7 @@ REQUIRED_FOR_REPORT = (
 )
 
 
-_RedFlagList = State.model_fields["red_flags"].annotation  # the contract's list of red-flag ids
+_RedFlagList = list[Literal[RED_FLAG_IDS]]  # type: ignore[valid-type]  # the shipped red-flag ids
 
 
 class _RedFlags(BaseModel):
