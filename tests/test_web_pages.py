@@ -80,7 +80,7 @@ def test_corrections_and_overrides_need_a_reason(signed_in):
 
 
 def test_a_correction_reassesses_the_runner_and_keeps_the_old_values(signed_in):
-    from footcoach.storage import accounts
+    from footcoach.web import data
 
     clinic, c = signed_in
     csrf = csrf_of(c.get("/runners/r-017").text)
@@ -89,9 +89,29 @@ def test_a_correction_reassesses_the_runner_and_keeps_the_old_values(signed_in):
     r = c.post(f"/runners/r-017/diary/{week}", data={"csrf": csrf, "pain_morning": "5", "reason": "was 5"})
     assert r.status_code == 303
     assert len(store.list_assessments(clinic.db, "r-017")) == before + 1
-    (correction,) = accounts.list_corrections(clinic.db, "r-017")
-    assert correction["reason"] == "was 5" and correction["new"]["pain_morning"] == 5
-    assert correction["old"]["week"] == week
+    correction = data.changes(clinic.db, "r-017")[-1]
+    assert correction["kind"] == "diary.edit" and correction["reason"] == "was 5"
+    assert correction["new"]["entry"]["pain_morning"] == 5 and correction["old"]["entry"]["week"] == week
+    assert correction["author"] == "physio@example.org"
+
+
+def test_delete_a_week_with_a_reason_and_accept_a_phase_change(signed_in):
+    from footcoach.web import data
+
+    clinic, c = signed_in
+    csrf = csrf_of(c.get("/runners/r-017").text)
+    first = data.list_diary(clinic.db, "r-017")[0]["week"]
+    refused = c.post(f"/runners/r-017/diary/{first}/delete", data={"csrf": csrf, "reason": ""})
+    assert refused.status_code == 422 and data.diary_week(clinic.db, "r-017", first) is not None
+    r = c.post(f"/runners/r-017/diary/{first}/delete", data={"csrf": csrf, "reason": "entered twice"})
+    assert r.status_code == 303 and data.diary_week(clinic.db, "r-017", first) is None
+    page = c.get("/runners/r-017").text
+    assert "diary week deleted (week" in page and "entered twice" in page
+    assert "Accept phase change to 3" in page  # r-017's latest decision: progress from phase 2 to 3
+    r = c.post("/runners/r-017/phase", data={"csrf": csrf})
+    assert r.status_code == 303
+    assert data.show_runner(clinic.db, "r-017")["current_report"]["program"]["phase"] == 3
+    assert "phase change accepted" in c.get("/runners/r-017").text
 
 
 def test_each_answer_is_checked_and_kept_when_refused(tmp_path):

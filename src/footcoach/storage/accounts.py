@@ -54,9 +54,6 @@ _SCHEMA = (
         expires_at REAL NOT NULL, revoked_at REAL, created_by TEXT)""",
     """CREATE TABLE IF NOT EXISTS web_triage_drafts (
         link_id INTEGER PRIMARY KEY REFERENCES web_runner_links(id), answers TEXT NOT NULL, updated_at REAL NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS web_corrections (
-        id INTEGER PRIMARY KEY, runner_id TEXT NOT NULL, week INTEGER NOT NULL, kind TEXT NOT NULL, old TEXT NOT NULL,
-        new TEXT, reason TEXT NOT NULL, author TEXT NOT NULL, created_at TEXT NOT NULL)""",
     "CREATE TABLE IF NOT EXISTS web_login_failures (key TEXT NOT NULL, at REAL NOT NULL)",
     "CREATE INDEX IF NOT EXISTS web_login_failures_key ON web_login_failures (key, at)",
     "CREATE TABLE IF NOT EXISTS web_secret (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT NOT NULL)",
@@ -330,37 +327,3 @@ def secret(db_path: str | None) -> bytes:
 
 def sign(key: bytes, text: str) -> str:
     return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
-
-
-# ---- corrections made through the web (who changed which diary week, from what, why) -----------
-
-
-def add_correction(
-    db_path: str | None, runner_id: str, week: int, kind: str, old: Any, new: Any, reason: str, author: str
-) -> None:
-    from datetime import UTC, datetime
-
-    with _open(db_path) as conn, transaction(conn):
-        conn.execute(
-            "INSERT INTO web_corrections (runner_id, week, kind, old, new, reason, author, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                runner_id,
-                week,
-                kind,
-                json.dumps(old, sort_keys=True),
-                None if new is None else json.dumps(new, sort_keys=True),
-                reason,
-                author,
-                datetime.now(UTC).isoformat(timespec="seconds"),
-            ),
-        )
-
-
-def list_corrections(db_path: str | None, runner_id: str) -> list[dict[str, Any]]:
-    with _open(db_path) as conn:
-        rows = conn.execute("SELECT * FROM web_corrections WHERE runner_id = ? ORDER BY id", (runner_id,)).fetchall()
-    return [
-        {**dict(r), "old": json.loads(r["old"]), "new": None if r["new"] is None else json.loads(r["new"])}
-        for r in rows
-    ]

@@ -94,10 +94,26 @@ def add_diary_week(
     return service.add_diary_entry(db_path, runner_id, entry, report)
 
 
-def correct_diary_week(db_path: str | None, runner_id: str, entry: dict[str, Any]) -> None:
-    """Replace one diary week with corrected values (the old values go to the change log); the runner
-    is re-assessed in the same transaction."""
-    service.add_diary_entry(db_path, runner_id, entry, replace=True)
+def correct_diary_week(db_path: str | None, runner_id: str, entry: dict[str, Any], reason: str, author: str) -> None:
+    """Correct one diary week (fields given replace the stored ones); the old values, the reason and the
+    author go to the change log and the runner is re-assessed in the same transaction."""
+    values = {k: v for k, v in entry.items() if k != "week"}
+    service.edit_diary_entry(db_path, runner_id, int(entry["week"]), values, reason=reason, author=author)
+
+
+def delete_diary_week(db_path: str | None, runner_id: str, week: int, reason: str, author: str) -> None:
+    """Delete one diary week; the deleted values, the reason and the author go to the change log."""
+    service.delete_diary_entry(db_path, runner_id, week, reason, author)
+
+
+def accept_phase(db_path: str | None, runner_id: str, author: str) -> dict[str, Any]:
+    """Record the phase change of the latest progress or regress decision."""
+    return service.set_phase(db_path, runner_id, None, author=author)
+
+
+def changes(db_path: str | None, runner_id: str) -> list[dict[str, Any]]:
+    """The runner's change log (corrections, deletions, phase changes), oldest first."""
+    return service.read(db_path, audit.list_changes, runner_id)
 
 
 def override_latest(db_path: str | None, runner_id: str, action: str, reason: str, author: str) -> bool:

@@ -164,7 +164,7 @@ async def diary_week_correct(request: Request, runner_id: str, week: int, user: 
     try:
         new = views.entry_from_form(form, week)
         reason = views.reason(form)
-        data.correct_diary_week(db(request), runner_id, new)
+        data.correct_diary_week(db(request), runner_id, new, reason, user["email"])
     except InputError as exc:
         return render(
             request,
@@ -177,8 +177,56 @@ async def diary_week_correct(request: Request, runner_id: str, week: int, user: 
             problems=exc.problems,
             fields=views.DIARY_FORM_FIELDS,
         )
-    accounts.add_correction(db(request), runner_id, week, "edit", old, new, reason, user["email"])
     return _see_other(f"/runners/{views.quote(runner_id)}?notice=diary-corrected")
+
+
+@router.post("/runners/{runner_id}/diary/{week}/delete")
+async def diary_week_delete(request: Request, runner_id: str, week: int, user: User = Depends(physio)) -> Response:
+    form = await form_with_csrf(request, user["csrf"])
+    _runner_or_404(request, runner_id)
+    old = data.diary_week(db(request), runner_id, week)
+    if old is None:
+        raise NotFound()
+    try:
+        data.delete_diary_week(db(request), runner_id, week, views.reason(form), user["email"])
+    except InputError as exc:
+        return render(
+            request,
+            "diary_edit.html",
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            user=user,
+            runner_id=runner_id,
+            entry=old,
+            values=views.entry_form(old),
+            problems=exc.problems,
+            fields=views.DIARY_FORM_FIELDS,
+        )
+    return _see_other(f"/runners/{views.quote(runner_id)}?notice=diary-deleted")
+
+
+@router.post("/runners/{runner_id}/phase")
+async def accept_phase(request: Request, runner_id: str, user: User = Depends(physio)) -> Response:
+    await form_with_csrf(request, user["csrf"])
+    _runner_or_404(request, runner_id)
+    try:
+        data.accept_phase(db(request), runner_id, user["email"])
+    except InputError as exc:
+        return _runner_page_with(request, runner_id, user, exc.problems)
+    return _see_other(f"/runners/{views.quote(runner_id)}?notice=phase-accepted")
+
+
+def _runner_page_with(request: Request, runner_id: str, user: User, problems: list[str]) -> Response:
+    page = views.runner_view(db(request), runner_id, _runner_or_404(request, runner_id))
+    return render(
+        request,
+        "runner.html",
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        user=user,
+        r=page,
+        link=None,
+        notice=None,
+        problems=problems,
+    )
 
 
 @router.post("/runners/{runner_id}/override")

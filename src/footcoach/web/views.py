@@ -216,7 +216,7 @@ def runner_view(db_path: str | None, runner_id: str, record: dict[str, Any]) -> 
         "blocks": blocks(latest) if latest else [],
         "why_not": why_not(latest) if latest else [],
         "history": list(reversed(history)),
-        "corrections": list(reversed(accounts.list_corrections(db_path, runner_id))),
+        "changes": list(reversed(data.changes(db_path, runner_id))),
         "charts": charts(db_path, runner_id),
         "links": accounts.list_runner_links(db_path, runner_id),
         "actions": ACTIONS,
