@@ -354,19 +354,16 @@ def _norm_notes(records: Any) -> list[str]:
     """Every norm looked up with a caveat (under 18: the youngest band; sex not given: the lower
     value), as sentences; the brief asks that the output says so."""
     found: list[str] = []
-
-    def walk(x: Any) -> None:
+    stack = [records]  # depth first, in document order, without a call per value
+    while stack:
+        x = stack.pop()
         if isinstance(x, dict):
             t = x.get("threshold")
             if isinstance(t, dict) and ("youngest band" in t.get("note", "") or "sex not given" in t.get("note", "")):
                 text = f"{t['name']} = {t['value']} {t['unit']}: {t['note']}"
                 if text not in found:
                     found.append(text)
-            for v in x.values():
-                walk(v)
+            stack.extend(v for v in reversed(x.values()) if isinstance(v, (dict, list)))
         elif isinstance(x, list):
-            for v in x:
-                walk(v)
-
-    walk(records)
+            stack.extend(v for v in reversed(x) if isinstance(v, (dict, list)))
     return found
