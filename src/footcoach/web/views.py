@@ -215,13 +215,19 @@ def runner_view(db_path: str | None, runner_id: str, record: dict[str, Any]) -> 
         "carrier": carrier(latest) if latest else {},
         "blocks": blocks(latest) if latest else [],
         "why_not": why_not(latest) if latest else [],
-        "history": list(reversed(history)),
-        "changes": list(reversed(data.changes(db_path, runner_id))),
+        "events": events(history, data.changes(db_path, runner_id)),
         "charts": charts(db_path, runner_id),
         "links": accounts.list_runner_links(db_path, runner_id),
         "actions": ACTIONS,
         "diary_fields": DIARY_FORM_FIELDS,
     }
+
+
+def events(history: list[dict[str, Any]], changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Assessments (with their overrides) and changes to the record in one list, newest first."""
+    merged = [{"type": "assessment", "at": a["created_at"], "a": a} for a in history]
+    merged += [{"type": "change", "at": c["created_at"], "c": c} for c in changes]
+    return sorted(merged, key=lambda e: (str(e["at"])[:19], e["type"] == "assessment"), reverse=True)
 
 
 def rule_book() -> list[dict[str, Any]]:
