@@ -12,6 +12,7 @@ from footcoach.contract.errors import InputError
 from footcoach.storage import accounts
 from footcoach.web import data
 
+SECONDS_OF_ISO = len("2026-01-01T00:00:00")  # times compared to the second (stored with different precision)
 WHY_NOT_SHOWN = 6  # not clinical: how many failing conditions a why-not line lists
 CASELOAD_FILTERS = {
     "all": "Everyone",
@@ -227,7 +228,7 @@ def events(history: list[dict[str, Any]], changes: list[dict[str, Any]]) -> list
     """Assessments (with their overrides) and changes to the record in one list, newest first."""
     merged = [{"type": "assessment", "at": a["created_at"], "a": a} for a in history]
     merged += [{"type": "change", "at": c["created_at"], "c": c} for c in changes]
-    return sorted(merged, key=lambda e: (str(e["at"])[:19], e["type"] == "assessment"), reverse=True)
+    return sorted(merged, key=lambda e: (str(e["at"])[:SECONDS_OF_ISO], e["type"] == "assessment"), reverse=True)
 
 
 def rule_book() -> list[dict[str, Any]]:
