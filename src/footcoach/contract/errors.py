@@ -63,7 +63,7 @@ def _annotated_description(annotation: Any) -> str | None:
     return None
 
 
-def _allowed(model: type[BaseModel], loc: tuple, err: dict) -> str:
+def _allowed(model: type[BaseModel], loc: tuple, err: Any) -> str:
     info = _field_info(model, loc)
     if err["type"] == "extra_forbidden":
         parent = _field_info(model, loc[:-1])
@@ -99,7 +99,7 @@ def _value(v: Any) -> str:
     return text if len(text) <= _SHOWN_MAX else text[: _SHOWN_MAX - 3] + "..."
 
 
-def _literal_values(err: dict) -> list[str]:
+def _literal_values(err: Any) -> list[str]:
     return re.findall(r"'([^']*)'", err.get("ctx", {}).get("expected", ""))
 
 

@@ -104,7 +104,9 @@ def _fact_patterns(idx: str, fc: FactCondition, per_subject: set[str], threshold
     def test(**kw):
         return compare(kw[v], op, exact("*", threshold(name), kw[x]))
 
-    test.__signature__ = inspect.Signature([inspect.Parameter(p, inspect.Parameter.KEYWORD_ONLY) for p in (v, x)])
+    test.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(p, inspect.Parameter.KEYWORD_ONLY) for p in (v, x)]
+    )
     test.__name__ = f"test_{idx}"
     return [
         ObsFact(name=fc.fact, subject=subject, value=getattr(MATCH, v)),
@@ -162,7 +164,7 @@ class RuleBase:
             attrs[rid.replace("-", "_")] = _compile(rules.rules[rid], rules.salience[rid], self._on_fire, patterns)
         attrs["__strategy__"] = StableStrategy
         self.engine_class = type("FootcoachEngine", (FastKnowledgeEngine,), attrs)
-        self._engine = None
+        self._engine: Any = None
         self._lock = threading.Lock()
         self._run: Run | None = None
         # Only facts some rule tests enter the network; the rest stay in the run for explanations.
@@ -172,12 +174,18 @@ class RuleBase:
         self.knowledge_used = sorted({n for r in rules.rules.values() for n in r.knowledge_names()})
 
     # -- firing ----------------------------------------------------------------------------------
+    def _current(self) -> Run:
+        """The run being assessed (only while :meth:`run` holds the engine)."""
+        if self._run is None:
+            raise RuntimeError("no run in progress")
+        return self._run
+
     def _threshold(self, name: str) -> Any:
         """The knowledge value ``name`` as resolved for the runner being assessed (age/sex bands)."""
-        return self._run.resolved[name].value
+        return self._current().resolved[name].value
 
     def _on_fire(self, engine, rule: Rule, ctx: dict) -> None:
-        run = self._run
+        run = self._current()
         subject = ctx.get("subject", RUNNER)
         findings = [
             (fact["name"], fact["value"], fact["subject"], fact["by"])

@@ -76,7 +76,7 @@ class RunView:
         return sorted({v for (n, v, _s, _b) in self.run.finding_step if n == name})
 
     def step_of(self, finding: tuple[Any, ...]) -> int | None:
-        return self.run.finding_step.get(finding)  # type: ignore[call-overload]
+        return self.run.finding_step.get(finding)
 
     def explain_producers(self, name: str, value: str | None, subject: str, depth: int) -> list[dict[str, Any]]:
         """Why each rule that could have concluded the finding (for this phase) did not."""
@@ -230,8 +230,8 @@ def _decide(rb: RuleBase, run: Run) -> tuple[str, int, list[dict[str, Any]], lis
         rec: dict[str, Any] = {
             "kind": spec.recommend.kind,
             "rule": f.rule.id,
-            "summary": render_template(spec.physio, rb, run, f),
-            "runner": render_template(spec.runner, rb, run, f),
+            "summary": render_template(spec.physio or "", rb, run, f),
+            "runner": render_template(spec.runner or "", rb, run, f),
         }
         if f.rule.action:
             rec["action"] = f.rule.action

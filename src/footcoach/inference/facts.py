@@ -113,7 +113,7 @@ def derive(state: State, kb: Knowledge) -> list[Obs]:
         if h[-1].pain_morning is not None:
             out.append(Obs("history.latest.pain_morning", h[-1].pain_morning, note=f"week {h[-1].week}"))
         first = next((e for e in h if e.pain_morning is not None), None)
-        if first is not None:
+        if first is not None and first.pain_morning is not None:
             out.append(Obs("history.first.pain_morning", first.pain_morning, note=f"week {first.week}"))
             out.append(
                 Obs(
@@ -126,7 +126,8 @@ def derive(state: State, kb: Knowledge) -> list[Obs]:
     n_rise = kb.int_value("pain.rising_entries")
     last = h[-n_rise:]
     values = [e.pain_morning for e in last]
-    rising = len(last) == n_rise and None not in values and all(a < b for a, b in zip(values, values[1:]))
+    known = [v for v in values if v is not None]
+    rising = len(last) == n_rise and len(known) == n_rise and all(a < b for a, b in zip(known, known[1:]))
     shown = ", ".join("-" if v is None else str(v) for v in values) or "none"
     out.append(Obs("history.pain_morning_rising", rising, note=f"latest {n_rise} diary morning pain: {shown}"))
 
@@ -204,9 +205,11 @@ def _window_facts(window: list[Any], out: list[Obs]) -> None:
         va, vb = get(a), get(b)
         missing = [e for e, v in ((a, va), (b, vb)) if v is None]
         measured = not missing
-        note = f"{span}: {words} " + (f"not measured in {_weeks(missing)}" if missing else f"{_n(va)} -> {_n(vb)}")
+        note = f"{span}: {words} " + (
+            f"{_n(va)} -> {_n(vb)}" if va is not None and vb is not None else f"not measured in {_weeks(missing)}"
+        )
         out.append(Obs(f"history.window.{key}_measured", measured, note=note))
-        if missing:
+        if va is None or vb is None:
             out.append(Obs(f"history.window.{key}_change", f"not measured in {_weeks(missing)}"))
             continue
         if key == "pain_morning":

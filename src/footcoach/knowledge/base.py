@@ -206,6 +206,7 @@ class Knowledge:
                 value = getattr(band, sex)
                 notes.append(sex)
             else:
+                assert band.female is not None and band.male is not None  # a by-sex norm has both (checked at load)
                 value = min(band.female, band.male)
                 notes.append(f"sex not given: the lower of female {_num(band.female)} and male {_num(band.male)}")
         else:

@@ -26,8 +26,11 @@ Problem = tuple[tuple[Any, ...], str]  # (location under the condition, message)
 class Observed(Protocol):
     """A fact as the engine derived it: its value and how it was computed."""
 
-    value: Any
-    note: str
+    @property
+    def value(self) -> Any: ...
+
+    @property
+    def note(self) -> str: ...
 
 
 class Evaluation(Protocol):

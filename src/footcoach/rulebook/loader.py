@@ -73,10 +73,10 @@ def _pyd_errors(path: Path, line_of, exc: ValidationError) -> list[DataFileError
             keys = ", ".join(map(str, e["input"]))
             hint = next((suggest(str(k), _TAGS) for k in e["input"] if suggest(str(k), _TAGS)), "")
             msg = f"{msg}; got keys: {keys}{hint}"
-        key = (loc, msg)
-        if key in seen:
+        seen_key = (loc, msg)
+        if seen_key in seen:
             continue
-        seen.add(key)
+        seen.add(seen_key)
         errs.append(DataFileError(path, line_of(loc), _loc_str(loc), msg))
     return errs
 
