@@ -42,6 +42,7 @@ def _fill(path: str, token: str = "not-a-token") -> str:
         .replace("{week}", "1")
         .replace("{n}", "1")
         .replace("{path:path}", "style.css")
+        .replace("{service_id}", "footcoach-patient-view")
     )
 
 
@@ -54,7 +55,7 @@ def test_every_route_is_refused_without_a_session_token_or_link(clinic):
         if (method, path) in PUBLIC or path == "/static":
             continue
         r = c.request(method, _fill(path))
-        if path.startswith("/api/"):
+        if path.startswith(("/api/", "/cds-services")):
             assert r.status_code == 401, (method, path, r.status_code)
         elif path.startswith("/t/"):
             assert r.status_code == 404, (method, path, r.status_code)  # an unknown link opens nothing

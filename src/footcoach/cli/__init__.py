@@ -106,4 +106,5 @@ MODULE_OF = {
     "serve": "web",
     "user": "web",
     "invite": "web",
+    "export": "governance",
 }

@@ -152,6 +152,3 @@ def what_if_output(doc: Any, what_if: tuple[str, ...], nearest: bool, fmt: str) 
 
 def register(group: click.Group) -> None:
     group.add_command(export_cmd)
-    rules = group.commands.get("rules")
-    if isinstance(rules, click.Group):
-        rules.add_command(replay_cmd)

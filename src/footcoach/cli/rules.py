@@ -225,4 +225,7 @@ def coverage_cmd(fmt: str) -> None:
 
 
 def register(group: click.Group) -> None:
+    from footcoach.cli.governance import replay_cmd
+
+    rules_group.add_command(replay_cmd)
     group.add_command(rules_group)

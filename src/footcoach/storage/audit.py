@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, get_args
 
@@ -249,3 +250,29 @@ def erase_runner(conn: sqlite3.Connection, runner_id: str, reason: str, author: 
 
 def tombstones(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute("SELECT * FROM tombstones ORDER BY id")]
+
+
+def stored_inputs(
+    conn: sqlite3.Connection, runner_id: str | None = None, since: str | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every stored assessment's input snapshot, oldest first (streamed): id, runner, created_at, input.
+    ``since`` is an ISO date: only assessments stored on or after it."""
+    sql, params = "SELECT id, runner_id, created_at, input FROM assessments", []
+    where = []
+    if runner_id is not None:
+        require_runner(conn, runner_id)
+        where.append("runner_id = ?")
+        params.append(runner_id)
+    if since is not None:
+        where.append("created_at >= ?")
+        params.append(since)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    path = db_name(conn)
+    for row in conn.execute(sql + " ORDER BY id", params):
+        yield {
+            "id": row["id"],
+            "runner": row["runner_id"],
+            "created_at": row["created_at"],
+            "input": load_json(path, row["input"], f"assessments row {row['id']}"),
+        }

@@ -22,6 +22,8 @@ from footcoach.web.security import BadCsrf, Guard, NeedSignIn, NotFound
 HERE = Path(__file__).parent
 # Reachable without a session: the sign-in form (and its post) and the stylesheet.  The runner's
 # pages under /t/{token} are opened by the link itself.
+# Paths whose errors are JSON (API and CDS Hooks clients are programs, not people).
+JSON_PATHS = ("/api/", "/cds-services")
 PUBLIC_ROUTES = {("GET", "/login"), ("POST", "/login"), ("GET", "/static")}
 
 
@@ -33,7 +35,7 @@ def create_app(
     body_limit: int | None = None,
 ) -> Any:
     """The ASGI application for the database at ``db_path`` (None: FOOTCOACH_DB or the default)."""
-    from footcoach.web import api, physio, runner
+    from footcoach.web import api, cds, physio, runner
 
     app = FastAPI(title="footcoach", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.db = db_path
@@ -44,6 +46,7 @@ def create_app(
     app.include_router(physio.router)
     app.include_router(runner.router)
     app.include_router(api.router)
+    app.include_router(cds.router)
     _handlers(app)
     from footcoach.web.security import BODY_LIMIT_BYTES
 
@@ -70,7 +73,7 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:
-        if request.url.path.startswith("/api/"):
+        if request.url.path.startswith(JSON_PATHS):
             return JSONResponse({"errors": [str(exc.detail)]}, exc.status_code, headers=exc.headers)
         if exc.status_code == HTTPStatus.NOT_FOUND:
             return _error(request, HTTPStatus.NOT_FOUND, "Not found", "There is nothing here.")
@@ -78,13 +81,13 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        if request.url.path.startswith("/api/"):
+        if request.url.path.startswith(JSON_PATHS):
             problems = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors()]
             return JSONResponse({"errors": problems}, HTTPStatus.UNPROCESSABLE_ENTITY)
         return _error(request, HTTPStatus.NOT_FOUND, "Not found", "There is nothing here.")
 
 
 def _error(request: Request, status: int, title: str, text: str) -> Response:
-    if request.url.path.startswith("/api/"):
+    if request.url.path.startswith(JSON_PATHS):
         return JSONResponse({"errors": [text]}, status)
     return render(request, "error.html", status, title=title, text=text)

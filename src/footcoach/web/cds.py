@@ -60,11 +60,9 @@ def discovery(request: Request, user: User = Depends(api_user)) -> Response:
 
 def _runner_link(request: Request, patient_id: str | None) -> str | None:
     """A link back to the runner's page when the patient is a runner footcoach knows."""
-    if not patient_id:
-        return None
-    from footcoach.web.records import runner_exists
+    from footcoach.governance.stored import runner_known
 
-    if not runner_exists(db(request), patient_id):
+    if not patient_id or not runner_known(db(request), patient_id):
         return None
     return str(request.url_for("runner_page", runner_id=patient_id))
 
@@ -87,7 +85,12 @@ async def call(request: Request, service_id: str, user: User = Depends(api_user)
         return _errors(exc.problems, exc.status)
     except InputError as exc:
         return _errors([f"prefetch: {p}" for p in exc.problems], HTTPStatus.BAD_REQUEST)
-    cards = cds.cards_for(assessment, hook.hookInstance, patient_id, _runner_link(request, patient_id))
+    link = _runner_link(request, patient_id)
+    cards = cds.cards_for(assessment, hook.hookInstance, patient_id, link)
+    if link and patient_id:
+        from footcoach.governance.stored import remember_cards
+
+        remember_cards(db(request), patient_id, hook.hookInstance, cards, assessment)
     return _json({"cards": cards})
 
 
@@ -107,7 +110,7 @@ async def feedback(request: Request, service_id: str, user: User = Depends(api_u
     ]
     if bad:
         return _errors(bad, HTTPStatus.BAD_REQUEST)
-    from footcoach.web.records import record_cds_feedback
+    from footcoach.governance.stored import record_feedback
 
-    recorded = record_cds_feedback(db(request), [f.model_dump() for f in body.feedback], user.get("email"))
+    recorded = record_feedback(db(request), [f.model_dump() for f in body.feedback], user.get("email"))
     return _json({"recorded": recorded})
