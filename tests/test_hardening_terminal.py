@@ -91,12 +91,13 @@ def test_a_usage_error_quoting_the_input_is_escaped():
     assert_no_raw_control(result.stderr)
 
 
-def test_a_runner_id_with_escapes_is_listed_escaped(tmp_path: Path):
+def test_a_runner_id_with_a_control_character_is_refused(tmp_path: Path):
+    """An id is an identifier (audit trail, web address): control characters are refused, not escaped."""
     db = str(tmp_path / "fc.db")
-    runner = CliRunner()
-    added = runner.invoke(main, ["--db", db, "runner", "add", "r\x1b[8mhidden", "--age", "40"])
-    assert added.exit_code == 0, added.stderr
-    listed = runner.invoke(main, ["--db", db, "runner", "list"])
-    assert listed.exit_code == 0, listed.stderr
-    assert "hidden" in listed.stdout  # escaped, or its style sequence removed when not a terminal
-    assert_no_raw_control(added.stdout + listed.stdout)
+    added = CliRunner().invoke(main, ["--db", db, "runner", "add", "r\x1b[8mhidden", "--age", "40"])
+    assert added.exit_code == EXIT_BAD_INPUT and "runner.id" in added.stderr
+    assert_no_raw_control(added.stderr)
+    refused = CliRunner().invoke(
+        main, ["assess", "-"], input=json.dumps({**state(), "runner": {"age": 40, "id": "a\nb"}})
+    )
+    assert refused.exit_code == EXIT_BAD_INPUT and "runner.id" in refused.stderr

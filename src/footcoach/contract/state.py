@@ -98,7 +98,10 @@ class Runner(Strict):
     @field_validator("id")
     @classmethod
     def _id_bounded(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return _non_blank(value, bounds(info).id_chars, "runner id")
+        value = _non_blank(value, bounds(info).id_chars, "runner id")
+        if value is not None and not value.isprintable():
+            raise FieldProblem("", value, "a runner id of printable characters", "holds a control character")
+        return value
 
 
 class Program(Strict):
