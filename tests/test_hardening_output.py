@@ -52,10 +52,11 @@ def writing_commands(db: Path, answers: Path, target: Path) -> dict[str, list[st
         "rules doc": ["--db", str(db), "rules", "doc", "--out", t],
         "report": ["--db", str(db), "report", "r1", "--out", t],
         "triage --save-response": ["--db", str(db), "triage", "--answers", str(answers), "--save-response", t],
+        "plan": ["--db", str(db), "plan", str(EXAMPLES / "progress-to-phase-3.json"), "--out", t],
     }
 
 
-COMMANDS = ["schema", "questionnaire export", "rules doc", "report", "triage --save-response"]
+COMMANDS = ["schema", "questionnaire export", "rules doc", "report", "triage --save-response", "plan"]
 
 
 def refused(args: list[str], what: str) -> str:

@@ -30,7 +30,7 @@ def read_document(source: str) -> Any:
     try:
         return documents.read_document(source)
     except documents.DataFileError as exc:
-        raise InputError([f"{exc}; allowed: {ALLOWED_DOCUMENT}"]) from None
+        raise InputError([exc.saying_allowed(ALLOWED_DOCUMENT)]) from None
 
 
 def fail(problems: list[str]) -> None:

@@ -132,7 +132,7 @@ def phase_cmd(
 @format_option
 @click.option(
     "--overdue-days",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, SQLITE_INTEGER_MAX),
     default=OVERDUE_DAYS_DEFAULT,
     show_default=True,
     help="A check-in is overdue after this many days without a diary entry.",

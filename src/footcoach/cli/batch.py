@@ -62,7 +62,7 @@ def assess_line(number: int, raw: bytes) -> tuple[bool, str]:
         try:
             data = load_json(text, where)
         except DataFileError as exc:
-            raise InputError([f"{exc}; allowed: one JSON runner state per line"]) from None
+            raise InputError([exc.saying_allowed("one JSON runner state per line")]) from None
         return True, _compact(assess(load_state(data), explain=not _decision_only))
     except InputError as exc:
         return False, _compact(error_record(number, exc.problems))

@@ -255,7 +255,7 @@ def _read_document(file: str) -> Any:
     try:
         return read_document(file)
     except DataFileError as exc:
-        raise InputError([f"FILE: {exc}; allowed: a JSON or YAML runner state, or - for stdin"]) from None
+        raise InputError(["FILE: " + exc.saying_allowed("a JSON or YAML runner state, or - for stdin")]) from None
 
 
 @diary_group.command("import")

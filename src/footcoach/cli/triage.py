@@ -100,7 +100,7 @@ def _read_answers(source: str) -> Any:
         return read_document(source)
     except DataFileError as exc:
         raise InputError(
-            [f"{exc}; allowed: a mapping of question id to answer (JSON or YAML) or a FHIR QuestionnaireResponse"]
+            [exc.saying_allowed("a mapping of question id to answer (JSON or YAML) or a FHIR QuestionnaireResponse")]
         ) from None
 
 

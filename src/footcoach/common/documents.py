@@ -65,6 +65,10 @@ class DataFileError(BadInput):
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
+    def saying_allowed(self, allowed: str) -> str:
+        """The problem, ending with ``allowed: ...`` (the reader's own when it gave one)."""
+        return str(self) if "allowed:" in self.message else f"{self}; allowed: {allowed}"
+
 
 # ---- YAML 1.2 core schema ------------------------------------------------------------------------
 

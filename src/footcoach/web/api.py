@@ -40,7 +40,7 @@ async def _body(request: Request) -> Any:
     try:
         return load_json_bytes(await request.body(), "(body)")
     except DataFileError as exc:
-        raise InputError([f"{exc}; allowed: a JSON runner state"]) from None
+        raise InputError([exc.saying_allowed("a JSON runner state")]) from None
 
 
 def _state_schema() -> dict[str, Any]:
