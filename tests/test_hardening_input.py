@@ -257,3 +257,9 @@ def test_an_assessment_id_too_large_for_sqlite_is_bad_input(tmp_path):
     db = str(tmp_path / "fc.db")
     result = invoke(["--db", db, "override", "9" * 30, "--action", "hold", "--reason", "x"])
     assert result.exit_code == EXIT_BAD_INPUT and "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize("body", [b"[" * 5000 + b"]" * 5000, b'{"a": ' + b"9" * 5000 + b"}", b'{"a": 1, "a": 2}'])
+def test_the_cds_hooks_route_refuses_a_hostile_body_as_a_client_error(web_api, body):
+    r = web_api.post("/cds-services/footcoach-patient-view", content=body)
+    assert r.status_code == 400, r.text
