@@ -20,12 +20,12 @@ class InputError(BadInput):
     """Input that cannot be assessed; ``problems`` holds one line per problem."""
 
 
-def path_of(loc: tuple) -> str:
+def path_of(loc: tuple[Any, ...]) -> str:
     """('history', 0, 'week') -> 'history[0].week'."""
     return dotted(loc) or "(document)"
 
 
-def _field_info(model: type[BaseModel], loc: tuple):
+def _field_info(model: type[BaseModel], loc: tuple[Any, ...]) -> Any:
     """The pydantic FieldInfo a location points at, or None."""
     current: Any = model
     info = None
@@ -40,7 +40,7 @@ def _field_info(model: type[BaseModel], loc: tuple):
     return info
 
 
-def _inner_model(annotation: Any):
+def _inner_model(annotation: Any) -> Any:
     """The BaseModel inside Optional[...] / list[...] annotations, if any."""
     stack = [annotation]
     while stack:
@@ -63,7 +63,7 @@ def _annotated_description(annotation: Any) -> str | None:
     return None
 
 
-def _allowed(model: type[BaseModel], loc: tuple, err: Any) -> str:
+def _allowed(model: type[BaseModel], loc: tuple[Any, ...], err: Any) -> str:
     info = _field_info(model, loc)
     if err["type"] == "extra_forbidden":
         parent = _field_info(model, loc[:-1])

@@ -139,9 +139,9 @@ def num(v: Any, digits: int | None = None) -> Any:
 _num = num
 
 
-def _flatten(data: Any, prefix: tuple = ()) -> dict[tuple, Any]:
+def _flatten(data: Any, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
     """Nested mapping -> {path: leaf mapping}; a leaf is a mapping with a value/unit/bands key."""
-    out: dict[tuple, Any] = {}
+    out: dict[tuple[str, ...], Any] = {}
     if isinstance(data, dict):
         if any(k in data for k in ("value", "bands", "unit")) and prefix:
             out[prefix] = data
@@ -232,7 +232,9 @@ class Knowledge:
         return self.int_value("scales.nrs_max")
 
 
-def _load_section(folder: Path, name: str, model, errors: list, key_type=str) -> dict:
+def _load_section(
+    folder: Path, name: str, model: Any, errors: list[DataFileError], key_type: Any = str
+) -> dict[Any, Any]:
     path = folder / name
     if not path.is_file():
         errors.append(DataFileError(path, None, "", "file is missing"))

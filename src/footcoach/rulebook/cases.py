@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from typing import Any
 
 from footcoach.rulebook.model import Case, Rule
@@ -24,12 +25,12 @@ def merge(base: Any, changes: Any) -> Any:
     return out
 
 
-def case_state(base: dict, case: Case) -> dict:
+def case_state(base: dict[str, Any], case: Case) -> dict[str, Any]:
     """The state document a case describes."""
     return copy.deepcopy(case.state) if case.full_state else merge(base, case.state)
 
 
-def iter_cases(rule: Rule):
+def iter_cases(rule: Rule) -> Iterator[tuple[str, Case]]:
     for case in rule.spec.cases.fires:
         yield "fires", case
     for case in rule.spec.cases.does_not_fire:

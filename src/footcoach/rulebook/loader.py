@@ -36,16 +36,16 @@ class RuleBaseError(Exception):
         super().__init__("\n".join(str(e) for e in errors))
 
 
-def _loc_str(loc: tuple) -> str:
+def _loc_str(loc: tuple[Any, ...]) -> str:
     return path_of(loc) if loc else ""
 
 
 _TAGS = TAGS
 
 
-def _clean_loc(loc: tuple) -> tuple:
+def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
     """Drop the discriminator tag pydantic puts after a condition's index (when[0].fact.op -> when[0].op)."""
-    out: list = []
+    out: list[Any] = []
     i = 0
     while i < len(loc):
         out.append(loc[i])
@@ -55,7 +55,7 @@ def _clean_loc(loc: tuple) -> tuple:
     return tuple(out)
 
 
-def _pyd_errors(path: Path, line_of, exc: ValidationError) -> list[DataFileError]:
+def _pyd_errors(path: Path, line_of: Any, exc: ValidationError) -> list[DataFileError]:
     errs = []
     seen = set()
     raw = exc.errors()
@@ -89,7 +89,7 @@ _KNOWN_KEYS = sorted(
 )
 
 
-def _check_names(rule: Rule, kb: Knowledge, facts: dict, line_of: Any) -> list[DataFileError]:
+def _check_names(rule: Rule, kb: Knowledge, facts: dict[str, Any], line_of: Any) -> list[DataFileError]:
     """Every name a rule uses: its conditions' facts and knowledge, sources, sentences, band."""
     errs: list[DataFileError] = []
     path = rule.path
@@ -120,7 +120,7 @@ def _check_names(rule: Rule, kb: Knowledge, facts: dict, line_of: Any) -> list[D
     return errs
 
 
-def _check_conclusion(rule: Rule, facts: dict, line_of: Any) -> list[DataFileError]:
+def _check_conclusion(rule: Rule, facts: dict[str, Any], line_of: Any) -> list[DataFileError]:
     """A conclusion's ``value_from`` names a known fact about the rule's subject."""
     c = rule.spec.conclude
     if c is None or c.value_from is None:

@@ -132,7 +132,7 @@ class Rule:
     id: str
     path: Path
     spec: RuleSpec
-    lines: dict = field(default_factory=dict, compare=False, hash=False)
+    lines: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def family(self) -> str:
