@@ -155,3 +155,20 @@ def test_observations_in_the_prefetch_override_the_triage_tests(ehr):
     r = ehr.post(HOOK_URL, json=body)
     assert r.status_code == 200 and r.json()["cards"][0]["indicator"] == "info"
     assert "hold" in r.json()["cards"][0]["summary"]  # 5 heel raises do not pass the phase 2 gate
+
+
+def test_what_if_page_shows_nearest_progress_and_the_decision_with_changes(clinic):
+    from tests.web_support import sign_in
+
+    c = client(clinic.db)
+    sign_in(c)
+    page = c.get("/runners/r-017")
+    assert "/runners/r-017/what-if" in page.text
+    r = c.get("/runners/r-017/what-if")
+    assert r.status_code == 200 and "Nearest progress" in r.text
+    r = c.get("/runners/r-017/what-if", params={"change": "tests.heel_raises.left=5\ntests.heel_raises.right=5"})
+    assert r.status_code == 200 and 'data-after="hold"' in r.text
+    r = c.get("/runners/r-017/what-if", params={"change": "tests.heel_raises.left=<script>"})
+    assert r.status_code == 200 and "<script>" not in r.text and "&lt;script&gt;" in r.text
+    assert c.get("/runners/nobody/what-if").status_code == 404
+    assert client(clinic.db).get("/runners/r-017/what-if").status_code == 303  # needs a session

@@ -89,3 +89,12 @@ def test_latest_per_runner_keeps_the_newest_input():
     b = StoredInput("r1", {}, "2026-02-01", 2)
     c = StoredInput("r2", {}, "2026-01-05", 3)
     assert list(latest_per_runner([b, a, c])) == [b, c]
+
+
+def test_worker_processes_give_the_same_report(knowledge_copy):
+    t = knowledge_copy / "thresholds.yaml"
+    t.write_text(t.read_text().replace("start_dose:\n    value: 12", "start_dose:\n    value: 14"))
+    items = runners() * 12
+    one = replay(items, Assessor(), Assessor(None, str(knowledge_copy)), jobs=1).as_record()
+    two = replay(items, Assessor(), Assessor(None, str(knowledge_copy)), jobs=2).as_record()
+    assert one == two and one["changed"] == 24 and one["inputs"] == len(items)

@@ -47,6 +47,7 @@ def _since(value: str | None) -> str | None:
 @click.option("--all", "every", is_flag=True, help="Every stored assessment, not only each runner's latest input.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: every core).")
 @click.pass_context
 def replay_cmd(
     ctx: click.Context,
@@ -57,6 +58,7 @@ def replay_cmd(
     every: bool,
     fmt: str,
     out: str | None,
+    jobs: int | None,
 ) -> None:
     """What the proposed rules (--rules, --knowledge) would change for the stored runners, and why.
 
@@ -71,7 +73,9 @@ def replay_cmd(
     items = stored_inputs(_db(ctx), runner_id=runner_id, since=_since(since))
     if not every:
         items = iter(latest_per_runner(items))
-    report = replay(items, Assessor(), Assessor(rules, knowledge)).as_record()
+    import os
+
+    report = replay(items, Assessor(), Assessor(rules, knowledge), jobs or os.cpu_count() or 1).as_record()
     if fmt == "json":
         text = _dump(report)
     elif fmt == "html":

@@ -18,6 +18,7 @@ class Assessor:
     def __init__(self, rules: str | None = None, knowledge: str | None = None):
         from footcoach.inference.engine import rulebase_for
 
+        self.folders = (rules, knowledge)  # a worker process builds the same rule base from these
         self.rulebase = rulebase_for(rules, knowledge)
         self.kb = self.rulebase.kb
 

@@ -190,8 +190,67 @@ def _compare(item: StoredInput, current: Assessor, proposed: Assessor, diff: _Di
     )
 
 
-def replay(inputs: Iterable[StoredInput], current: Assessor, proposed: Assessor) -> ReplayReport:
-    """Compare every input's assessment under the current and the proposed rule base."""
+_Outcome = tuple[str, Any]  # ("same", None) | ("changed", RunnerChange) | ("error", problems)
+CHUNK = 64  # not clinical: stored inputs handed to a worker process at a time
+WINDOW = 4  # not clinical: chunks in flight per worker
+_WORKER: dict[str, Any] = {}
+
+
+def _outcome(item: StoredInput, current: Assessor, proposed: Assessor, diff: _Difference) -> _Outcome:
+    try:
+        change = _compare(item, current, proposed, diff)
+    except InputError as exc:
+        return ("error", exc.problems)
+    return ("same", None) if change is None else ("changed", change)
+
+
+def _init_worker(current: tuple[str | None, str | None], proposed: tuple[str | None, str | None], diff: Any) -> None:
+    _WORKER.update(current=Assessor(*current), proposed=Assessor(*proposed), diff=diff)
+
+
+def _work(chunk: list[StoredInput]) -> list[_Outcome]:
+    return [_outcome(item, _WORKER["current"], _WORKER["proposed"], _WORKER["diff"]) for item in chunk]
+
+
+def _chunks(items: Iterable[StoredInput]) -> Iterator[list[StoredInput]]:
+    chunk: list[StoredInput] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _outcomes(
+    inputs: Iterable[StoredInput], current: Assessor, proposed: Assessor, diff: _Difference, jobs: int
+) -> Iterator[tuple[StoredInput, _Outcome]]:
+    """Each input with its outcome, in input order; ``jobs`` > 1 spreads chunks over worker processes."""
+    if jobs <= 1:
+        for item in inputs:
+            yield item, _outcome(item, current, proposed, diff)
+        return
+    import collections
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    args = (current.folders, proposed.folders, diff)
+    with context.Pool(jobs, initializer=_init_worker, initargs=args) as pool:
+        pending: collections.deque[tuple[list[StoredInput], Any]] = collections.deque()
+        for chunk in _chunks(inputs):  # read in this process; a bounded window keeps memory flat
+            pending.append((chunk, pool.apply_async(_work, (chunk,))))
+            if len(pending) >= jobs * WINDOW:
+                done, result = pending.popleft()
+                yield from zip(done, result.get())
+        while pending:
+            done, result = pending.popleft()
+            yield from zip(done, result.get())
+
+
+def replay(inputs: Iterable[StoredInput], current: Assessor, proposed: Assessor, jobs: int = 1) -> ReplayReport:
+    """Compare every input's assessment under the current and the proposed rule base (on ``jobs``
+    worker processes; the report is the same whatever ``jobs`` is)."""
     old_k, new_k = knowledge_values(current), knowledge_values(proposed)
     kdiff = {
         name: {"name": name, "old": old_k.get(name), "new": new_k.get(name)}
@@ -202,19 +261,14 @@ def replay(inputs: Iterable[StoredInput], current: Assessor, proposed: Assessor)
     specs = {rid: r.spec.model_dump_json() for rb in (current, proposed) for rid, r in rb.rulebase.rules.rules.items()}
     diff = _Difference(kdiff, rdiff, specs)
     report = ReplayReport(knowledge_diff=list(kdiff.values()), rules_diff=rdiff)
-    for item in inputs:
+    for item, (kind, value) in _outcomes(inputs, current, proposed, diff, jobs):
         report.inputs += 1
-        try:
-            change = _compare(item, current, proposed, diff)
-        except InputError as exc:
-            report.errors.append(
-                {"runner": item.runner_id, "assessment_id": item.assessment_id, "problems": exc.problems}
-            )
-            continue
-        if change is None:
+        if kind == "error":
+            report.errors.append({"runner": item.runner_id, "assessment_id": item.assessment_id, "problems": value})
+        elif kind == "same":
             report.unchanged += 1
         else:
-            report.changes.append(change)
+            report.changes.append(value)
     return report
 
 

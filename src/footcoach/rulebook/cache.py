@@ -3,8 +3,8 @@ every rule file.
 
 The cache is one pickle per key in the user cache folder (``platformdirs``; ``FOOTCOACH_CACHE_DIR``
 overrides it, empty turns the cache off).  The key hashes the rules and knowledge files (their
-names and bytes, the rule-base version), the folders' paths, and the versions of footcoach,
-Python, pydantic and experta.  The folder is owner-only (0700), the file too (0600, written to a
+names and bytes, the rule-base version), the folders' paths, the versions of footcoach,
+Python, pydantic and experta, and the source of the packages whose classes are pickled.  The folder is owner-only (0700), the file too (0600, written to a
 temporary file and renamed); a file not owned by this user, readable or writable by others, not
 of this key or that fails to load is ignored and rebuilt.  Nothing else is ever read from it.
 """
@@ -40,6 +40,21 @@ def cache_dir() -> Path | None:
     return Path(user_cache_dir("footcoach", appauthor=False))
 
 
+CODE_PACKAGES = ("common", "contract", "knowledge", "rulebook")  # the classes a cached rule base is made of
+
+
+def code_fingerprint() -> str:
+    """A hash of the source of the packages whose classes are pickled: a cache written by other code
+    (an older checkout at the same path, a developer's edit) never matches."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for name in CODE_PACKAGES:
+        for path in sorted((package / name).glob("*.py")):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def cache_key(rules_folder: Path, kb: Knowledge, version: str) -> str:
     """The key of a rule base: its files, their folders, and the versions that pickle depends on."""
     import experta
@@ -56,6 +71,7 @@ def cache_key(rules_folder: Path, kb: Knowledge, version: str) -> str:
         sys.version,
         pydantic.VERSION,
         getattr(experta, "__version__", "?"),
+        code_fingerprint(),
     )
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:KEY_CHARS]
 

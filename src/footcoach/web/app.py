@@ -35,7 +35,7 @@ def create_app(
     body_limit: int | None = None,
 ) -> Any:
     """The ASGI application for the database at ``db_path`` (None: FOOTCOACH_DB or the default)."""
-    from footcoach.web import api, cds, physio, runner
+    from footcoach.web import api, cds, physio, runner, whatif
 
     app = FastAPI(title="footcoach", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.db = db_path
@@ -47,6 +47,7 @@ def create_app(
     app.include_router(runner.router)
     app.include_router(api.router)
     app.include_router(cds.router)
+    app.include_router(whatif.router)
     _handlers(app)
     from footcoach.web.security import BODY_LIMIT_BYTES
 
