@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -14,15 +13,11 @@ from footcoach.cli.governance import runner_document, what_if_options, what_if_o
 from footcoach.cli.output import write_output
 from footcoach.cli.text_options import check_text_options, text_options
 from footcoach.common import documents
+from footcoach.common.json_text import dump_json
 from footcoach.contract.errors import EXIT_BAD_INPUT, InputError
 
 FORMATS = ("text", "json")
 ALLOWED_DOCUMENT = "a JSON or YAML runner state, or - for stdin"
-
-
-def dump_json(data: Any) -> str:
-    """The one JSON rendering used on stdout (stable key order, UTF-8)."""
-    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def read_document(source: str) -> Any:

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from footcoach.common.json_text import dump_json
 from footcoach.contract.errors import EXIT_BAD_INPUT, InputError
 
 FORMATS = ("text", "json")
@@ -155,7 +156,7 @@ def db_path(ctx: click.Context) -> str | None:
 
 
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    click.echo(dump_json(data), nl=False)
 
 
 format_option = click.option(

@@ -6,13 +6,13 @@ record (nothing is written), one runner's record as FHIR, and "what would it tak
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import click
 
 from footcoach.cli.output import write_output
+from footcoach.common.json_text import dump_json
 from footcoach.contract.errors import InputError
 
 
@@ -20,10 +20,6 @@ def _db(ctx: click.Context) -> str | None:
     obj = ctx.find_root().obj or {}
     db: str | None = obj.get("db")
     return db
-
-
-def _dump(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def _since(value: str | None) -> str | None:
@@ -77,7 +73,7 @@ def replay_cmd(
 
     report = replay(items, Assessor(), Assessor(rules, knowledge), jobs or os.cpu_count() or 1).as_record()
     if fmt == "json":
-        text = _dump(report)
+        text = dump_json(report)
     elif fmt == "html":
         from footcoach.render.replay import replay_html
 
@@ -100,7 +96,7 @@ def export_cmd(ctx: click.Context, runner_id: str, as_fhir: bool, out: str | Non
     """One runner's record as a FHIR Bundle: Patient, Observations per diary week, the plan as a CarePlan."""
     from footcoach.governance.stored import fhir_bundle
 
-    write_output(out, _dump(fhir_bundle(_db(ctx), runner_id)))
+    write_output(out, dump_json(fhir_bundle(_db(ctx), runner_id)))
 
 
 def what_if_options() -> Any:
@@ -148,10 +144,10 @@ def what_if_output(doc: Any, what_if: tuple[str, ...], nearest: bool, fmt: str) 
     if what_if:
         result = compare(assessor, doc, list(what_if))
         if fmt == "json":
-            return _dump(result)
+            return dump_json(result)
         return what_if_text(result)
     record = nearest_progress(assessor, doc).as_record()
-    return _dump(record) if fmt == "json" else nearest_progress_text(record)
+    return dump_json(record) if fmt == "json" else nearest_progress_text(record)
 
 
 def register(group: click.Group) -> None:

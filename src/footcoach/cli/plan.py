@@ -10,8 +10,9 @@ from typing import Any
 
 import click
 
-from footcoach.cli.assess import FORMATS, dump_json, fail, read_document
+from footcoach.cli.assess import FORMATS, fail, read_document
 from footcoach.cli.database import db_option, db_path, storage_problems
+from footcoach.common.json_text import dump_json
 from footcoach.contract.errors import InputError
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
+from footcoach.common.json_text import dump_json
 from footcoach.contract.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK
 
 
@@ -86,7 +86,7 @@ def list_cmd(fmt: str) -> None:
         for r in sorted(rb.rules.rules.values(), key=lambda r: (r.family, r.id))
     ]
     if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(dump_json(rows), nl=False)
         return
     width = max(len(r["id"]) for r in rows)
     for row in rows:
@@ -153,7 +153,7 @@ def show_cmd(rule_id: str, fmt: str) -> None:
         sys.exit(EXIT_BAD_INPUT)
     rec = rule_record(rb, rule)
     if fmt == "json":
-        click.echo(json.dumps(rec, indent=2, ensure_ascii=False))
+        click.echo(dump_json(rec), nl=False)
         return
     click.echo(render_rule_markdown(rec).rstrip())
 
@@ -216,7 +216,7 @@ def coverage_cmd(fmt: str) -> None:
     _problems, counts = check_cases(rb)
     never = sorted(r for r, n in counts.items() if n == 0)
     if fmt == "json":
-        click.echo(json.dumps({"fired_in_cases": dict(sorted(counts.items())), "never_fired": never}, indent=2))
+        click.echo(dump_json({"fired_in_cases": dict(sorted(counts.items())), "never_fired": never}), nl=False)
     else:
         for rid, n in sorted(counts.items()):
             click.echo(f"{n:4d}  {rid}")

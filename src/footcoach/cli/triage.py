@@ -26,6 +26,7 @@ from footcoach.cli.output import database_path, write_output
 from footcoach.cli.text_options import check_text_options, text_options
 from footcoach.cli.triage_terminal import wrap
 from footcoach.common.exits import EXIT_BAD_INPUT, EXIT_INTERRUPTED
+from footcoach.common.json_text import dump_json
 from footcoach.common.output import check_target, database_files
 from footcoach.contract.errors import InputError
 
@@ -47,14 +48,6 @@ def _questionnaire():
         return default_questionnaire()
     except QuestionnaireError as exc:
         _fail([str(e) for e in exc.errors])
-
-
-def _dump_json(data: Any) -> str:
-    try:
-        from footcoach.cli.assess import dump_json
-    except ImportError:  # pragma: no cover - cli_assess is part of the package
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    return dump_json(data)
 
 
 # ---- the interactive session ----------------------------------------------------------------------
@@ -259,13 +252,13 @@ def triage_cmd(
         result = assess_triage(q, answers, runner_id, known)
         # Everything is known now: only from here on is anything written.
         if response_out:
-            write_output(response_out, _dump_json(answers_to_fhir_response(q, answers)), "--save-response")
+            write_output(response_out, dump_json(answers_to_fhir_response(q, answers)), "--save-response")
         if runner_id is not None:
             _record(db, runner_id, result.state, result.assessment, record)
     except InputError as exc:
         _fail(storage_problems(exc))
         return
-    text = _dump_json(result.assessment) if fmt == "json" else render_result(q, result, audience, plan, trace)
+    text = dump_json(result.assessment) if fmt == "json" else render_result(q, result, audience, plan, trace)
     click.echo(text, nl=False)
 
 
@@ -288,7 +281,7 @@ def show_cmd(fmt: str) -> None:
     from footcoach.triage.questionnaire import show_json, show_text
 
     q = _questionnaire()
-    click.echo(_dump_json(show_json(q)) if fmt == "json" else show_text(q), nl=False)
+    click.echo(dump_json(show_json(q)) if fmt == "json" else show_text(q), nl=False)
 
 
 @questionnaire_group.command("export")
@@ -309,7 +302,7 @@ def export_cmd(fhir: bool, out: str | None) -> None:
     problems = validate_fhir(resource)
     if problems:  # pragma: no cover - a bug in the export, not bad input
         raise click.ClickException("the FHIR export does not validate: " + "; ".join(problems))
-    write_output(out, _dump_json(resource))
+    write_output(out, dump_json(resource))
 
 
 def register(group: click.Group) -> None:

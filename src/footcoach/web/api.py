@@ -12,17 +12,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
 from footcoach import service
+from footcoach.common.json_text import dump_json
 from footcoach.contract.errors import InputError
 from footcoach.web import data
 from footcoach.web.security import api_user, db
 
 router = APIRouter(prefix="/api/v1", tags=["footcoach"])
 User = dict[str, Any]
-
-
-def dump_json(data: Any) -> str:
-    """The CLI's JSON rendering (stable key order, UTF-8, two-space indent, newline at the end)."""
-    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def _json_response(data: Any, status: int = HTTPStatus.OK) -> Response:

@@ -8,7 +8,6 @@ byte the one ``footcoach assess`` gives for the same state.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from http import HTTPStatus
 from typing import Any
 
@@ -17,6 +16,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from footcoach import service
+from footcoach.common.json_text import dump_json
 from footcoach.contract.errors import InputError
 from footcoach.governance import cds
 from footcoach.web.security import api_user, db
@@ -26,9 +26,7 @@ User = dict[str, Any]
 
 
 def _json(data: Any, status: int = HTTPStatus.OK) -> Response:
-    return Response(
-        json.dumps(data, indent=2, ensure_ascii=False) + "\n", status_code=status, media_type="application/json"
-    )
+    return Response(dump_json(data), status_code=status, media_type="application/json")
 
 
 def _errors(problems: list[str], status: int) -> Response:
