@@ -13,26 +13,23 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import ValidationError, model_validator
 
+from footcoach.common.closed_model import ClosedModel
 from footcoach.common.documents import DataFileError, did_you_mean, load_with_lines, validation_errors
 from footcoach.common.paths import knowledge_dir
 
 Evidence = Literal["guideline", "trial", "norm", "consensus", "design"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Source(_Strict):
+class Source(ClosedModel):
     citation: str
     year: int | None = None
     evidence: Evidence
     based_on: tuple[str, ...] = ()
 
 
-class Threshold(_Strict):
+class Threshold(ClosedModel):
     value: float
     unit: str
     source: str
@@ -50,7 +47,7 @@ class Threshold(_Strict):
         return self
 
 
-class Band(_Strict):
+class Band(ClosedModel):
     age_min: int | None
     age_max: int | None
     value: float | None = None
@@ -58,7 +55,7 @@ class Band(_Strict):
     male: float | None = None
 
 
-class Norm(_Strict):
+class Norm(ClosedModel):
     unit: str
     source: str
     description: str
@@ -86,7 +83,7 @@ class Norm(_Strict):
         return self
 
 
-class RedFlag(_Strict):
+class RedFlag(ClosedModel):
     reported: str
     suspected: str
     whom: str
@@ -95,7 +92,7 @@ class RedFlag(_Strict):
     sources: tuple[str, ...]
 
 
-class Phase(_Strict):
+class Phase(ClosedModel):
     name: str
     source: str
 

@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
+from footcoach.common.closed_model import ClosedModel
 from footcoach.common.documents import DataFileError, did_you_mean, load_with_lines, validation_errors
 from footcoach.knowledge.base import Knowledge, KnowledgeError, num
 
@@ -20,9 +21,7 @@ MEASUREMENTS_FILE = "measurements.yaml"
 _PLACEHOLDER = re.compile(r"\{k\.([a-z0-9_.]+)\}")
 
 
-class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class _Entry(ClosedModel):
     label: str = Field(min_length=1)
     how: str = Field(min_length=1)
     source: str = Field(min_length=1)

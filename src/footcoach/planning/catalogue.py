@@ -11,8 +11,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
+from footcoach.common.closed_model import ClosedModel
 from footcoach.common.documents import DataFileError, did_you_mean, load_with_lines, validation_errors
 from footcoach.common.paths import knowledge_dir
 from footcoach.knowledge.base import Knowledge, KnowledgeError, default_knowledge, load_knowledge
@@ -22,11 +23,7 @@ CATALOGUE_FILE = "exercises.yaml"
 _KEBAB = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Exercise(_Strict):
+class Exercise(ClosedModel):
     id: str = Field(pattern=_KEBAB, description="a kebab-case id, unique in the catalogue")
     name: str = Field(min_length=1)
     purpose: str = Field(min_length=1)
@@ -42,31 +39,31 @@ class Exercise(_Strict):
     also: tuple[str, ...] = ()
 
 
-class SessionsPerWeek(_Strict):
+class SessionsPerWeek(ClosedModel):
     value: int = Field(ge=1)
     source: str
     note: str = ""
 
 
-class Block(_Strict):
+class Block(ClosedModel):
     name: str = Field(min_length=1)
     # False for running and check-in blocks: they are not progression steps to reintroduce.
     progression: bool = True
     exercises: tuple[str, ...] = Field(min_length=1)
 
 
-class PhasePlan(_Strict):
+class PhasePlan(ClosedModel):
     sessions_per_week: SessionsPerWeek
     blocks: tuple[Block, ...] = Field(min_length=1)
 
 
-class Tempo(_Strict):
+class Tempo(ClosedModel):
     up_s: float = Field(gt=0)
     hold_s: float = Field(ge=0)
     down_s: float = Field(gt=0)
 
 
-class DosingStep(_Strict):
+class DosingStep(ClosedModel):
     weeks_from: int = Field(ge=0)
     weeks_to: int | None
     sets: int = Field(ge=1)
@@ -81,12 +78,12 @@ class DosingStep(_Strict):
         return self
 
 
-class BothLegs(_Strict):
+class BothLegs(ClosedModel):
     below: str = Field(description="the name of a threshold in thresholds.yaml")
     advice: str
 
 
-class HeelRaiseDosing(_Strict):
+class HeelRaiseDosing(ClosedModel):
     exercise: str
     source: str
     tempo: Tempo
@@ -111,25 +108,25 @@ class HeelRaiseDosing(_Strict):
         raise ValueError("the last step must be open-ended (weeks_to: null)")
 
 
-class FinisherItem(_Strict):
+class FinisherItem(ClosedModel):
     name: str
     dosing: str
     source: str
 
 
-class Diary(_Strict):
+class Diary(ClosedModel):
     record: tuple[str, ...] = Field(min_length=1)
     note: str = ""
     source: str
 
 
-class Advice(_Strict):
+class Advice(ClosedModel):
     text: str
     phases: tuple[int, ...] = Field(min_length=1)
     source: str
 
 
-class Catalogue(_Strict):
+class Catalogue(ClosedModel):
     dosing_source: str
     phases: dict[int, PhasePlan]
     exercises: tuple[Exercise, ...] = Field(min_length=1)

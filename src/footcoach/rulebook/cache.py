@@ -24,7 +24,7 @@ from footcoach.rulebook.loader import load_rules
 from footcoach.rulebook.model import RuleSet
 
 CACHE_ENV = "FOOTCOACH_CACHE_DIR"
-FORMAT = "rules-v1"  # bump when what is pickled changes shape
+FORMAT = "rules-v2"  # bump when what is pickled changes shape
 KEY_CHARS = 32  # not clinical: hex digits of the cache key
 OWNER_ONLY_DIR = 0o700  # not clinical: folder mode
 OTHERS_BITS = 0o077  # not clinical: group and world permission bits

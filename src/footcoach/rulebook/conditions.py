@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, ClassVar, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
+from footcoach.common.closed_model import ClosedModel
 from footcoach.common.comparison import compare, exact
 from footcoach.common.documents import did_you_mean
 
@@ -71,10 +72,6 @@ class Patterns(Protocol):
     def either(self, branches: list[list[Any]]) -> Any: ...
 
 
-class _M(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 def _num(v: Any) -> Any:
     if isinstance(v, float) and not isinstance(v, bool):
         return int(v) if v.is_integer() else round(v, 2)
@@ -85,7 +82,7 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-class FactCondition(_M):
+class FactCondition(ClosedModel):
     """``fact op value``: value is a knowledge name (``value``), possibly times another fact
     (``times``), or a literal that is not a clinical number (``literal``: a phase, true/false, a word)."""
 
@@ -232,7 +229,7 @@ class FactCondition(_M):
         return f"{self.fact} {self.op} {right}"
 
 
-class FindingCondition(_M):
+class FindingCondition(ClosedModel):
     """A finding another rule concluded (any value, or this one)."""
 
     KIND: ClassVar[str] = "finding"
@@ -291,7 +288,7 @@ class FindingCondition(_M):
         return {"finding": self.finding, "value": self.value, "text": text}
 
 
-class NoFindingCondition(_M):
+class NoFindingCondition(ClosedModel):
     """No rule concluded this finding (any value, or this one)."""
 
     KIND: ClassVar[str] = "no_finding"
@@ -336,7 +333,7 @@ class NoFindingCondition(_M):
         return {"no_finding": self.no_finding, "value": self.value, "text": text}
 
 
-class AnyCondition(_M):
+class AnyCondition(ClosedModel):
     """At least one of several fact conditions."""
 
     KIND: ClassVar[str] = "any"
@@ -381,7 +378,7 @@ class AnyCondition(_M):
         return {"any": branches, "text": " OR ".join(b["text"] for b in branches)}
 
 
-KINDS: tuple[type[_M], ...] = (FactCondition, FindingCondition, NoFindingCondition, AnyCondition)
+KINDS: tuple[type[ClosedModel], ...] = (FactCondition, FindingCondition, NoFindingCondition, AnyCondition)
 TAGS = tuple(str(k.KIND) for k in KINDS)  # type: ignore[attr-defined]
 
 

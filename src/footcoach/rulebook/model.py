@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from footcoach.common.closed_model import ClosedModel
 from footcoach.knowledge.base import Knowledge
 from footcoach.rulebook import templates
 from footcoach.rulebook.conditions import (
@@ -61,11 +62,7 @@ INDICATED, ACTION, NEXT_PHASE = "indicated", "action", "next_phase"
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
-class _M(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Conclusion(_M):
+class Conclusion(ClosedModel):
     """The finding a rule concludes: a fixed value, or (``value_from``) the value of a fact, as
     text (the decision's next phase is the value of ``program.previous_phase``, ...)."""
 
@@ -87,23 +84,23 @@ class Conclusion(_M):
         return f"{self.finding} = {self.value if self.value is not None else 'the value of ' + str(self.value_from)}"
 
 
-class Recommend(_M):
+class Recommend(ClosedModel):
     kind: Kind
 
 
-class Case(_M):
+class Case(ClosedModel):
     name: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
-    state: dict[str, Any] = {}
+    state: dict[str, Any] = Field(default_factory=dict)
     full_state: bool = False
     note: str | None = None
 
 
-class Cases(_M):
+class Cases(ClosedModel):
     fires: tuple[Case, ...] = Field(min_length=1)
     does_not_fire: tuple[Case, ...] = Field(min_length=1)
 
 
-class RuleSpec(_M):
+class RuleSpec(ClosedModel):
     title: str
     family: str
     for_each: Literal["shoe"] | None = None

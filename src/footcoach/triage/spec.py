@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
+from footcoach.common.closed_model import ClosedModel
 from footcoach.common.documents import DataFileError, did_you_mean
 from footcoach.contract import state as models
 from footcoach.knowledge.base import default_knowledge
@@ -42,22 +43,18 @@ def text_values() -> dict[str, Any]:
 # ---- the file's shape ---------------------------------------------------------------------------
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class CodeSpec(_Strict):
+class CodeSpec(ClosedModel):
     system: str = Field(min_length=1)
     code: str = Field(min_length=1)
     display: str = ""
 
 
-class WhenSpec(_Strict):
+class WhenSpec(ClosedModel):
     question: str
     equals: bool | int | float | str
 
 
-class FieldSpec(_Strict):
+class FieldSpec(ClosedModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     text: str = Field(min_length=1)
     type: Literal[TYPES]  # type: ignore[valid-type]
@@ -66,7 +63,7 @@ class FieldSpec(_Strict):
     unit: str | None = None
 
 
-class QuestionSpec(_Strict):
+class QuestionSpec(ClosedModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="snake_case, unique")
     text: str = Field(min_length=1)
     why: str = Field(min_length=1)
@@ -77,8 +74,8 @@ class QuestionSpec(_Strict):
     intro: str | None = None
     code: str | None = None
     system: str | None = None
-    labels: dict[str, str] = {}
-    sets: dict[bool, dict[str, Any]] = {}
+    labels: dict[str, str] = Field(default_factory=dict)
+    sets: dict[bool, dict[str, Any]] = Field(default_factory=dict)
     default: bool | int | float | str | None = None
     item: str | None = None
     fields: tuple[FieldSpec, ...] = ()
@@ -86,31 +83,33 @@ class QuestionSpec(_Strict):
     unit: str | None = None
 
 
-class UnitSpec(_Strict):
+class UnitSpec(ClosedModel):
     """Words naming one unit of a quantity and its size in the stored unit (miles: 1.609344 km)."""
 
     words: tuple[str, ...] = Field(min_length=1)
     factor: float = Field(gt=0)
 
 
-class AnswerForms(_Strict):
+class AnswerForms(ClosedModel):
     """The common ways people type an answer, accepted besides the exact values (data, not code)."""
 
     yes: tuple[str, ...] = ()
     no: tuple[str, ...] = ()
-    choices: dict[str, tuple[str, ...]] = {}  # option value -> words meaning it
+    choices: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # option value -> words meaning it
     number_words: tuple[str, ...] = ()  # words allowed around a number ("about 500")
-    units: dict[str, tuple[UnitSpec, ...]] = {}  # stored unit (a question's `unit`) -> accepted units
+    units: dict[str, tuple[UnitSpec, ...]] = Field(
+        default_factory=dict
+    )  # stored unit (a question's `unit`) -> accepted units
     back: tuple[str, ...] = ()  # typed to go to the previous question
     skip: tuple[str, ...] = ()  # typed to clear an optional answer
 
 
-class Bound(_Strict):
+class Bound(ClosedModel):
     value: float
     reason: str = Field(min_length=1)
 
 
-class PlausibleSpec(_Strict):
+class PlausibleSpec(ClosedModel):
     """Answers far outside what people do: taken, with a warning that names them (a typing error
     is likelier than the value).  Not clinical thresholds: no decision reads them."""
 
@@ -118,13 +117,13 @@ class PlausibleSpec(_Strict):
     heel_raise_jump_reps: Bound  # one leg's raises changing by more than this from one diary week to the next
 
 
-class FhirSpec(_Strict):
+class FhirSpec(ClosedModel):
     url: str = Field(min_length=1)
     name: str = Field(pattern=r"^[A-Z][A-Za-z0-9_]*$")
     publisher: str = ""
 
 
-class Messages(_Strict):
+class Messages(ClosedModel):
     intro: str
     red_flags_intro: str
     referral: str
@@ -139,15 +138,15 @@ class Messages(_Strict):
         return text
 
 
-class QuestionnaireSpec(_Strict):
+class QuestionnaireSpec(ClosedModel):
     version: int = Field(ge=1)
     title: str
     fhir: FhirSpec
-    not_asked: dict[str, str] = {}
+    not_asked: dict[str, str] = Field(default_factory=dict)
     messages: Messages
     questions: tuple[QuestionSpec, ...] = Field(min_length=1)
-    codes: dict[str, CodeSpec] = {}
-    pages: dict[str, str] = {}
+    codes: dict[str, CodeSpec] = Field(default_factory=dict)
+    pages: dict[str, str] = Field(default_factory=dict)
     answer_forms: AnswerForms = AnswerForms()
     plausible: PlausibleSpec | None = None
 
