@@ -18,7 +18,7 @@ from footcoach.contract.state import State
 from footcoach.inference.engine import RuleBase
 from footcoach.inference.explain import explain_not_fired, render_template
 from footcoach.rulebook.cases import case_state, iter_cases
-from footcoach.rulebook.lint import Problem, check_bands, check_unused
+from footcoach.rulebook.lint import RuleProblem, check_bands, check_unused
 from footcoach.rulebook.model import Case, Rule
 
 
@@ -82,21 +82,21 @@ def run_all_cases(rb: RuleBase) -> list[CaseResult]:
     return results
 
 
-def check_cases(rb: RuleBase) -> tuple[list[Problem], dict[str, int]]:
+def check_cases(rb: RuleBase) -> tuple[list[RuleProblem], dict[str, int]]:
     """Run every case; report failures and rules no case fires. Returns (problems, fire counts)."""
     results = run_all_cases(rb)
-    problems = [Problem(r.message.split(": ", 1)[0], r.message.split(": ", 1)[1]) for r in results if not r.ok]
+    problems = [RuleProblem(r.message.split(": ", 1)[0], r.message.split(": ", 1)[1]) for r in results if not r.ok]
     counts = dict.fromkeys(rb.rules.rules, 0)
     for r in results:
         for rid in r.fired_rules:
             counts[rid] = counts.get(rid, 0) + 1
     for rid, n in sorted(counts.items()):
         if n == 0:
-            problems.append(Problem(str(rb.rules.rules[rid].path), "no case fires this rule"))
+            problems.append(RuleProblem(str(rb.rules.rules[rid].path), "no case fires this rule"))
     return problems, counts
 
 
-def lint(rb: RuleBase) -> list[Problem]:
+def lint(rb: RuleBase) -> list[RuleProblem]:
     """Every linter finding for a loaded rule base (empty when clean)."""
     problems = check_bands(rb) + check_unused(rb)
     case_problems, _ = check_cases(rb)

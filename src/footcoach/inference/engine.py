@@ -29,7 +29,14 @@ from footcoach.contract.state import State
 from footcoach.inference.comparison import compare, exact
 from footcoach.inference.facts import RUNNER, Obs, catalogue, derive
 from footcoach.inference.fast_match import FastFact, FastKnowledgeEngine
-from footcoach.knowledge.base import Knowledge, Resolved, default_knowledge, fingerprint_folder, load_knowledge, num
+from footcoach.knowledge.base import (
+    Knowledge,
+    ResolvedValue,
+    default_knowledge,
+    fingerprint_folder,
+    load_knowledge,
+    num,
+)
 from footcoach.rulebook.cache import load_rules_cached
 from footcoach.rulebook.model import (
     FactCondition,
@@ -72,7 +79,7 @@ class Run:
 
     state: State
     facts: dict[tuple[str, str], Obs]
-    resolved: dict[str, Resolved]
+    resolved: dict[str, ResolvedValue]
     firings: list[Firing] = field(default_factory=list)
     finding_step: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
     signatures: set[tuple] = field(default_factory=set)  # (rule id, subject, findings) already fired

@@ -98,7 +98,7 @@ class Phase(ClosedModel):
 
 
 @dataclass(frozen=True)
-class Resolved:
+class ResolvedValue:
     """A knowledge value as it applies to one runner: the number, and where it came from."""
 
     name: str
@@ -180,11 +180,11 @@ class Knowledge:
     def int_value(self, name: str) -> int:
         return int(self.thresholds[name].value)
 
-    def resolve(self, name: str, age: int | None = None, sex: str | None = None) -> Resolved:
+    def resolve(self, name: str, age: int | None = None, sex: str | None = None) -> ResolvedValue:
         """The value of ``name`` for a runner of this age and sex (norms are looked up by band)."""
         if name in self.thresholds:
             t = self.thresholds[name]
-            return Resolved(name, t.value, t.unit, t.source, t.also)
+            return ResolvedValue(name, t.value, t.unit, t.source, t.also)
         norm = self.norms[name]
         if age is None:
             raise ValueError(f"{name} is an age-banded norm and needs the runner's age")
@@ -208,7 +208,7 @@ class Knowledge:
                 notes.append(f"sex not given: the lower of female {_num(band.female)} and male {_num(band.male)}")
         else:
             value = band.value
-        return Resolved(name, value, norm.unit, norm.source, (), "; ".join(notes))
+        return ResolvedValue(name, value, norm.unit, norm.source, (), "; ".join(notes))
 
     def source_record(self, key: str) -> dict[str, Any]:
         s = self.sources[key]

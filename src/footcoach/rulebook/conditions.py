@@ -21,7 +21,7 @@ from footcoach.common.documents import did_you_mean
 Op = Literal["==", "!=", "<", "<=", ">", ">="]
 Record = dict[str, Any]
 BY = 3  # not clinical: where the concluding rule's id sits in a bound finding (name, value, subject, by)
-Problem = tuple[tuple[Any, ...], str]  # (location under the condition, message)
+ConditionProblem = tuple[tuple[Any, ...], str]  # (location under the condition, message)
 
 
 class Observed(Protocol):
@@ -54,7 +54,7 @@ class Evaluation(Protocol):
     def step_of(self, finding: tuple[Any, ...]) -> int | None: ...
 
 
-class Bound(Protocol):
+class MatchedFinding(Protocol):
     """A finding matched by a firing: (name, value, subject, by)."""
 
     def __getitem__(self, i: int) -> Any: ...
@@ -128,9 +128,9 @@ class FactCondition(ClosedModel):
 
     def check(
         self, facts: dict[str, Any], has_knowledge: Callable[[str], str | None], for_each: str | None
-    ) -> list[Problem]:
+    ) -> list[ConditionProblem]:
         """Unknown facts or knowledge names, a per-shoe fact outside ``for_each: shoe``, a literal of the wrong type."""
-        out: list[Problem] = []
+        out: list[ConditionProblem] = []
         for key in ("fact", "times"):
             name = getattr(self, key)
             if name is None:
@@ -256,7 +256,7 @@ class FindingCondition(ClosedModel):
 
     def check(
         self, facts: dict[str, Any], has_knowledge: Callable[[str], str | None], for_each: str | None
-    ) -> list[Problem]:
+    ) -> list[ConditionProblem]:
         return []  # findings are checked against their producers once every rule has loaded
 
     def compile(self, patterns: Patterns, idx: str) -> list[Any]:
@@ -315,7 +315,7 @@ class NoFindingCondition(ClosedModel):
 
     def check(
         self, facts: dict[str, Any], has_knowledge: Callable[[str], str | None], for_each: str | None
-    ) -> list[Problem]:
+    ) -> list[ConditionProblem]:
         return []
 
     def compile(self, patterns: Patterns, idx: str) -> list[Any]:
@@ -359,7 +359,7 @@ class AnyCondition(ClosedModel):
 
     def check(
         self, facts: dict[str, Any], has_knowledge: Callable[[str], str | None], for_each: str | None
-    ) -> list[Problem]:
+    ) -> list[ConditionProblem]:
         return [
             (("any", j) + loc, message)
             for j, c in enumerate(self.any)

@@ -19,7 +19,7 @@ _PKG = Path(__file__).resolve().parent.parent  # the footcoach package folder
 
 
 @dataclass(frozen=True)
-class Problem:
+class RuleProblem:
     where: str
     message: str
 
@@ -55,12 +55,12 @@ def _contains(iv, x: float) -> bool:
     return (x > lo or (lo_c and x == lo)) and (x < hi or (hi_c and x == hi))
 
 
-def check_bands(rb) -> list[Problem]:
+def check_bands(rb) -> list[RuleProblem]:
     """Rules that declare ``band: FACT`` must partition that fact's scale: no overlap, no gap.
 
     The scale is checked at every half point between its ends (pain scores are whole numbers;
     the half points catch a gap between 3 and 4 on a continuous reading)."""
-    problems: list[Problem] = []
+    problems: list[RuleProblem] = []
     by_scale: dict[str, list[Rule]] = {}
     for r in rb.rules.rules.values():
         if r.spec.band:
@@ -68,7 +68,7 @@ def check_bands(rb) -> list[Problem]:
     for fact, rules in sorted(by_scale.items()):
         spec = catalogue(rb.kb)[fact]
         if spec.lo is None or spec.hi is None:
-            problems.append(Problem(fact, "a banded fact needs a bounded scale"))
+            problems.append(RuleProblem(fact, "a banded fact needs a bounded scale"))
             continue
         ivs = {r.id: _interval(r, fact, rb) for r in sorted(rules, key=lambda r: r.id)}
         x = spec.lo
@@ -78,7 +78,7 @@ def check_bands(rb) -> list[Problem]:
             shown = int(x) if float(x).is_integer() else x
             if not covering:
                 problems.append(
-                    Problem(
+                    RuleProblem(
                         fact,
                         f"no band covers {fact} = {shown} "
                         f"(bands: {', '.join(str(rb.rules.rules[r].path) for r in ivs)})",
@@ -90,7 +90,9 @@ def check_bands(rb) -> list[Problem]:
                     if pair not in reported_overlap:
                         reported_overlap.add(pair)
                         a, b = rb.rules.rules[pair[0]], rb.rules.rules[pair[1]]
-                        problems.append(Problem(str(a.path), f"band overlaps {b.path}: both cover {fact} = {shown}"))
+                        problems.append(
+                            RuleProblem(str(a.path), f"band overlaps {b.path}: both cover {fact} = {shown}")
+                        )
             x += 0.5
     return problems
 
@@ -105,7 +107,7 @@ def code_references(name: str) -> bool:
     return re.search(r"[\"']" + re.escape(name) + r"[\"']", _package_source()) is not None
 
 
-def check_unused(rb) -> list[Problem]:
+def check_unused(rb) -> list[RuleProblem]:
     used = set(rb.knowledge_used)
     extra_text = ""
     cat = rb.kb.folder / "exercises.yaml"
@@ -115,5 +117,5 @@ def check_unused(rb) -> list[Problem]:
     for name in rb.kb.names():
         if name in used or code_references(name) or re.search(r"\b" + re.escape(name) + r"\b", extra_text):
             continue
-        problems.append(Problem(str(rb.kb.folder), f"knowledge value '{name}' is used by no rule or derivation"))
+        problems.append(RuleProblem(str(rb.kb.folder), f"knowledge value '{name}' is used by no rule or derivation"))
     return problems

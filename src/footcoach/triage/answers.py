@@ -133,7 +133,7 @@ def locate(q: Questionnaire, path: str) -> Where | None:
 
 
 @dataclass(frozen=True)
-class Problem:
+class AnswersProblem:
     """One problem with the answers, tied to a question where possible."""
 
     where: Where | None
@@ -144,7 +144,7 @@ class Problem:
         return f"{self.where.label()}: {self.message}" if self.where else self.message
 
 
-def state_problems(q: Questionnaire, state: dict[str, Any]) -> list[Problem]:
+def state_problems(q: Questionnaire, state: dict[str, Any]) -> list[AnswersProblem]:
     """Validate a state document with the models; each problem tied to its question."""
     try:
         models.State.model_validate(state)
@@ -152,7 +152,7 @@ def state_problems(q: Questionnaire, state: dict[str, Any]) -> list[Problem]:
         out = []
         for line in describe(exc, models.State):
             path, _, rest = line.partition(": ")
-            out.append(Problem(locate(q, path), rest if rest else line, missing=rest.startswith("missing")))
+            out.append(AnswersProblem(locate(q, path), rest if rest else line, missing=rest.startswith("missing")))
         return out
     return []
 

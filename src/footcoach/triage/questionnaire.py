@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from footcoach.triage.answer_forms import AnswerProblem, json_text, parse_value
 from footcoach.triage.answers import (
-    Problem,
+    AnswersProblem,
     TriageResult,
     TriageState,
     Where,
@@ -37,7 +37,7 @@ from footcoach.triage.fhir import (
     validate_fhir,
 )
 from footcoach.triage.loading import default_questionnaire, load_questionnaire
-from footcoach.triage.resolve import Resolved, resolve_answers
+from footcoach.triage.resolve import CheckedAnswers, resolve_answers
 from footcoach.triage.show import show_json, show_text
 from footcoach.triage.spec import (
     QUESTIONNAIRE_FILE,
@@ -52,12 +52,12 @@ __all__ = [
     "QUESTIONNAIRE_FILE",
     "Allowed",
     "AnswerProblem",
+    "AnswersProblem",
+    "CheckedAnswers",
     "GroupField",
-    "Problem",
     "Question",
     "Questionnaire",
     "QuestionnaireError",
-    "Resolved",
     "TriageResult",
     "TriageState",
     "Where",

@@ -14,7 +14,7 @@ SHOWN_MAX = 60  # characters of a bad value quoted in a message
 
 
 @dataclass
-class Resolved:
+class CheckedAnswers:
     """Checked answers: the native answers, problems, and the red flags answered yes."""
 
     answers: dict[str, Any]
@@ -155,7 +155,7 @@ def _check_together(
                 problems.append(f"{_label(question)}: missing; allowed: {question.describe()}")
 
 
-def resolve_answers(q: Questionnaire, raw: Any, *, source: str = "answers") -> Resolved:
+def resolve_answers(q: Questionnaire, raw: Any, *, source: str = "answers") -> CheckedAnswers:
     """Check an answers document (question id -> answer; a key may also be a question's ``maps_to``).
 
     Every problem names the question, the value and what is allowed.  A red flag answered yes
@@ -163,7 +163,7 @@ def resolve_answers(q: Questionnaire, raw: Any, *, source: str = "answers") -> R
     left out is inferred from the answers that depend on it (a phase given means a returning
     runner), else its ``default`` is used."""
     if not isinstance(raw, dict):
-        return Resolved(
+        return CheckedAnswers(
             {},
             [
                 f"{source}: value {json_text(raw)[:SHOWN_MAX]}: not allowed; allowed: a mapping of "
@@ -182,7 +182,7 @@ def resolve_answers(q: Questionnaire, raw: Any, *, source: str = "answers") -> R
         if flags:
             state = fill_for_referral(q, state)
         problems.extend(str(p) for p in state_problems(q, state))
-    return Resolved(answers, problems, [f for f in flags if f], inferred)
+    return CheckedAnswers(answers, problems, [f for f in flags if f], inferred)
 
 
 def answer_text(v: Any) -> str:

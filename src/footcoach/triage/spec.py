@@ -104,7 +104,7 @@ class AnswerForms(ClosedModel):
     skip: tuple[str, ...] = ()  # typed to clear an optional answer
 
 
-class Bound(ClosedModel):
+class PlausibleBound(ClosedModel):
     value: float
     reason: str = Field(min_length=1)
 
@@ -113,8 +113,8 @@ class PlausibleSpec(ClosedModel):
     """Answers far outside what people do: taken, with a warning that names them (a typing error
     is likelier than the value).  Not clinical thresholds: no decision reads them."""
 
-    heel_raise_lsi_percent: Bound  # the weaker leg's raises under this share of the stronger leg's
-    heel_raise_jump_reps: Bound  # one leg's raises changing by more than this from one diary week to the next
+    heel_raise_lsi_percent: PlausibleBound  # the weaker leg's raises under this share of the stronger leg's
+    heel_raise_jump_reps: PlausibleBound  # one leg's raises changing by more than this from one diary week to the next
 
 
 class FhirSpec(ClosedModel):

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from footcoach.web.pages import render, templates
-from footcoach.web.security import BadCsrf, Guard, NeedSignIn, NotFound
+from footcoach.web.security import BadCsrf, Guard, NeedSignIn, NothingHere
 
 HERE = Path(__file__).parent
 # Reachable without a session: the sign-in form (and its post) and the stylesheet.  The runner's
@@ -59,8 +59,8 @@ def _handlers(app: FastAPI) -> None:
     async def _sign_in(request: Request, exc: NeedSignIn) -> Response:
         return RedirectResponse("/login", status_code=HTTPStatus.SEE_OTHER)
 
-    @app.exception_handler(NotFound)
-    async def _not_found(request: Request, exc: NotFound) -> Response:
+    @app.exception_handler(NothingHere)
+    async def _not_found(request: Request, exc: NothingHere) -> Response:
         return _error(request, HTTPStatus.NOT_FOUND, "Not found", "There is nothing here.")
 
     @app.exception_handler(BadCsrf)

@@ -18,7 +18,7 @@ from footcoach.web.pages import render
 from footcoach.web.security import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
-    NotFound,
+    NothingHere,
     client_address,
     db,
     form_with_csrf,
@@ -126,7 +126,7 @@ def _runner_or_404(request: Request, runner_id: str) -> dict[str, Any]:
     try:
         return data.show_runner(db(request), runner_id)
     except InputError:
-        raise NotFound() from None
+        raise NothingHere() from None
 
 
 @router.get("/runners/{runner_id}")
@@ -141,7 +141,7 @@ def diary_week_page(request: Request, runner_id: str, week: int, user: User = De
     _runner_or_404(request, runner_id)
     entry = data.diary_week(db(request), runner_id, week)
     if entry is None:
-        raise NotFound()
+        raise NothingHere()
     return render(
         request,
         "diary_edit.html",
@@ -160,7 +160,7 @@ async def diary_week_correct(request: Request, runner_id: str, week: int, user: 
     _runner_or_404(request, runner_id)
     old = data.diary_week(db(request), runner_id, week)
     if old is None:
-        raise NotFound()
+        raise NothingHere()
     try:
         new = views.entry_from_form(form, week)
         reason = views.reason(form)
@@ -186,7 +186,7 @@ async def diary_week_delete(request: Request, runner_id: str, week: int, user: U
     _runner_or_404(request, runner_id)
     old = data.diary_week(db(request), runner_id, week)
     if old is None:
-        raise NotFound()
+        raise NothingHere()
     try:
         data.delete_diary_week(db(request), runner_id, week, views.reason(form), user["email"])
     except InputError as exc:
@@ -237,7 +237,7 @@ async def override(request: Request, runner_id: str, user: User = Depends(physio
         if not data.override_latest(
             db(request), runner_id, form.get("action", ""), form.get("reason", ""), user["email"]
         ):
-            raise NotFound()
+            raise NothingHere()
     except InputError as exc:
         page = views.runner_view(db(request), runner_id, _runner_or_404(request, runner_id))
         return render(

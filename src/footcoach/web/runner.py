@@ -14,7 +14,7 @@ from footcoach.contract.errors import InputError
 from footcoach.storage import accounts
 from footcoach.web import data, flow, views
 from footcoach.web.pages import render
-from footcoach.web.security import NotFound, db, form_with_csrf, link_csrf
+from footcoach.web.security import NothingHere, db, form_with_csrf, link_csrf
 
 router = APIRouter(prefix="/t/{token}")
 
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/t/{token}")
 def _link(request: Request, token: str) -> dict[str, Any]:
     link = accounts.runner_link(db(request), token)
     if link is None:
-        raise NotFound()
+        raise NothingHere()
     return link
 
 
@@ -31,7 +31,7 @@ def _context(request: Request, token: str) -> tuple[dict[str, Any], dict[str, An
     try:
         known = data.runner_known(db(request), link["runner_id"])
     except InputError:
-        raise NotFound() from None  # the runner was removed since the link was made
+        raise NothingHere() from None  # the runner was removed since the link was made
     return link, known, accounts.load_draft(db(request), int(link["id"]))
 
 
@@ -51,7 +51,7 @@ def _page(
     q = flow.questionnaire()
     all_pages = flow.pages(q, known, answers)
     if not 1 <= n <= len(all_pages):
-        raise NotFound()
+        raise NothingHere()
     page = all_pages[n - 1]
     fields = []
     for question in page:
@@ -95,7 +95,7 @@ async def answer_page(request: Request, token: str, n: int) -> Response:
     q = flow.questionnaire()
     all_pages = flow.pages(q, known, answers)
     if not 1 <= n <= len(all_pages):
-        raise NotFound()
+        raise NothingHere()
     back = form.get("nav") == "back"
     checked = flow.read_page(all_pages[n - 1], form, answers, strict=not back)
     accounts.save_draft(db(request), int(link["id"]), checked.answers)

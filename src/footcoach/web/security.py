@@ -95,7 +95,7 @@ class NeedSignIn(Exception):
     """A page was asked for without a live session: the handler sends the browser to sign in."""
 
 
-class NotFound(Exception):
+class NothingHere(Exception):
     """Nothing here for this caller (also what a runner link gets for anything not its own)."""
 
 

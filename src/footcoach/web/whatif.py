@@ -13,7 +13,7 @@ from footcoach.contract.errors import InputError
 from footcoach.governance.assessing import Assessor
 from footcoach.governance.whatif import nearest_progress, what_if
 from footcoach.web.pages import render
-from footcoach.web.security import NotFound, db, physio
+from footcoach.web.security import NothingHere, db, physio
 
 router = APIRouter()
 User = dict[str, Any]
@@ -23,7 +23,7 @@ def _document(request: Request, runner_id: str) -> dict[str, Any]:
     try:
         return service.export_state(db(request), runner_id)
     except InputError:
-        raise NotFound() from None
+        raise NothingHere() from None
 
 
 @router.get("/runners/{runner_id}/what-if")
