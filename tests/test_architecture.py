@@ -61,18 +61,7 @@ SIZE_DEBT: dict[str, int] = {
     "src/footcoach/rulebook/loader.py::_check_names": 82,
 }
 LITERAL_DEBT: set[tuple[str, float]] = {
-    ("src/footcoach/common/documents.py", 0.6),
-    ("src/footcoach/contract/errors.py", 3.0),
     ("src/footcoach/contract/state.py", 5.0),
-    ("src/footcoach/inference/engine.py", 4.0),
-    ("src/footcoach/inference/explain.py", 3.0),
-    ("src/footcoach/inference/explain.py", 4.0),
-    ("src/footcoach/inference/explain.py", 5.0),
-    ("src/footcoach/inference/explain.py", 8.0),
-    ("src/footcoach/inference/facts.py", 5.0),
-    ("src/footcoach/knowledge/base.py", 8.0),
-    ("src/footcoach/knowledge/base.py", 16.0),
-    ("src/footcoach/rulebook/model.py", 4.0),
 }
 
 

@@ -46,11 +46,12 @@ STDIN = "-"
 STDIN_NAME = "(stdin)"
 SHOWN_CHARS = 40  # longest value quoted back in a reader's error
 KNOWLEDGE_FOLDERS_CACHED = 8  # not clinical: cache size
+NAME_SIMILARITY_CUTOFF = 0.6  # not clinical: difflib ratio a did-you-mean name must reach
 
 
 def did_you_mean(name: str, known: Iterable[Any]) -> str:
     """`` (did you mean 'x'?)`` for the closest known name, or an empty string."""
-    close = difflib.get_close_matches(str(name), sorted(str(k) for k in known), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(str(name), sorted(str(k) for k in known), n=1, cutoff=NAME_SIMILARITY_CUTOFF)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 

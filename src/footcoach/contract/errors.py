@@ -91,12 +91,15 @@ def _allowed(model: type[BaseModel], loc: tuple[Any, ...], err: Any) -> str:
     return err["msg"]
 
 
+_ELIDED = "..."
+
+
 def _value(v: Any) -> str:
     try:
         text = json.dumps(v, ensure_ascii=False)
     except TypeError:
         text = repr(v)
-    return text if len(text) <= _SHOWN_MAX else text[: _SHOWN_MAX - 3] + "..."
+    return text if len(text) <= _SHOWN_MAX else text[: _SHOWN_MAX - len(_ELIDED)] + _ELIDED
 
 
 def _literal_values(err: Any) -> list[str]:

@@ -252,7 +252,10 @@ class RuleBase:
         return assemble(self, self.run(state))
 
 
-@lru_cache(maxsize=4)
+RULE_BASES_CACHED = 4  # not clinical: compiled rule bases kept per process
+
+
+@lru_cache(maxsize=RULE_BASES_CACHED)
 def rulebase_for(rules_folder: str | None = None, knowledge_folder: str | None = None) -> RuleBase:
     """A compiled rule base for these folders, built once per process."""
     kb = default_knowledge() if knowledge_folder is None else load_knowledge(Path(knowledge_folder))

@@ -93,6 +93,7 @@ class RunView:
 
 
 PHASE_FACT = "program.phase"
+WHY_NOT_DEPTH = 3  # not clinical: how many findings deep why-not follows an unmet finding
 
 
 def explain_not_fired(
@@ -202,7 +203,7 @@ def _why_not(rb: RuleBase, run: Run, decision: Firing) -> list[dict[str, Any]]:
         if not negated or name != INDICATED or value is None:
             continue
         for rule in sorted(rb.rules.producers(ACTION, value), key=lambda r: r.id):
-            failing = explain_not_fired(rb, run, rule, depth=3)
+            failing = explain_not_fired(rb, run, rule, depth=WHY_NOT_DEPTH)
             because = [b for x in failing if x.get("finding") == INDICATED for b in x.get("because", [])]
             out.append({"action": value, "decision_rule": rule.id, "rules": because})
     return out
@@ -303,7 +304,11 @@ def assemble(rb: RuleBase, run: Run) -> Assessment:
         ]
         if progress_rules:
             gates = [
-                {"rule": r.id, "title": r.title_text(rb.kb), "failing": explain_not_fired(rb, run, r, depth=3)}
+                {
+                    "rule": r.id,
+                    "title": r.title_text(rb.kb),
+                    "failing": explain_not_fired(rb, run, r, depth=WHY_NOT_DEPTH),
+                }
                 for r in sorted(progress_rules, key=lambda r: r.id)
             ]
             blocking = {"rules": gates, "items": flat_blockers(kb, gates)}

@@ -259,6 +259,9 @@ class KnowledgeError(Exception):
         super().__init__("\n".join(str(e) for e in errors))
 
 
+FINGERPRINT_CHARS = 16  # not clinical: hex digits of the rule-base version
+
+
 def fingerprint_folder(*folders: Path) -> str:
     """A short hash of every data file in the folders: the rule-base version."""
     h = hashlib.sha256()
@@ -266,7 +269,7 @@ def fingerprint_folder(*folders: Path) -> str:
         for p in sorted(folder.rglob("*.yaml")):
             h.update(str(p.relative_to(folder)).encode())
             h.update(p.read_bytes())
-    return h.hexdigest()[:16]
+    return h.hexdigest()[:FINGERPRINT_CHARS]
 
 
 # Names the code itself reads (scales, windows of the diary derivations, contract ranges); a
@@ -328,7 +331,10 @@ def load_knowledge(folder: Path | None = None) -> Knowledge:
     return Knowledge(folder, sources, thresholds, norms, red_flags, phases, fingerprint=fingerprint_folder(folder))
 
 
-@lru_cache(maxsize=8)
+KNOWLEDGE_BASES_CACHED = 8  # not clinical: cache size
+
+
+@lru_cache(maxsize=KNOWLEDGE_BASES_CACHED)
 def default_knowledge() -> Knowledge:
     """The shipped knowledge base, loaded once per process."""
     return load_knowledge()
