@@ -139,14 +139,14 @@ def _knowledge_record(rb, name: str) -> dict:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def show_cmd(rule_id: str, fmt: str) -> None:
     """One rule: conditions, thresholds with values and sources, sentences, cases."""
+    from footcoach.common.documents import did_you_mean
     from footcoach.inference.engine import default_rulebase
-    from footcoach.inference.facts import suggest
 
     rb = default_rulebase()
     rule = rb.rules.rules.get(rule_id)
     if rule is None:
         click.echo(
-            f"error: rule: value {rule_id!r}: no such rule{suggest(rule_id, rb.rules.rules)}; "
+            f"error: rule: value {rule_id!r}: no such rule{did_you_mean(rule_id, rb.rules.rules)}; "
             "allowed: an id from `footcoach rules list`",
             err=True,
         )

@@ -14,9 +14,9 @@ from typing import Any
 from footcoach.contract.state import State
 from footcoach.inference.comparison import exact
 from footcoach.knowledge.base import Knowledge, num
-from footcoach.rulebook.facts import RUNNER, FactSpec, catalogue, suggest
+from footcoach.rulebook.facts import RUNNER, FactSpec, catalogue
 
-__all__ = ["RUNNER", "FactSpec", "Obs", "catalogue", "derive", "suggest"]
+__all__ = ["RUNNER", "FactSpec", "Obs", "catalogue", "derive"]
 
 
 @dataclass(frozen=True)

@@ -157,7 +157,6 @@ class CatalogueError(KnowledgeError):
 
 
 # -- loading ---------------------------------------------------------------------------------------
-_hint = did_you_mean
 
 
 def _line_finder(line_of):
@@ -181,7 +180,7 @@ def _cross_check(cat: Catalogue, kb: Knowledge, path: Path, line) -> list[DataFi
 
     def check_source(loc: tuple, key: str) -> None:
         if key not in kb.sources:
-            err(loc, f"unknown source '{key}'{_hint(key, kb.sources)}")
+            err(loc, f"unknown source '{key}'{did_you_mean(key, kb.sources)}")
 
     ids: dict[str, int] = {}
     for i, ex in enumerate(cat.exercises):
@@ -193,7 +192,7 @@ def _cross_check(cat: Catalogue, kb: Knowledge, path: Path, line) -> list[DataFi
         for attr in ("easier_id", "harder_id"):
             ref = getattr(ex, attr)
             if ref is not None and ref not in ids:
-                err(("exercises", i, attr), f"unknown exercise id '{ref}'{_hint(ref, ids)}")
+                err(("exercises", i, attr), f"unknown exercise id '{ref}'{did_you_mean(ref, ids)}")
             if ref == ex.id:
                 err(("exercises", i, attr), "an exercise cannot be its own variant")
         check_source(("exercises", i, "source"), ex.source)
@@ -209,12 +208,18 @@ def _cross_check(cat: Catalogue, kb: Knowledge, path: Path, line) -> list[DataFi
         for b, block in enumerate(plan.blocks):
             for j, ref in enumerate(block.exercises):
                 if ref not in ids:
-                    err(("phases", p, "blocks", b, "exercises", j), f"unknown exercise id '{ref}'{_hint(ref, ids)}")
+                    err(
+                        ("phases", p, "blocks", b, "exercises", j),
+                        f"unknown exercise id '{ref}'{did_you_mean(ref, ids)}",
+                    )
 
     check_source(("dosing_source",), cat.dosing_source)
     dosing = cat.heel_raise_dosing
     if dosing.exercise not in ids:
-        err(("heel_raise_dosing", "exercise"), f"unknown exercise id '{dosing.exercise}'{_hint(dosing.exercise, ids)}")
+        err(
+            ("heel_raise_dosing", "exercise"),
+            f"unknown exercise id '{dosing.exercise}'{did_you_mean(dosing.exercise, ids)}",
+        )
     check_source(("heel_raise_dosing", "source"), dosing.source)
     if not kb.has(dosing.both_legs.below):
         err(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from footcoach.common.documents import did_you_mean
 from footcoach.contract.state import AGE_MAX, AGE_MIN, BALANCE_CAP, DROP_MAX_MM, NRS_MAX, REPS_MAX
 from footcoach.knowledge.base import Knowledge
 
@@ -159,6 +158,3 @@ def catalogue(kb: Knowledge) -> dict[str, FactSpec]:
     if cached is None:
         cached = kb.extra["fact_catalogue"] = _catalogue(kb)
     return cached
-
-
-suggest = did_you_mean

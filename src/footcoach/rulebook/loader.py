@@ -8,13 +8,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from footcoach.common.documents import DataFileError, load_with_lines
+from footcoach.common.documents import DataFileError, did_you_mean, load_with_lines
 from footcoach.common.paths import rules_dir
 from footcoach.contract.errors import path_of
 from footcoach.knowledge.base import Knowledge
 from footcoach.rulebook import templates
 from footcoach.rulebook.conditions import TAGS
-from footcoach.rulebook.facts import catalogue, suggest
+from footcoach.rulebook.facts import catalogue
 from footcoach.rulebook.model import (
     _ID,
     ACTION,
@@ -68,10 +68,10 @@ def _pyd_errors(path: Path, line_of: Any, exc: ValidationError) -> list[DataFile
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
             key = loc[-1]
-            msg = f"unknown key '{key}'" + suggest(str(key), _KNOWN_KEYS)
+            msg = f"unknown key '{key}'" + did_you_mean(str(key), _KNOWN_KEYS)
         elif e["type"] == "condition_kind" and isinstance(e.get("input"), dict):
             keys = ", ".join(map(str, e["input"]))
-            hint = next((suggest(str(k), _TAGS) for k in e["input"] if suggest(str(k), _TAGS)), "")
+            hint = next((did_you_mean(str(k), _TAGS) for k in e["input"] if did_you_mean(str(k), _TAGS)), "")
             msg = f"{msg}; got keys: {keys}{hint}"
         seen_key = (loc, msg)
         if seen_key in seen:
@@ -106,7 +106,7 @@ def _check_names(rule: Rule, kb: Knowledge, facts: dict[str, Any], line_of: Any)
         if key not in kb.sources:
             errs.append(
                 DataFileError(
-                    path, line_of(("sources",)), "sources", f"unknown source '{key}'{suggest(key, kb.sources)}"
+                    path, line_of(("sources",)), "sources", f"unknown source '{key}'{did_you_mean(key, kb.sources)}"
                 )
             )
     vocabulary = rule.vocabulary(kb, facts)
@@ -115,7 +115,9 @@ def _check_names(rule: Rule, kb: Knowledge, facts: dict[str, Any], line_of: Any)
             errs.append(DataFileError(path, line_of((key,)), key, message))
     if spec.band is not None and spec.band not in facts:
         errs.append(
-            DataFileError(path, line_of(("band",)), "band", f"unknown fact '{spec.band}'{suggest(spec.band, facts)}")
+            DataFileError(
+                path, line_of(("band",)), "band", f"unknown fact '{spec.band}'{did_you_mean(spec.band, facts)}"
+            )
         )
     return errs
 
@@ -127,7 +129,7 @@ def _check_conclusion(rule: Rule, facts: dict[str, Any], line_of: Any) -> list[D
         return []
     loc = ("conclude", "value_from")
     if c.value_from not in facts:
-        message = f"unknown fact '{c.value_from}'{suggest(c.value_from, facts)}"
+        message = f"unknown fact '{c.value_from}'{did_you_mean(c.value_from, facts)}"
     elif facts[c.value_from].per and rule.spec.for_each != facts[c.value_from].per:
         message = f"fact '{c.value_from}' is per {facts[c.value_from].per}: the rule needs for_each"
     else:
@@ -185,7 +187,7 @@ def _findings_concluded(rules: dict[str, Rule], folder: Path) -> list[DataFileEr
                         r.path,
                         None,
                         "when",
-                        f"finding '{what}' is concluded by no rule{suggest(name, names_concluded)}",
+                        f"finding '{what}' is concluded by no rule{did_you_mean(name, names_concluded)}",
                     )
                 )
     for name in (ACTION, NEXT_PHASE):
