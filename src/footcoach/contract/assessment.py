@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 Action = Literal["refer", "regress", "hold", "progress"]
-Kind = Literal[
+RecommendationKind = Literal[
     "progression",
     "hold",
     "regression",
@@ -139,7 +139,7 @@ class Recommendation(Record):
     """One recommendation: its kind, the rule that made it, a sentence for the physiotherapist
     (``summary``) and one for the runner, and the trace steps it rests on (``because``)."""
 
-    kind: Kind
+    kind: RecommendationKind
     rule: str
     summary: str
     runner: str
@@ -155,7 +155,7 @@ class Superseded(Record):
     """An action a rule indicated that a stronger action outranked."""
 
     rule: str
-    kind: Kind
+    kind: RecommendationKind
     action: Action
     summary: str
 
@@ -175,7 +175,7 @@ class TraceStep(Record):
     subject: str | None = None
     conditions: list[ConditionRecord]
     concluded: Concluded | None = None
-    recommended: Kind | None = None
+    recommended: RecommendationKind | None = None
     superseded_by: Action | None = None
     sources: list[SourceRecord]
 

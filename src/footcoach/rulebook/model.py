@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from footcoach.common.closed_model import ClosedModel
+from footcoach.contract.assessment import RecommendationKind
 from footcoach.knowledge.base import Knowledge
 from footcoach.rulebook import templates
 from footcoach.rulebook.conditions import (
@@ -43,17 +44,6 @@ __all__ = [
 
 ACTION_KINDS = {"referral": "refer", "regression": "regress", "hold": "hold", "progression": "progress"}
 OTHER_KINDS = ("reintroduce", "shoe_check", "shoe_replace", "load_advice", "advice")
-Kind = Literal[
-    "progression",
-    "hold",
-    "regression",
-    "referral",
-    "reintroduce",
-    "shoe_check",
-    "shoe_replace",
-    "load_advice",
-    "advice",
-]
 CASE_BASE = "case-base.yaml"
 # The decision vocabulary: rules that indicate an action conclude INDICATED = refer/regress/hold/
 # progress; the decision family concludes ACTION (one per assessment: the precedence is in its
@@ -85,7 +75,7 @@ class Conclusion(ClosedModel):
 
 
 class Recommend(ClosedModel):
-    kind: Kind
+    kind: RecommendationKind
 
 
 class Case(ClosedModel):
