@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from footcoach.cli.batch import batch_options, check_batch_options, run_batch_command
-from footcoach.cli.database import db_option, db_path, storage_problems
+from footcoach.cli.database import db_option, db_path, format_option, storage_problems
 from footcoach.cli.governance import runner_document, what_if_options, what_if_output
 from footcoach.cli.output import write_output
 from footcoach.cli.text_options import check_text_options, text_options
@@ -16,7 +16,6 @@ from footcoach.common import documents
 from footcoach.common.json_text import dump_json
 from footcoach.contract.errors import EXIT_BAD_INPUT, InputError
 
-FORMATS = ("text", "json")
 ALLOWED_DOCUMENT = "a JSON or YAML runner state, or - for stdin"
 
 
@@ -50,14 +49,7 @@ def emit(
 
 @click.command("assess")
 @click.argument("source", required=False, metavar="FILE|-")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="text for people, json for programs.",
-)
+@format_option
 @click.option(
     "--runner",
     "runner_id",

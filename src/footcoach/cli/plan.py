@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
-from footcoach.cli.assess import FORMATS, fail, read_document
-from footcoach.cli.database import db_option, db_path, storage_problems
+from footcoach.cli.assess import fail, read_document
+from footcoach.cli.database import FORMATS, db_option, db_path, storage_problems
 from footcoach.common.json_text import dump_json
 from footcoach.contract.errors import InputError
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import click
 
-from footcoach.cli.database import db_option, db_path, storage_problems
+from footcoach.cli.database import FORMATS, db_option, db_path, storage_problems
 from footcoach.cli.output import database_path, write_output
 from footcoach.cli.text_options import check_text_options, text_options
 from footcoach.cli.triage_terminal import wrap
@@ -29,8 +29,6 @@ from footcoach.common.exits import EXIT_BAD_INPUT, EXIT_INTERRUPTED
 from footcoach.common.json_text import dump_json
 from footcoach.common.output import check_target, database_files
 from footcoach.contract.errors import InputError
-
-FORMATS = ("text", "json")
 
 
 def _fail(problems: list[str], notes: list[str] = ()) -> None:
