@@ -165,7 +165,7 @@ def report_data(db_path: str | None, runner_id: str, generated_at: str | None = 
 
     from footcoach.inference.engine import default_rulebase
     from footcoach.render.report_charts import gates_from_rules
-    from footcoach.storage.audit import get_assessment
+    from footcoach.storage.audit import get_assessment, list_changes
     from footcoach.storage.caseload import progress_data
     from footcoach.storage.errors import Conflict
 
@@ -182,6 +182,16 @@ def report_data(db_path: str | None, runner_id: str, generated_at: str | None = 
             # An override stands while the record is what the physiotherapist overrode.
             if latest["input"] == state and latest["overrides"]:
                 data["current_override"] = latest["overrides"][-1]
+    data["phase_log"] = [
+        {
+            "created_at": c["created_at"],
+            "to_phase": (c["new"] or {}).get("phase"),
+            "reason": c["reason"],
+            "author": c["author"],
+        }
+        for c in read(db_path, list_changes, runner_id)
+        if c["kind"].startswith("phase.")
+    ]
     rulebase = default_rulebase()
     data["gates"] = gates_from_rules(rulebase.rules.rules.values())
     data["rules_version"] = rulebase.version

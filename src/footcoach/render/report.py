@@ -103,11 +103,18 @@ def phase_changes(data: dict[str, Any], kb: Knowledge, marks: list[dict[str, Any
             and a["phase"]["next"] == m["phase"]
             and a["created_at"] <= row["recorded_at"]
         ]
+        logged = [
+            c
+            for c in data.get("phase_log", [])
+            if c["to_phase"] == m["phase"] and c["created_at"] <= row["recorded_at"]
+        ]
         reason = (
             f"after the {followed[-1]['effective_action']} decision of {human_date(followed[-1]['created_at'])}"
             if followed
             else "recorded with the diary"
         )
+        if logged:  # the physiotherapist's own words when the change was recorded with a reason
+            reason = logged[-1]["reason"] or reason
         out.append(
             {
                 "week": m["week"],
@@ -116,7 +123,7 @@ def phase_changes(data: dict[str, Any], kb: Knowledge, marks: list[dict[str, Any
                 "to": m["phase"],
                 "name": m["name"],
                 "reason": reason,
-                "by": "",
+                "by": (logged[-1]["author"] or "") if logged else "",
             }
         )
     return out
