@@ -183,3 +183,26 @@ def test_cli_what_if_and_nearest_progress(tmp_path):
     assert "--what-if: tests.heel_raises.left: value 900" in r.stderr
     r = _cli("assess", str(path), "--what-if", "tests.heel_raises.left=12", "--nearest-progress")
     assert r.exit_code == 2 and "--nearest-progress" in r.stderr
+
+
+def test_three_measures_together_when_no_pair_is_enough(assessor):
+    # Age 58 (norm 41 s, 50-59): balance 33 and 35 both under the norm, heel raises 10 under 12:
+    # both balance legs and the left heel raises must change together.
+    doc = state(
+        58, "female", 1, 6, {"balance_eyes_open_s": {"left": 33, "right": 35}, "heel_raises": {"left": 10, "right": 12}}
+    )
+    assert changes(nearest_progress(assessor, doc)) == [
+        [
+            ("tests.balance_eyes_open_s.left", 33, 41),
+            ("tests.balance_eyes_open_s.right", 35, 41),
+            ("tests.heel_raises.left", 10, 12),
+        ]
+    ]
+
+
+def test_an_either_or_balance_gate_is_searched(assessor):
+    # The eyes-open gate is "age norm or the 45 s cap": its measure must still be tried.
+    doc = state(
+        58, "female", 1, 6, {"balance_eyes_open_s": {"left": 33, "right": 45}, "heel_raises": {"left": 12, "right": 12}}
+    )
+    assert changes(nearest_progress(assessor, doc)) == [[("tests.balance_eyes_open_s.left", 33, 41)]]

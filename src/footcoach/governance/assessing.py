@@ -73,6 +73,8 @@ class Assessor:
             if name.startswith("tests."):
                 continue
             words = item.get("label") or name
+            if not words:
+                continue
             if "value" in item and item.get("threshold"):
                 words += f": {item['value']} now, {item['op']} {item['threshold']['value']} needed"
             if words not in out:

@@ -250,8 +250,9 @@ def nearest_progress(assessor: Assessor, doc: dict[str, Any], max_options: int =
     if decided["action"] == "progress":
         result.already = True
         return result
-    _, leaves = assessor.failing_conditions(doc)
-    named = {str(leaf.get("fact", "")) for leaf in leaves}
+    full, leaves = assessor.failing_conditions(doc)
+    items = full.get("progress_blocked_by", {}).get("items", [])
+    named = {str(leaf.get("fact", "")) for leaf in leaves} | {str(item.get("fact", "")) for item in items}
     # Only a measure that a failing condition is about can help; the others are not tried.
     ms = {m.path: m for m in measures(assessor) if any(f.startswith(m.family) for f in named)}
     cands = {p: _candidates(assessor, doc, m) for p, m in ms.items()}
@@ -269,11 +270,62 @@ def nearest_progress(assessor: Assessor, doc: dict[str, Any], max_options: int =
                 if _try(assessor, doc, setting, ms):
                     options.append(_option(doc, setting, ms))
                     break
+    if not options:
+        together = _repair(assessor, doc, ms)
+        if together:
+            options.append(together)
     unique = {tuple(option): option for option in options}.values()
     result.options = sorted(unique, key=lambda o: (_cost(o, ms), [c.path for c in o]))[:max_options]
     if not result.options:
         result.not_by_measures = assessor.blockers_not_measured(doc)
     return result
+
+
+def _needed_setting(item: dict[str, Any], trial: dict[str, Any], ms: dict[str, Measure]) -> dict[str, float]:
+    """The values one blocker asks for: every leg under the gate raised to it, the weaker leg raised to
+    the symmetry share of the stronger, hop pain lowered to the gate."""
+    family, _, kind = str(item.get("fact", "")).rpartition(".")
+    needed = item.get("needed")
+    if needed is None:
+        return {}
+    if f"{family}.{kind}" in ms:  # a measure of its own (hop pain)
+        return {f"{family}.{kind}": _snap(float(needed), ms[f"{family}.{kind}"])}
+    legs = {leg: _get(trial, f"{family}.{leg}") for leg in ("left", "right")}
+    paths = [f"{family}.{leg}" for leg in legs]
+    if not all(p in ms for p in paths):
+        return {}
+    if kind == "lsi":
+        stronger = max((v for v in legs.values() if v is not None), default=None)
+        weaker_leg = min(legs, key=lambda leg: legs[leg] if legs[leg] is not None else -1)
+        if stronger is None:
+            return {}
+        path = f"{family}.{weaker_leg}"
+        return {path: _snap(float(stronger) * float(needed) / 100, ms[path])}
+    return {
+        f"{family}.{leg}": _snap(float(needed), ms[f"{family}.{leg}"])
+        for leg, value in legs.items()
+        if value is None or value < needed
+    }
+
+
+def _repair(assessor: Assessor, doc: dict[str, Any], ms: dict[str, Measure]) -> list[Change]:
+    """More than two measures together: each blocker's needed value, applied until the runner
+    progresses (a symmetry gate can show only once the legs are raised), or nothing."""
+    trial, setting = copy.deepcopy(doc), {}
+    for _ in range(len(ms) + 1):
+        if _progresses(assessor, trial):
+            return _option(doc, setting, ms) if setting else []
+        items = assessor.full(trial).get("progress_blocked_by", {}).get("items", [])
+        step = {}
+        for item in items:
+            step.update(_needed_setting(item, trial, ms))
+        step = {p: v for p, v in step.items() if _get(trial, p) != v}
+        if not step:
+            return []
+        for path, value in step.items():
+            _set(trial, path, value, ms)
+        setting.update(step)
+    return []
 
 
 def measures(assessor: Assessor) -> list[Measure]:
