@@ -39,7 +39,8 @@ def test_a_skipped_browser_test_is_reported_as_failed(tmp_path):
     # a skip in the call phase is a failure, a skip in set-up (skipif) an error: both fail the run
     assert "FAILED test_skips.py::test_marked_and_skipped" in run.stdout, run.stdout
     assert "ERROR test_skips.py::test_uses_the_browser_fixture_and_is_skipped" in run.stdout, run.stdout
-    assert run.stdout.count("browser test skipped, which is not allowed") == 2
+    # each of the two is reported with the reason (pytest repeats it in the summary when CI is set)
+    assert run.stdout.count("browser test skipped, which is not allowed") >= 2
     assert "1 skipped" in run.stdout  # an ordinary test may still skip
 
 
