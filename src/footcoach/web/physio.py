@@ -239,17 +239,7 @@ async def override(request: Request, runner_id: str, user: User = Depends(physio
         ):
             raise NothingHere()
     except InputError as exc:
-        page = views.runner_view(db(request), runner_id, _runner_or_404(request, runner_id))
-        return render(
-            request,
-            "runner.html",
-            HTTPStatus.UNPROCESSABLE_ENTITY,
-            user=user,
-            r=page,
-            link=None,
-            notice=None,
-            problems=exc.problems,
-        )
+        return _runner_page_with(request, runner_id, user, exc.problems)
     return _see_other(f"/runners/{views.quote(runner_id)}?notice=overridden")
 
 
@@ -261,17 +251,7 @@ async def invite(request: Request, runner_id: str, user: User = Depends(physio))
         days = views.whole_number(form.get("days", str(accounts.LINK_DAYS_DEFAULT)), "days")
         token = accounts.new_runner_link(db(request), runner_id, days, user["email"])
     except InputError as exc:
-        page = views.runner_view(db(request), runner_id, _runner_or_404(request, runner_id))
-        return render(
-            request,
-            "runner.html",
-            HTTPStatus.UNPROCESSABLE_ENTITY,
-            user=user,
-            r=page,
-            link=None,
-            notice=None,
-            problems=exc.problems,
-        )
+        return _runner_page_with(request, runner_id, user, exc.problems)
     page = views.runner_view(db(request), runner_id, _runner_or_404(request, runner_id))
     url = str(request.base_url).rstrip("/") + f"/t/{token}"
     return render(request, "runner.html", user=user, r=page, link=url, notice=None)
