@@ -229,12 +229,9 @@ class FactCondition(ClosedModel):
         return f"{self.fact} {self.op} {right}"
 
 
-class FindingCondition(ClosedModel):
-    """A finding another rule concluded (any value, or this one)."""
-
-    KIND: ClassVar[str] = "finding"
-    finding: str
-    value: str | None = None
+class _OnFindings:
+    """What a condition on findings says about facts and knowledge: nothing (it names none, bounds
+    none, admits every value); findings are checked against their producers once every rule has loaded."""
 
     def facts(self) -> list[str]:
         return []
@@ -245,9 +242,6 @@ class FindingCondition(ClosedModel):
     def limit_for(self, fact: str) -> FactCondition | None:
         return None
 
-    def findings(self) -> list[tuple[str, str | None, bool]]:
-        return [(self.finding, self.value, False)]
-
     def admits(self, fact: str, value: Any) -> bool:
         return True
 
@@ -257,7 +251,18 @@ class FindingCondition(ClosedModel):
     def check(
         self, facts: dict[str, Any], has_knowledge: Callable[[str], str | None], for_each: str | None
     ) -> list[ConditionProblem]:
-        return []  # findings are checked against their producers once every rule has loaded
+        return []
+
+
+class FindingCondition(_OnFindings, ClosedModel):
+    """A finding another rule concluded (any value, or this one)."""
+
+    KIND: ClassVar[str] = "finding"
+    finding: str
+    value: str | None = None
+
+    def findings(self) -> list[tuple[str, str | None, bool]]:
+        return [(self.finding, self.value, False)]
 
     def compile(self, patterns: Patterns, idx: str) -> list[Any]:
         return [patterns.finding(idx, self.finding, self.value)]
@@ -288,35 +293,15 @@ class FindingCondition(ClosedModel):
         return {"finding": self.finding, "value": self.value, "text": text}
 
 
-class NoFindingCondition(ClosedModel):
+class NoFindingCondition(_OnFindings, ClosedModel):
     """No rule concluded this finding (any value, or this one)."""
 
     KIND: ClassVar[str] = "no_finding"
     no_finding: str
     value: str | None = None
 
-    def facts(self) -> list[str]:
-        return []
-
-    def knowledge(self) -> list[str]:
-        return []
-
-    def limit_for(self, fact: str) -> FactCondition | None:
-        return None
-
     def findings(self) -> list[tuple[str, str | None, bool]]:
         return [(self.no_finding, self.value, True)]
-
-    def admits(self, fact: str, value: Any) -> bool:
-        return True
-
-    def bound(self, fact: str, kb_value: Callable[[str], Any]) -> tuple[str, Any] | None:
-        return None
-
-    def check(
-        self, facts: dict[str, Any], has_knowledge: Callable[[str], str | None], for_each: str | None
-    ) -> list[ConditionProblem]:
-        return []
 
     def compile(self, patterns: Patterns, idx: str) -> list[Any]:
         return [patterns.absent(self.no_finding, self.value)]
