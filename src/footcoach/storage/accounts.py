@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from footcoach.contract.errors import InputError
-from footcoach.storage.connection import BUSY_TIMEOUT_MS, connect, resolve_db_path, transaction
+from footcoach.storage.connection import BUSY_TIMEOUT_MS, connect, kept_reader, resolve_db_path, transaction
 
 PASSWORD_MIN_LENGTH = 12  # not clinical: security setting
 PASSWORD_MAX_LENGTH = 1024
@@ -95,6 +95,19 @@ def _open(db_path: str | os.PathLike[str] | None) -> Iterator[sqlite3.Connection
         yield conn
     finally:
         conn.close()
+
+
+@contextmanager
+def _lookup(db_path: str | os.PathLike[str] | None) -> Iterator[sqlite3.Connection]:
+    """A connection for the per-request lookups (token, session, link): the thread's kept reader once
+    this process has made sure the tables exist, so a request does not open and close the file."""
+    path = resolve_db_path(db_path)
+    if str(path) not in _ready or not path.is_file():
+        with _open(db_path) as conn:
+            yield conn
+        return
+    with kept_reader(db_path) as conn:
+        yield conn
 
 
 def _hasher() -> Any:
@@ -204,7 +217,7 @@ def revoke_api_tokens(db_path: str | None, email: str) -> int:
 
 
 def user_for_api_token(db_path: str | None, token: str) -> dict[str, Any] | None:
-    with _open(db_path) as conn:
+    with _lookup(db_path) as conn:
         row = conn.execute(
             "SELECT u.id, u.email FROM web_api_tokens t JOIN web_users u ON u.id = t.user_id "
             "WHERE t.token_hash = ? AND t.revoked_at IS NULL",
@@ -231,7 +244,7 @@ def new_session(db_path: str | None, user_id: int) -> tuple[str, str]:
 
 def session_user(db_path: str | None, token: str) -> dict[str, Any] | None:
     """The signed-in user and the session's CSRF token, or None for an unknown or expired session."""
-    with _open(db_path) as conn:
+    with _lookup(db_path) as conn:
         row = conn.execute(
             "SELECT u.id, u.email, s.csrf FROM web_sessions s JOIN web_users u ON u.id = s.user_id "
             "WHERE s.token_hash = ? AND s.expires_at > ?",
@@ -267,7 +280,7 @@ def runner_link(db_path: str | None, token: str) -> dict[str, Any] | None:
     """The live link for a token: {id, runner_id, expires_at}; None when unknown, expired or revoked."""
     if not token or len(token) > 100:
         return None
-    with _open(db_path) as conn:
+    with _lookup(db_path) as conn:
         row = conn.execute(
             "SELECT id, runner_id, expires_at FROM web_runner_links "
             "WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?",

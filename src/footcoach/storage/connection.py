@@ -11,6 +11,7 @@ import json
 import os
 import sqlite3
 import stat
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
@@ -170,6 +171,53 @@ def opened(db_path: str | os.PathLike[str] | None, *, create: bool = True) -> It
         raise unusable(path, exc) from None
     finally:
         conn.close()
+
+
+_kept = threading.local()
+
+
+@contextmanager
+def kept_reader(db_path: str | os.PathLike[str] | None) -> Iterator[sqlite3.Connection]:
+    """Like :func:`opened` without creating the file, for reading only, but the connection stays open
+    for this thread's next read of the same file (a server reads the accounts and the caseload on every
+    request; opening, checking and closing the file each time cost more than the query).
+
+    Each statement still sees every change committed before it (autocommit mode, WAL).  The connection
+    is opened again when the path or the file behind it changes (device, inode, change time: a file
+    replaced or restored), and dropped after an error.  A missing file is read as :func:`opened` reads it.
+    """
+    path = resolve_db_path(db_path)
+    try:
+        st = path.stat()
+    except OSError:
+        with opened(db_path, create=False) as conn:
+            yield conn
+        return
+    identity = (str(path), st.st_dev, st.st_ino, st.st_ctime_ns)
+    held: tuple[tuple[str, int, int, int], sqlite3.Connection] | None = getattr(_kept, "held", None)
+    if held is None or held[0] != identity:
+        _drop_kept()
+        held = (identity, connect(db_path, create=False))
+        _kept.held = held
+    conn = held[1]
+    try:
+        yield conn
+    except sqlite3.IntegrityError:
+        raise
+    except sqlite3.DatabaseError as exc:
+        _drop_kept()
+        raise unusable(path, exc) from None
+    finally:
+        if conn.in_transaction:  # a reader never leaves one open (it would pin an old snapshot)
+            conn.rollback()
+
+
+def _drop_kept() -> None:
+    held = getattr(_kept, "held", None)
+    _kept.held = None
+    if held is not None:
+        with suppress(sqlite3.Error):
+            held[1].close()
 
 
 @contextmanager

@@ -5,15 +5,25 @@ re-assesses the runner in its own transaction).  Every decision comes from the s
 
 from __future__ import annotations
 
-from typing import Any, get_args
+from collections.abc import Callable
+from typing import Any, TypeVar, get_args
 
 from footcoach import service
 from footcoach.contract.state import Experience, Sex
 from footcoach.storage import audit, diary, runners
 from footcoach.storage.caseload import caseload as _caseload
+from footcoach.storage.connection import kept_reader
 
 SEX_VALUES: tuple[str, ...] = get_args(Sex)
 EXPERIENCE_VALUES: tuple[str, ...] = get_args(Experience)
+T = TypeVar("T")
+
+
+def _read(db_path: str | None, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """A storage reader on this thread's kept connection (as ``service.read``, which opens, checks and
+    closes the file for each use: too slow on a server's every request)."""
+    with kept_reader(db_path) as conn:
+        return fn(conn, *args, **kwargs)
 
 
 def runner_known(db_path: str | None, runner_id: str) -> dict[str, Any]:
@@ -55,15 +65,15 @@ def record_triage(
 
 
 def list_runners(db_path: str | None) -> list[dict[str, Any]]:
-    return service.read(db_path, runners.list_runners)
+    return _read(db_path, runners.list_runners)
 
 
 def show_runner(db_path: str | None, runner_id: str) -> dict[str, Any]:
-    return service.read(db_path, runners.show_runner, runner_id)
+    return _read(db_path, runners.show_runner, runner_id)
 
 
 def list_diary(db_path: str | None, runner_id: str) -> list[dict[str, Any]]:
-    return service.read(db_path, diary.list_diary, runner_id)
+    return _read(db_path, diary.list_diary, runner_id)
 
 
 def diary_week(db_path: str | None, runner_id: str, week: int) -> dict[str, Any] | None:
@@ -71,16 +81,16 @@ def diary_week(db_path: str | None, runner_id: str, week: int) -> dict[str, Any]
 
 
 def caseload(db_path: str | None) -> list[dict[str, Any]]:
-    return service.read(db_path, _caseload)
+    return _read(db_path, _caseload)
 
 
 def list_assessments(db_path: str | None, runner_id: str) -> list[dict[str, Any]]:
-    return service.read(db_path, audit.list_assessments, runner_id)
+    return _read(db_path, audit.list_assessments, runner_id)
 
 
 def latest_assessment(db_path: str | None, runner_id: str) -> dict[str, Any] | None:
     """The latest stored assessment of the runner (the whole record), or None."""
-    return service.read(db_path, audit.latest_assessment, runner_id, full=True)
+    return _read(db_path, audit.latest_assessment, runner_id, full=True)
 
 
 def add_runner(db_path: str | None, runner_id: str, age: int, sex: str | None, experience: str | None) -> None:
@@ -113,7 +123,7 @@ def accept_phase(db_path: str | None, runner_id: str, author: str) -> dict[str, 
 
 def changes(db_path: str | None, runner_id: str) -> list[dict[str, Any]]:
     """The runner's change log (corrections, deletions, phase changes), oldest first."""
-    return service.read(db_path, audit.list_changes, runner_id)
+    return _read(db_path, audit.list_changes, runner_id)
 
 
 def override_latest(db_path: str | None, runner_id: str, action: str, reason: str, author: str) -> bool:
