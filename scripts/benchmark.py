@@ -9,15 +9,18 @@ Figures (medians over repeated runs; p95 where it says so):
   commit before the speed work), run from a detached ``git worktree`` of that commit, as a ratio;
 - batch: ``footcoach assess --batch FILE --jobs N`` assessments per second with 1 job and with every
   core, and the peak resident memory for a short and a ten times longer input (flat = streaming);
-- cold: a new ``footcoach assess FILE --format json`` process, wall time and CPU time (user + system),
-  also with Python's bytecode cache allowed when PYTHONDONTWRITEBYTECODE is set;
+- cold: a new ``footcoach assess FILE --format json`` process, wall and CPU time (user + system),
+  median and minimum, with every imported module byte-compiled beforehand (as after ``pip install``)
+  and with footcoach's own modules compiled from source at every start (a checkout run with
+  PYTHONDONTWRITEBYTECODE=1); how it was measured is printed with the figures (``COLD_HOW``);
 - caseload: ``caseload`` over a database of 1,000 runners with stored assessments;
 - diary: a 104-week diary against a 4-week one (warm, full explanation);
 - shoes: 1, 20, the shoe limit of knowledge/limits.yaml, and engine runs far past it (cost per shoe).
 
 The machine is shared: quote medians, and re-run before comparing.  Only the standard library's
 clocks and ``resource``/``os.wait4`` are used.
-Run: .venv/bin/python scripts/benchmark.py [--quick] [--json] [--baseline REV] [--skip NAME ...]
+Run: .venv/bin/python scripts/benchmark.py [--quick] [--json] [--baseline REV] [--skip NAME ...] [--only NAME ...]
+     [--cold-runs N]
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p for p in (ROOT / "tests" / "data" / "examples").glob("*.json") if ".expected" not in p.name)
 CORPUS = ROOT / "tests" / "data" / "corpus" / "states.jsonl"
 BASELINE = "0cd7d21"  # the commit before the speed work (golden corpus only)
+CACHE_ENV = "FOOTCOACH_CACHE_DIR"  # footcoach.rulebook.cache.CACHE_ENV
 SECTIONS = ("warm", "baseline", "batch", "cold", "caseload", "diary", "shoes")
 
 # Measured in a child process, so the current and the baseline engine run the same code path.
@@ -148,35 +152,100 @@ def batch(tmp: Path, lines: int) -> dict[str, Any]:
     return out
 
 
-def _cold_runs(runs: int, env: dict[str, str]) -> dict[str, Any]:
-    walls, cpus, rss = [], [], 0.0
+COLD_IMPORTS = r"""
+import os, sys
+sys.argv = ["footcoach", *sys.argv[1:]]
+from footcoach.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+files = sorted({m.__file__ for m in list(sys.modules.values()) if (getattr(m, "__file__", None) or "").endswith(".py")})
+with open(os.environ["FOOTCOACH_BENCH_IMPORTED"], "w", encoding="utf-8") as out:
+    out.write("\n".join(files))
+"""
+
+
+def _cold_cmd(i: int) -> list[str]:
+    return [_footcoach(), "assess", str(EXAMPLES[i % len(EXAMPLES)]), "--format", "json"]
+
+
+def _imported_files(env: dict[str, str], tmp: Path) -> list[str]:
+    """The source files of every module `footcoach assess FILE --format json` imports."""
+    listing = tmp / "imported.txt"
+    cmd = [_python(), "-c", COLD_IMPORTS, *_cold_cmd(0)[1:]]
+    subprocess.run(cmd, env={**env, "FOOTCOACH_BENCH_IMPORTED": str(listing)}, stdout=subprocess.DEVNULL, check=True)
+    return listing.read_text(encoding="utf-8").split("\n")
+
+
+def _compile(files: list[str], prefix: Path, env: dict[str, str]) -> None:
+    """``python -m compileall`` the files into the PYTHONPYCACHEPREFIX ``prefix`` (the source tree,
+    the virtual environment and the standard library's own caches are left alone)."""
+    prefix.mkdir()
+    compile_env = {**env, "PYTHONPYCACHEPREFIX": str(prefix)}
+    subprocess.run(
+        [_python(), "-m", "compileall", "-q", *files], env=compile_env, check=True, stdout=subprocess.DEVNULL
+    )
+
+
+def _cold_runs(runs: int, envs: dict[str, dict[str, str]]) -> dict[str, dict[str, Any]]:
+    """``runs`` measured runs per mode, the modes interleaved (a shared machine's load falls on each
+    alike), after one discarded run per mode."""
+    walls: dict[str, list[float]] = {mode: [] for mode in envs}
+    cpus: dict[str, list[float]] = {mode: [] for mode in envs}
+    rss = dict.fromkeys(envs, 0.0)
     for i in range(runs + 1):
-        wall, cpu, peak, code = _run(
-            [_footcoach(), "assess", str(EXAMPLES[i % len(EXAMPLES)]), "--format", "json"],
-            stdout=subprocess.DEVNULL,
-            env=env,
-        )
-        assert code == 0
-        if i:  # the first run may fill the rule cache (and the bytecode cache)
-            walls.append(wall)
-            cpus.append(cpu)
-            rss = max(rss, peak)
+        for mode, env in envs.items():
+            wall, cpu, peak, code = _run(_cold_cmd(i), stdout=subprocess.DEVNULL, env=env)
+            assert code == 0, mode
+            if i:  # the first run fills the rule-base cache
+                walls[mode].append(wall)
+                cpus[mode].append(cpu)
+                rss[mode] = max(rss[mode], peak)
     return {
-        "wall_median_ms": round(statistics.median(walls) * 1e3, 1),
-        "wall_min_ms": round(min(walls) * 1e3, 1),
-        "cpu_median_ms": round(statistics.median(cpus) * 1e3, 1),
-        "peak_rss_mb": round(rss, 1),
+        mode: {
+            "wall_median_ms": round(statistics.median(walls[mode]) * 1e3, 1),
+            "wall_min_ms": round(min(walls[mode]) * 1e3, 1),
+            "cpu_median_ms": round(statistics.median(cpus[mode]) * 1e3, 1),
+            "cpu_min_ms": round(min(cpus[mode]) * 1e3, 1),
+            "peak_rss_mb": round(rss[mode], 1),
+        }
+        for mode in envs
     }
 
 
-def cold(runs: int) -> dict[str, Any]:
-    """A new `footcoach assess FILE --format json` per run, the rule cache filled by a first run: with
-    the environment as it is, and with Python's bytecode cache allowed (as a regular install has it,
-    when PYTHONDONTWRITEBYTECODE is set here)."""
-    out: dict[str, Any] = {"runs": runs, "as_is": _cold_runs(runs, dict(os.environ))}
-    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        out["bytecode_cached"] = _cold_runs(runs, env)
+COLD_HOW = (
+    "a new `footcoach assess FILE --format json` process per run (the shared examples in turn, stdout to "
+    "/dev/null), {runs} runs per mode, the modes interleaved, after one discarded run that fills the rule-base cache (a fresh "
+    "FOOTCOACH_CACHE_DIR); wall = start to exit, cpu = user + system of the child (os.wait4). Both modes "
+    "read bytecode from a fresh PYTHONPYCACHEPREFIX filled beforehand by `python -m compileall` and never "
+    "write any (PYTHONDONTWRITEBYTECODE=1). bytecode: all {compiled} imported modules compiled, as after "
+    "`pip install` (pip compiles at install; Python ships its standard library compiled). no_bytecode: "
+    "the same without footcoach's own {own} modules, which are compiled from source at every start (a "
+    "checkout run with PYTHONDONTWRITEBYTECODE=1, as on this machine)."
+)
+
+
+def cold(tmp: Path, runs: int) -> dict[str, Any]:
+    """A new `footcoach assess FILE --format json` per run, with and without footcoach's modules
+    byte-compiled (see COLD_HOW, printed with the figures); the rule-base cache filled first."""
+    import footcoach
+
+    base = {k: v for k, v in os.environ.items() if k not in ("PYTHONPYCACHEPREFIX", "PYTHONDONTWRITEBYTECODE")}
+    base[CACHE_ENV] = str(tmp / "rule-cache")
+    files = _imported_files(base, tmp)
+    package = str(Path(footcoach.__file__).resolve().parent) + os.sep
+    others = [f for f in files if not str(Path(f).resolve()).startswith(package)]
+    modes = {"bytecode": (tmp / "pycache-all", files), "no_bytecode": (tmp / "pycache-deps", others)}
+    out: dict[str, Any] = {"how": COLD_HOW.format(runs=runs, compiled=len(files), own=len(files) - len(others))}
+    envs, before = {}, {}
+    for mode, (prefix, compiled) in modes.items():
+        _compile(compiled, prefix, base)
+        before[mode] = sorted(prefix.rglob("*.pyc"))
+        envs[mode] = {**base, "PYTHONPYCACHEPREFIX": str(prefix), "PYTHONDONTWRITEBYTECODE": "1"}
+    out.update(_cold_runs(runs, envs))
+    for mode, (prefix, _compiled) in modes.items():
+        assert sorted(prefix.rglob("*.pyc")) == before[mode], f"{mode}: a run wrote bytecode"
     return out
 
 
@@ -267,7 +336,11 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--baseline", default=BASELINE, help="the commit whose engine is the baseline")
     ap.add_argument("--skip", nargs="*", default=[], choices=SECTIONS)
+    ap.add_argument("--only", nargs="*", default=None, choices=SECTIONS, help="run only these sections")
+    ap.add_argument("--cold-runs", type=int, default=20, help="measured runs per cold-start mode (default 20)")
     args = ap.parse_args()
+    if args.only is not None:
+        args.skip = [name for name in SECTIONS if name not in args.only]
     q = args.quick
     rounds, count = (3, 20) if q else (10, 60)
     result: dict[str, Any] = {}
@@ -280,7 +353,7 @@ def main() -> None:
         if "batch" not in args.skip:
             result["batch"] = batch(tmp, 200 if q else 1000)
         if "cold" not in args.skip:
-            result["cold"] = cold(3 if q else 10)
+            result["cold"] = cold(tmp, 3 if q else args.cold_runs)
         if "caseload" not in args.skip:
             result["caseload"] = caseload(tmp, 100 if q else 1000, 3 if q else 7)
         if "diary" not in args.skip:

@@ -13,7 +13,10 @@ import click
 import pytest
 
 from footcoach.cli import MODULE_OF
+from footcoach.common import disk_cache, documents
+from footcoach.knowledge import base as knowledge_base
 from footcoach.knowledge.base import default_knowledge
+from footcoach.planning import catalogue as catalogue_module
 from footcoach.rulebook import cache as rule_cache
 
 from .conftest import EXAMPLES, ROOT
@@ -36,7 +39,8 @@ def test_assess_imports_no_database_fhir_web_or_triage_module():
         f"    main(['assess', {str(EXAMPLES / 'progress-to-phase-3.json')!r}, '--format', 'json'])\n"
         "except SystemExit as exc:\n"
         "    assert exc.code in (0, None), exc.code\n"
-        "heavy = ('sqlite3', 'footcoach.storage', 'footcoach.web', 'footcoach.triage', 'fhir', 'fastapi', 'argon2')\n"
+        "heavy = ('sqlite3', '_sqlite3', 'footcoach.storage', 'footcoach.web', 'footcoach.triage', 'footcoach.governance',\n"
+        "         'footcoach.render', 'fhir', 'fastapi', 'starlette', 'uvicorn', 'httpx', 'jinja2', 'argon2')\n"
         "print(sorted(m for m in sys.modules if m.startswith(heavy)), file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
@@ -51,7 +55,7 @@ def cache_in(tmp_path, monkeypatch):
 
 
 def _files(folder):
-    return sorted(p for p in folder.glob("*.pickle"))
+    return sorted(p for p in folder.glob("rules-*.pickle"))
 
 
 def test_the_rule_base_is_cached_owner_only_and_then_read_from_the_cache(cache_in, monkeypatch):
@@ -107,3 +111,63 @@ def test_an_empty_cache_setting_turns_the_cache_off(tmp_path, monkeypatch):
     assert rule_cache.cache_dir() is None
     rules, _ = rule_cache.load_rules_cached(None, default_knowledge())
     assert rules.rules
+
+
+def _refuse(*_a, **_k):
+    raise AssertionError("read the data files although the cache holds them")
+
+
+@pytest.mark.parametrize(
+    ("kind", "load", "module", "loader"),
+    [
+        ("knowledge", knowledge_base.default_knowledge, knowledge_base, "load_knowledge"),
+        ("catalogue", catalogue_module._default_catalogue, catalogue_module, "_load"),
+        ("limits", documents.current_limits, documents, "load_limits"),
+    ],
+)
+def test_the_shipped_knowledge_catalogue_and_limits_are_cached_owner_only(
+    cache_in, monkeypatch, kind, load, module, loader
+):
+    fresh = load.__wrapped__()  # past the per-process lru_cache
+    (path,) = sorted(cache_in.glob(f"{kind}-*.pickle"))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    monkeypatch.setattr(module, loader, _refuse)
+    again = load.__wrapped__()
+    assert again is not fresh and again == fresh
+
+
+def test_the_cache_keeps_the_newest_entries_of_a_kind_and_drops_the_old_unprefixed_ones(cache_in):
+    cache_in.mkdir(mode=0o700)
+    old = cache_in / ("0" * disk_cache.KEY_CHARS + ".pickle")  # a rule cache file before rules-v3
+    old.write_bytes(b"x")
+    for i in range(disk_cache.KEPT_PER_KIND + 3):
+        path = cache_in / f"demo-{i:0{disk_cache.KEY_CHARS}d}.pickle"
+        disk_cache.write_entry(cache_in, path, i)
+        os.utime(path, ns=(i * 10**9, i * 10**9))
+    other = cache_in / f"rules-{'1' * disk_cache.KEY_CHARS}.pickle"
+    disk_cache.write_entry(cache_in, other, "rules")
+    kept = sorted(int(p.stem.split("-")[1]) for p in cache_in.glob("demo-*.pickle"))
+    assert kept == list(range(3, disk_cache.KEPT_PER_KIND + 3))
+    assert not old.exists() and disk_cache.read_entry(other, str) == "rules"
+
+
+def test_a_start_with_the_caches_filled_builds_no_data_model_and_imports_no_yaml_for_json(tmp_path):
+    code = (
+        "import sys\n"
+        "from footcoach.cli import main\n"
+        "try:\n"
+        f"    main(['assess', {str(EXAMPLES / 'progress-to-phase-3.json')!r}, '--format', 'json'])\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code in (0, None), exc.code\n"
+        "from footcoach.common.closed_model import ClosedModel\n"
+        "def subclasses(c):\n"
+        "    return [c] + [s for d in c.__subclasses__() for s in subclasses(d)]\n"
+        "built = sorted(c.__qualname__ for c in subclasses(ClosedModel)[1:] if c.__pydantic_complete__)\n"
+        "print(built, 'yaml' in sys.modules, file=sys.stderr)\n"
+    )
+    env = {**os.environ, rule_cache.CACHE_ENV: str(tmp_path / "cache")}
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
+    assert first.stderr.strip().endswith("True")  # the first start read the YAML files and filled the caches
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
+    assert done.stderr.strip() == "[] False"
+    assert done.stdout == first.stdout

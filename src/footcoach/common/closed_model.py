@@ -6,6 +6,10 @@ from pydantic import BaseModel, ConfigDict
 
 
 class ClosedModel(BaseModel):
-    """A pydantic model that refuses any key it does not declare and cannot change once validated."""
+    """A pydantic model that refuses any key it does not declare and cannot change once validated.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Its validator is built at its first validation, not when its module is imported
+    (``defer_build``): a start that takes these models from the on-disk cache
+    (:mod:`footcoach.common.disk_cache`) never builds them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)

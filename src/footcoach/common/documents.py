@@ -24,10 +24,9 @@ reports it) to the line that holds it, so every error can say ``file:line: field
 from __future__ import annotations
 
 import difflib
-import importlib
+import hashlib
 import json
 import os
-import re
 import stat
 import sys
 from collections.abc import Callable, Iterable
@@ -35,8 +34,6 @@ from dataclasses import fields, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
-
-import yaml
 
 from footcoach.common.errors import BadInput
 from footcoach.common.limits import DEFAULT_LIMITS, LIMITS_FILE, Limits, LimitsError
@@ -69,143 +66,6 @@ class DataFileError(BadInput):
     def saying_allowed(self, allowed: str) -> str:
         """The problem, ending with ``allowed: ...`` (the reader's own when it gave one)."""
         return str(self) if "allowed:" in self.message else f"{self}; allowed: {allowed}"
-
-
-# ---- YAML 1.2 core schema ------------------------------------------------------------------------
-
-
-class _Core12Resolver(yaml.resolver.BaseResolver):
-    """YAML 1.2 core types, minus hex and octal (read literally as text)."""
-
-
-_TAG = "tag:yaml.org,2002:"
-for _tag, _pattern, _first in (
-    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    ("int", r"^[-+]?[0-9]+$", "-+0123456789"),
-    (
-        "float",
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-        "-+.0123456789",
-    ),
-    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-):
-    _Core12Resolver.add_implicit_resolver(_TAG + _tag, re.compile(_pattern), list(_first))
-
-
-class _PyParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer):
-    """PyYAML's own parser, where libyaml is missing."""
-
-    def __init__(self, stream: str):
-        yaml.reader.Reader.__init__(self, stream)
-        yaml.scanner.Scanner.__init__(self)
-        yaml.parser.Parser.__init__(self)
-        yaml.composer.Composer.__init__(self)
-
-
-# libyaml's parser when present: parsing is the load-time cost of the rule base.
-_Parser: Any = importlib.import_module("yaml.cyaml").CParser if yaml.__with_libyaml__ else _PyParser
-
-
-class _Loader(_Parser, yaml.constructor.SafeConstructor, _Core12Resolver):
-    """libyaml's parser, YAML 1.2 core types, duplicate keys refused while constructing."""
-
-    def __init__(self, stream: str):
-        _Parser.__init__(self, stream)
-        yaml.constructor.SafeConstructor.__init__(self)
-        _Core12Resolver.__init__(self)
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (first at line {seen[key] + 1})", key_node.start_mark
-            )
-        seen[key] = key_node.start_mark.line
-    return loader.construct_mapping(node, deep=deep)
-
-
-def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
-    return int(str(loader.construct_scalar(node)))  # decimal: "012" is twelve, as in YAML 1.2
-
-
-def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> float:
-    text = str(loader.construct_scalar(node)).lower()
-    return {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf"), ".nan": float("nan")}.get(
-        text
-    ) or float(text)
-
-
-_Loader.add_constructor(_TAG + "map", _construct_mapping)
-_Loader.add_constructor(_TAG + "int", _construct_int)
-_Loader.add_constructor(_TAG + "float", _construct_float)
-
-_DEFAULT_TAGS: dict[type[yaml.Node], str] = {yaml.MappingNode: _TAG + "map", yaml.SequenceNode: _TAG + "seq"}
-
-
-def _explicit_tag(loader: _Loader, node: yaml.Node) -> bool:
-    """Whether ``node`` carries a tag the document wrote (``!!float x``) rather than its implicit one."""
-    if not isinstance(node, yaml.ScalarNode):
-        return node.tag != _DEFAULT_TAGS[type(node)]
-    if node.style:  # quoted or block text
-        return node.tag != _TAG + "str"
-    return node.tag != loader.resolve(yaml.ScalarNode, node.value, (True, False))
-
-
-def _check_nodes(loader: _Loader, root: yaml.Node, path: str, limits: Limits) -> dict[tuple[Any, ...], int]:
-    """Refuse aliases, tags, complex or repeated keys, deep nesting and long values; return the line index
-    (path of keys/indexes -> 1-based line) for every node."""
-    index: dict[tuple[Any, ...], int] = {}
-    seen: set[int] = set()
-    stack: list[tuple[yaml.Node, tuple[Any, ...]]] = [(root, ())]
-
-    def fail(node: yaml.Node, message: str) -> DataFileError:
-        return DataFileError(path, node.start_mark.line + 1, dotted(loc), message)
-
-    while stack:
-        node, loc = stack.pop()
-        if id(node) in seen:
-            raise fail(node, "YAML aliases (*name) are not accepted; allowed: each value written out")
-        seen.add(id(node))
-        index[loc] = node.start_mark.line + 1
-        if len(loc) > limits.document_depth:
-            loc = loc[:2]
-            raise fail(node, f"nested deeper than {limits.document_depth} levels (the limit)")
-        if _explicit_tag(loader, node):
-            raise fail(node, f"tagged value ({node.tag.replace(_TAG, '!!')}) is not accepted; allowed: plain values")
-        if isinstance(node, yaml.ScalarNode):
-            problem = _scalar_problem(node.value, node.tag == _TAG + "int", limits)
-            if problem:
-                raise fail(node, problem)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((child, loc + (i,)) for i, child in reversed(list(enumerate(node.value))))
-        else:
-            keys: dict[tuple[str, str], int] = {}
-            for key_node, _value in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
-                    raise fail(
-                        key_node, "complex key (? [...] or a mapping as key) is not accepted; allowed: text keys"
-                    )
-                key = (key_node.tag, key_node.value)
-                if key in keys:
-                    raise fail(key_node, f"duplicate key {key_node.value!r} (first at line {keys[key]})")
-                keys[key] = key_node.start_mark.line + 1
-                problem = _scalar_problem(key_node.value, False, limits)
-                if problem:
-                    raise fail(key_node, problem)
-                index[loc + (key_node.value,)] = key_node.start_mark.line + 1
-            stack.extend((v, loc + (k.value,)) for k, v in reversed(node.value))
-    return index
-
-
-def _scalar_problem(text: str, whole: bool, limits: Limits) -> str | None:
-    if len(text) > limits.string_chars:
-        return f"a text of {len(text)} characters; allowed: at most {limits.string_chars} (the limit)"
-    if whole and len(text.lstrip("+-")) > limits.integer_digits:
-        return f"a whole number of {len(text.lstrip('+-'))} digits; allowed: at most {limits.integer_digits}"
-    return None
 
 
 def dotted(loc: tuple[Any, ...]) -> str:
@@ -286,32 +146,22 @@ def _decode(data: bytes, name: str, limits: Limits) -> str:
 def load_with_lines(
     path: str | Path, text: str | None = None, limits: Limits | None = None
 ) -> tuple[Any, Callable[[tuple[Any, ...]], int | None]]:
-    """Parse a YAML (or JSON) file; return (data, line_of) where line_of(path_tuple) -> line or None."""
+    """Parse a YAML (or JSON) file; return (data, line_of) where line_of(path_tuple) -> line or None.
+
+    The YAML reader (:mod:`footcoach.common.yaml_reader`) is imported here, at the first YAML
+    document: a start that reads only JSON and cached data never imports PyYAML."""
+    from footcoach.common.yaml_reader import YamlProblem, parse_with_lines
+
     limits = limits or current_limits()
     name = STDIN_NAME if str(path) == STDIN else str(path)
     if text is None:
         text = read_text(path, limits)
     elif len(text) > limits.document_bytes:
         _decode(text.encode("utf-8", "surrogatepass"), name, limits)
-    loader = _Loader(text)
-    node = None
     try:
-        node = loader.get_single_node()
-        index = _check_nodes(loader, node, name, limits) if node is not None else {}
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.reader.ReaderError as exc:
-        at = text[: exc.position].count("\n") + 1
-        raise DataFileError(name, at, "", f"character U+{exc.character:04X} is not allowed in YAML") from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise DataFileError(
-            name, mark.line + 1 if mark else None, "", f"YAML syntax error: {exc.problem or exc}"
-        ) from None
-    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
-        near = node.start_mark.line + 1 if node is not None else None
-        raise DataFileError(name, near, "", f"YAML syntax error: {exc}") from None
-    finally:
-        loader.dispose()
+        data, index = parse_with_lines(text, limits)
+    except YamlProblem as exc:
+        raise DataFileError(name, exc.line, dotted(exc.loc), exc.message) from None
 
     def line_of(loc: tuple[Any, ...]) -> int | None:
         loc = tuple(loc)
@@ -470,10 +320,22 @@ def load_limits(path: Path) -> Limits:
     return replace(DEFAULT_LIMITS, **values)
 
 
+LIMITS_FORMAT = "limits-v1"  # bump when what is pickled changes shape
+
+
 @lru_cache(maxsize=KNOWLEDGE_FOLDERS_CACHED)
 def current_limits(folder: Path | None = None) -> Limits:
-    """The bounds of a knowledge folder (the shipped one by default), read once."""
-    return load_limits(Path(folder or knowledge_dir()) / LIMITS_FILE)
+    """The bounds of a knowledge folder (the shipped one by default), read once; the shipped ones
+    from the on-disk cache (:mod:`footcoach.common.disk_cache`) when it holds this exact file."""
+    if folder is not None:
+        return load_limits(Path(folder) / LIMITS_FILE)
+    from footcoach.common import disk_cache
+
+    path = knowledge_dir() / LIMITS_FILE
+    data = path.read_bytes() if path.is_file() else b""
+    code = disk_cache.code_fingerprint(("common",))
+    key = disk_cache.cache_key(LIMITS_FORMAT, str(path.resolve()), hashlib.sha256(data).hexdigest(), code)
+    return disk_cache.cached("limits", key, Limits, lambda: load_limits(path))
 
 
 __all__ = [

@@ -334,7 +334,16 @@ def load_knowledge(folder: Path | None = None) -> Knowledge:
 KNOWLEDGE_BASES_CACHED = 8  # not clinical: cache size
 
 
+KNOWLEDGE_FORMAT = "knowledge-v1"  # bump when what is pickled changes shape
+
+
 @lru_cache(maxsize=KNOWLEDGE_BASES_CACHED)
 def default_knowledge() -> Knowledge:
-    """The shipped knowledge base, loaded once per process."""
-    return load_knowledge()
+    """The shipped knowledge base, loaded once per process (from the on-disk cache of
+    :mod:`footcoach.common.disk_cache` when it holds these exact files and code)."""
+    from footcoach.common import disk_cache
+
+    folder = knowledge_dir()
+    code = disk_cache.code_fingerprint(("common", "knowledge"))
+    key = disk_cache.cache_key(KNOWLEDGE_FORMAT, disk_cache.data_fingerprint(folder), code)
+    return disk_cache.cached("knowledge", key, Knowledge, lambda: load_knowledge(folder))

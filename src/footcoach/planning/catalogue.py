@@ -260,9 +260,19 @@ def _load(folder: Path, kb: Knowledge) -> Catalogue:
     return cat
 
 
+CATALOGUE_FORMAT = "catalogue-v1"  # bump when what is pickled changes shape
+
+
 @lru_cache(maxsize=1)
 def _default_catalogue() -> Catalogue:
-    return _load(knowledge_dir(), default_knowledge())
+    """The shipped catalogue, from the on-disk cache (:mod:`footcoach.common.disk_cache`) when it
+    holds these exact knowledge files and code."""
+    from footcoach.common import disk_cache
+
+    folder = knowledge_dir()
+    code = disk_cache.code_fingerprint(("common", "knowledge", "planning"))
+    key = disk_cache.cache_key(CATALOGUE_FORMAT, disk_cache.data_fingerprint(folder), code)
+    return disk_cache.cached("catalogue", key, Catalogue, lambda: _load(folder, default_knowledge()))
 
 
 def load_catalogue(folder: Path | None = None) -> Catalogue:
