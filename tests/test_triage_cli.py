@@ -223,6 +223,24 @@ def test_ctrl_c_leaves_nothing_written(monkeypatch, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("at", ["_questionnaire", "_check_runner"])
+def test_ctrl_c_before_the_first_question_stops_with_exit_130_and_writes_nothing(monkeypatch, tmp_path, at):
+    """Ctrl-C while the questionnaire loads (a second or more on a busy machine) stops like Ctrl-C at
+    a question: exit 130, "nothing was saved", not click's "Aborted!" and exit 1."""
+    import footcoach.cli.triage as cli_triage
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_triage, at, interrupted)
+    db, out = tmp_path / "fc.db", tmp_path / "response.json"
+    result = run(["--db", str(db), "triage", "--runner", "r-1", "--save-response", str(out)])
+    assert result.exit_code == cli_triage.EXIT_INTERRUPTED, result.stderr
+    assert "Stopped: nothing was saved." in result.stderr and "Aborted" not in result.stderr
+    assert result.stdout == ""
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_input_ending_early_is_bad_input_and_writes_nothing(tmp_path):
     out = tmp_path / "response.json"
     result = run(["triage", "--save-response", str(out)], NO_RED_FLAGS[:3])

@@ -32,14 +32,20 @@ def _command() -> list[str]:
 
 
 class Terminal:
-    """A program running on the slave side of a pseudo-terminal, driven from the master side."""
+    """A program running on the slave side of a pseudo-terminal, driven from the master side.
 
-    def __init__(self, args: list[str], cwd: Path):
+    The program starts with Ctrl-C (SIGINT) as a runner's shell gives it (``sigint``: default, not
+    blocked), whatever the test run inherited: pytest started with ``&`` by a shell without job control
+    runs with SIGINT ignored, and an ignored signal stays ignored across exec."""
+
+    def __init__(self, args: list[str], cwd: Path, sigint: signal.Handlers = signal.SIG_DFL):
         argv = _command() + args
         env = {**os.environ, "TERM": "dumb", "NO_COLOR": "1"}
         pid, fd = pty.fork()
         if pid == 0:  # the child: the pty is its controlling terminal, stdin, stdout and stderr
             try:
+                signal.signal(signal.SIGINT, sigint)
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
                 os.chdir(cwd)
                 os.execvpe(argv[0], argv, env)
             finally:
@@ -143,6 +149,19 @@ def test_a_new_runner_types_a_whole_session_and_ends_with_a_plan(tmp_path):
 def test_ctrl_c_in_the_terminal_stops_and_writes_nothing(tmp_path):
     term = Terminal(["triage", "--save-response", "response.json"], tmp_path)
     term.answer("no")
+    term.answer("no")
+    term.expect("] > ")
+    os.write(term.fd, b"\x03")  # Ctrl-C
+    assert term.finish() == 130, term.text
+    assert "Stopped: nothing was saved." in term.text
+    assert "Traceback" not in term.text
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_stops_and_writes_nothing_even_when_started_with_ctrl_c_ignored(tmp_path):
+    """A program started with ``&`` by a script inherits SIGINT ignored; the session still promises
+    "Ctrl-C stops at any time", so Ctrl-C must stop it (before the fix it waited for an answer forever)."""
+    term = Terminal(["triage", "--save-response", "response.json"], tmp_path, sigint=signal.SIG_IGN)
     term.answer("no")
     term.expect("] > ")
     os.write(term.fd, b"\x03")  # Ctrl-C

@@ -17,7 +17,7 @@ import click
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from footcoach.common.errors import BadInput
-from footcoach.common.exits import EXIT_BAD_INPUT, EXIT_CODES_HELP, EXIT_INTERNAL
+from footcoach.common.exits import EXIT_BAD_INPUT, EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_INTERRUPTED
 from footcoach.common.terminal import TerminalSafeStream
 
 
@@ -42,6 +42,17 @@ class _Group(click.Group):
         if cmd_name not in self.commands and cmd_name in MODULE_OF:
             importlib.import_module(f"footcoach.cli.{MODULE_OF[cmd_name]}").register(self)
         return super().get_command(ctx, cmd_name)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """Ctrl-C while a command's module loads (a second or more on a busy machine): nothing has run,
+        so exit 130 as Ctrl-C inside the command does, instead of click's "Aborted!" and exit 1."""
+        try:
+            return super().resolve_command(ctx, args)
+        except KeyboardInterrupt:
+            click.echo("\nStopped: nothing was saved.", err=True)
+            sys.exit(EXIT_INTERRUPTED)
 
     def invoke(self, ctx: click.Context):
         try:

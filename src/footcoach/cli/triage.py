@@ -16,7 +16,11 @@ FHIR Questionnaire.
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -51,6 +55,27 @@ def _questionnaire():
 # ---- the interactive session ----------------------------------------------------------------------
 
 
+@contextmanager
+def _ctrl_c_stops() -> Iterator[None]:
+    """Ctrl-C anywhere inside: "Stopped: nothing was saved." and exit 130 (nothing is written inside).
+
+    SIGINT raises KeyboardInterrupt here even when footcoach was started with SIGINT ignored (a
+    program started with ``&`` by a shell without job control inherits it ignored): the session tells
+    the runner that Ctrl-C stops it at any time, so Ctrl-C must not be lost while it waits for an answer.
+    The previous handling is restored on the way out."""
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    except KeyboardInterrupt:
+        click.echo("\nStopped: nothing was saved.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
 def _ask_in_terminal(q: Any, record: dict[str, Any] | None) -> tuple[dict[str, Any], list[str]]:
     """The answers typed in the terminal, and the red flags that stopped it (if any)."""
     from footcoach.cli.triage_terminal import Terminal
@@ -59,9 +84,6 @@ def _ask_in_terminal(q: Any, record: dict[str, Any] | None) -> tuple[dict[str, A
     session = TriageSession(q, record=record)
     try:
         Terminal(session, _read_line, _say).run()
-    except KeyboardInterrupt:
-        click.echo("\nStopped: nothing was saved.", err=True)
-        sys.exit(EXIT_INTERRUPTED)
     except EOFError:
         click.echo("\nThe input ended before the questionnaire was finished: nothing was saved.", err=True)
         sys.exit(EXIT_BAD_INPUT)
@@ -214,41 +236,46 @@ def triage_cmd(
     question to see why it is asked. Bad answers in --answers: exit 2, each problem naming the
     question. Ctrl-C: exit 130, nothing written.
     """
-    from footcoach.service import assess_triage
-    from footcoach.triage.questionnaire import answers_to_fhir_response
+    with _ctrl_c_stops():  # nothing is written inside
+        from footcoach.service import assess_triage
+        from footcoach.triage.questionnaire import answers_to_fhir_response
 
+        try:
+            check_text_options(fmt, audience, plan, trace)
+        except InputError as exc:
+            _fail(exc.problems)
+        q = _questionnaire()
+        db = db_path(ctx)
+        if response_out:  # refused before any question is asked
+            check_target(response_out, database_files(database_path(ctx)), "--save-response")
+        try:
+            stored = _check_runner(db, runner_id) if runner_id is not None else None
+            profile = (stored or {}).get("runner") or {}
+            if answers_source is not None:
+                resolved = _answers_from_document(q, _read_answers(answers_source), answers_source)
+                if resolved.problems:
+                    from footcoach.triage.questionnaire import referral_text
+
+                    _fail(resolved.problems, [referral_text(q, flag) for flag in resolved.red_flags])
+                answers = resolved.answers
+                for note in _record_notes(q, answers, profile):
+                    click.echo(wrap(f"note: {note}"), err=True)
+            else:
+                answers, _ = _ask_in_terminal(q, profile)
+            known = None
+            if runner_id is not None and stored is not None:
+                from footcoach.service import export_state
+
+                known = {"runner": profile, "program": (stored.get("current_report") or {}).get("program")}
+                if stored.get("current_report") is not None:
+                    known["history"] = export_state(db, runner_id).get("history", [])
+            # What was filled in after a red flag (result.assumed) stays in the record, never shown.
+            result = assess_triage(q, answers, runner_id, known)
+        except InputError as exc:
+            _fail(storage_problems(exc))
+            return
+    # Everything is known now: only from here on is anything written.
     try:
-        check_text_options(fmt, audience, plan, trace)
-    except InputError as exc:
-        _fail(exc.problems)
-    q = _questionnaire()
-    db = db_path(ctx)
-    if response_out:  # refused before any question is asked
-        check_target(response_out, database_files(database_path(ctx)), "--save-response")
-    try:
-        stored = _check_runner(db, runner_id) if runner_id is not None else None
-        profile = (stored or {}).get("runner") or {}
-        if answers_source is not None:
-            resolved = _answers_from_document(q, _read_answers(answers_source), answers_source)
-            if resolved.problems:
-                from footcoach.triage.questionnaire import referral_text
-
-                _fail(resolved.problems, [referral_text(q, flag) for flag in resolved.red_flags])
-            answers = resolved.answers
-            for note in _record_notes(q, answers, profile):
-                click.echo(wrap(f"note: {note}"), err=True)
-        else:
-            answers, _ = _ask_in_terminal(q, profile)
-        known = None
-        if runner_id is not None and stored is not None:
-            from footcoach.service import export_state
-
-            known = {"runner": profile, "program": (stored.get("current_report") or {}).get("program")}
-            if stored.get("current_report") is not None:
-                known["history"] = export_state(db, runner_id).get("history", [])
-        # What was filled in after a red flag (result.assumed) stays in the record, never shown.
-        result = assess_triage(q, answers, runner_id, known)
-        # Everything is known now: only from here on is anything written.
         if response_out:
             write_output(response_out, dump_json(answers_to_fhir_response(q, answers)), "--save-response")
         if runner_id is not None:
