@@ -14,7 +14,7 @@ import pytest
 from footcoach.storage import accounts
 from tests import record_calls as store
 from tests.browser import PHONE
-from tests.conftest import answers_from_show
+from tests.triage_web_driver import typed_answers
 from tests.web_support import EMAIL, PASSWORD, example, make_clinic
 
 SIZES = {"phone": PHONE, "desktop": (1280, 900)}
@@ -52,15 +52,9 @@ def _fresh_runner(clinic, name: str, example_name: str) -> str:
 
 
 def _answers(example_name: str) -> dict[str, str]:
-    """What a runner in this example would answer, by question id, as form values."""
-    from footcoach.triage.questionnaire import default_questionnaire, show_json
-
-    state = example(example_name)
-    raw = answers_from_show(state, show_json(default_questionnaire()))
-    raw["new_runner"] = False
-    return {
-        k: ("yes" if v is True else "no" if v is False else str(v)) for k, v in raw.items() if not isinstance(v, list)
-    }
+    """What a runner in this example would type, by field key (shoes a page per pair); the diary on
+    record is used (0 weeks typed)."""
+    return {**typed_answers(example(example_name)), "diary": "0"}
 
 
 def _fill_page(page, answers: dict[str, str]) -> None:
@@ -74,11 +68,21 @@ def _fill_page(page, answers: dict[str, str]) -> None:
             control.fill(answers[qid])
 
 
+def _click(page, control) -> None:
+    """Click a control that loads another page, and wait for that page."""
+    with page.expect_navigation():
+        control.click()
+
+
+def _next(page) -> None:
+    _click(page, page.get_by_role("button", name="Next"))
+
+
 def _answer_all(page, answers: dict[str, str]) -> int:
     pages = 0
     while page.get_by_role("button", name="Next").count():
         _fill_page(page, answers)
-        page.get_by_role("button", name="Next").click()
+        _next(page)
         pages += 1
         assert pages < 30, "the questionnaire never ended"
     return pages
@@ -91,7 +95,7 @@ def test_a_red_flag_stops_on_the_first_page_with_whom_to_see(server, open_page, 
     page = open_page(f"{base}/t/{link}", *SIZES[size])
     label = "Do you have burning, tingling or numbness in your heel or foot?"
     page.get_by_label(label).select_option("Yes")
-    page.get_by_role("button", name="Next").click()
+    _next(page)
     decision = page.locator("[data-action]")
     assert decision.get_attribute("data-action") == "refer"
     text = page.locator("main").inner_text()
@@ -113,11 +117,11 @@ def test_a_runner_who_should_progress_sees_progress_and_the_plan(server, open_pa
         assert page.get_by_label(label, exact=True).count() == 1
     pages = _answer_all(page, _answers("progress-to-phase-3"))
     assert page.locator("h1").inner_text() == "Check your answers"
-    page.get_by_role("button", name="Back").click()  # the review's Back: the last page, answers kept
+    _click(page, page.get_by_role("button", name="Back"))  # the review's Back: the last page, answers kept
     assert f"Page {pages} of {pages}" in page.locator(".progress").inner_text()
     assert all(v for v in page.locator(".question input").evaluate_all("els => els.map(e => e.value)"))
-    page.get_by_role("button", name="Next").click()
-    page.get_by_role("button", name="See my result").click()
+    _next(page)
+    _click(page, page.get_by_role("button", name="See my result"))
     assert page.locator("[data-action]").get_attribute("data-action") == "progress"
     assert page.locator(".plan h3").count() >= 1
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
@@ -132,20 +136,20 @@ def test_back_and_the_review_change_an_answer_and_the_decision_follows(server, o
     answers = _answers("progress-to-phase-3")
     page = open_page(f"{base}/t/{link}", *SIZES[size])
     _fill_page(page, answers)
-    page.get_by_role("button", name="Next").click()
+    _next(page)
     _fill_page(page, answers)
-    page.get_by_role("button", name="Next").click()
-    page.get_by_role("button", name="Back").click()
+    _next(page)
+    _click(page, page.get_by_role("button", name="Back"))
     assert "Page 2 of" in page.locator(".progress").inner_text()
     assert page.locator(".question select").first.input_value() in ("yes", "no")  # answers kept
     _answer_all(page, answers)
     during = "In the last 7 days, how bad was your foot or heel pain at its worst DURING"
-    page.locator(".answer", has_text=during).get_by_role("link", name="Change").click()
+    _click(page, page.locator(".answer", has_text=during).get_by_role("link", name="Change"))
     page.get_by_label(during).fill("8")
-    page.get_by_role("button", name="Next").click()
+    _next(page)
     assert page.locator("h1").inner_text() == "Check your answers"
     assert page.locator(".answer", has_text=during).locator("dd span").inner_text() == "8"
-    page.get_by_role("button", name="See my result").click()
+    _click(page, page.get_by_role("button", name="See my result"))
     assert page.locator("[data-action]").get_attribute("data-action") == "regress"
 
 

@@ -41,6 +41,7 @@ def _fill(path: str, token: str = "not-a-token") -> str:
         .replace("{runner_id}", "r-017")
         .replace("{week}", "1")
         .replace("{n}", "1")
+        .replace("{page_id}", "safety_nerves")
         .replace("{path:path}", "style.css")
         .replace("{service_id}", "footcoach-patient-view")
     )
@@ -146,7 +147,7 @@ def test_form_posts_without_the_csrf_token_are_refused(clinic):
 
 def test_runner_link_forms_need_their_csrf_token(clinic):
     c = client(clinic.db)
-    r = c.post(f"/t/{clinic.links['r-017']}/p/1", data={"red_flag_numbness_tingling": "yes"})
+    r = c.post(f"/t/{clinic.links['r-017']}/p/safety_nerves", data={"red_flag_numbness_tingling": "yes"})
     assert r.status_code == 403
     assert store.list_assessments(clinic.db, "r-017")[-1]["source"] == "change"  # the import's, no triage
 
@@ -160,7 +161,13 @@ def test_a_runner_link_reaches_only_its_own_runner(clinic):
         r = c.get(path)
         assert r.status_code in (303, 401), path
     # the link is not a session: nothing else opens with it, and another runner's data is 404 not 403
-    for path in (f"/t/{link}/../runners/ben", f"/t/{link}/p/99", f"/t/{link}x", f"/t/{link}/runners/ben"):
+    for path in (
+        f"/t/{link}/../runners/ben",
+        f"/t/{link}/p/99",
+        f"/t/{link}/p/diary.9",
+        f"/t/{link}x",
+        f"/t/{link}/runners/ben",
+    ):
         r = c.get(path)
         assert r.status_code in (404, 303), (path, r.status_code)
         assert "ben" not in r.text

@@ -68,10 +68,7 @@ class Terminal:
             _, error = self.session.check(f.key, line)
             if error is None:
                 return line
-            if line == "":
-                self.say(f"   An answer is needed here: {f.allowed}.")
-            else:
-                self.say(f"   Not allowed: {error.message.removeprefix('not allowed: ')}. Please answer {f.allowed}.")
+            self.say(f"   {error.sentence}")
 
     # ---- one page ---------------------------------------------------------------------------
 
@@ -117,11 +114,7 @@ class Terminal:
 
     @staticmethod
     def explain(error: FieldError) -> str:
-        if error.kind == "record":
-            return f"Please check: {error.message}."
-        if error.kind == "together":
-            return f"That does not fit with your other answers: {error.message}."
-        return error.message[:1].upper() + error.message[1:] + "."
+        return error.sentence
 
     def page(self, page: Page, start: int = 0, only: str | None = None) -> None:
         """Ask a page and give it to the session until it is taken (or `back`)."""

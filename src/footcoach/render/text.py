@@ -133,8 +133,9 @@ def _this_week(a: dict[str, Any], audience: str) -> list[str]:
     return out
 
 
-def _sections(a: dict[str, Any], audience: str) -> list[tuple[str, list[str]]]:
-    """(heading, items) of the summary after the decision line, in reading order."""
+def summary_sections(a: dict[str, Any], audience: str) -> list[tuple[str, list[str]]]:
+    """(heading, items) of the summary after the decision line, in reading order (the web's result
+    page shows the same sections)."""
     why = [_words(r, audience) for r in a["recommendations"] if r["kind"] in ACTION_KINDS]
     gear = [_words(r, audience) for r in a["recommendations"] if r["kind"] in GEAR_KINDS]
     out: list[tuple[str, list[str]]] = [("Why", why)]
@@ -174,7 +175,7 @@ def _layout(
 
 def summary_lines(a: dict[str, Any], audience: str, width: int = DEFAULT_WIDTH) -> tuple[list[str], list[str]]:
     """The opening summary (at most SUMMARY_MAX_LINES lines) and the texts it left for below."""
-    head, sections = decision_line(a, audience), _sections(a, audience)
+    head, sections = decision_line(a, audience), summary_sections(a, audience)
     for blanks in (True, False):
         lines, left = _layout(head, sections, width, blanks, None)
         if len(lines) <= SUMMARY_MAX_LINES:

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from footcoach.contract.errors import InputError, describe
-from footcoach.contract.state import RED_FLAG_IDS, DiaryEntry, Pain, Program, Running, State, Tests
+from footcoach.contract.state import RED_FLAG_IDS, DiaryEntry, Pain, Program, Running, Shoe, State, Tests
 from footcoach.knowledge.base import num
 from footcoach.storage import records as rec
 from footcoach.storage.errors import Conflict, NotFound
@@ -41,6 +41,13 @@ _RedFlagList = list[Literal[RED_FLAG_IDS]]  # type: ignore[valid-type]  # the sh
 class _RedFlags(BaseModel):
     model_config = State.model_config
     red_flags: _RedFlagList = []  # type: ignore[valid-type]
+
+
+class _Shoes(BaseModel):
+    """The shoes of a current report (a runner's triage answers them): the list replaces the last one."""
+
+    model_config = State.model_config
+    shoes: list[Shoe] = []
 
 
 def _check_part(model: type[BaseModel], values: dict[str, Any], part: str) -> None:
@@ -68,9 +75,13 @@ def check_values(entry: dict[str, Any], report: dict[str, Any]) -> None:
     ]
     if "red_flags" in report:
         checks.append(lambda: rec.validate(_RedFlags, {"red_flags": report["red_flags"]}))
-    unknown = set(report) - set(REPORT_MODELS) - {"red_flags"}
+    if "shoes" in report:
+        checks.append(lambda: rec.validate(_Shoes, {"shoes": report["shoes"]}))
+    unknown = set(report) - set(REPORT_MODELS) - {"red_flags", "shoes"}
     if unknown:
-        problems.append(f"report: unknown sections {sorted(unknown)}; allowed: {sorted(REPORT_MODELS)} and red_flags")
+        problems.append(
+            f"report: unknown sections {sorted(unknown)}; allowed: {sorted(REPORT_MODELS)}, red_flags and shoes"
+        )
     for check in checks:
         try:
             check()

@@ -7,6 +7,9 @@ from typing import Any
 
 from footcoach.knowledge.base import num
 
+NOT_ALLOWED = "not allowed: "  # how a refused value's message starts
+NEEDED = "an answer is needed here"  # the message of a required field left blank
+
 
 @dataclass(frozen=True)
 class Field:
@@ -54,6 +57,19 @@ class FieldError:
     @property
     def confirm(self) -> bool:
         return self.kind == "record"
+
+    @property
+    def sentence(self) -> str:
+        """The refusal as the runner is told it (the terminal and the web say the same words)."""
+        if self.kind == "record":
+            return f"Please check: {self.message}."
+        if self.kind == "together":
+            return f"That does not fit with your other answers: {self.message}."
+        if self.kind == "value" and self.message.startswith(NOT_ALLOWED):
+            return f"Not allowed: {self.message.removeprefix(NOT_ALLOWED)}. Please answer {self.allowed}."
+        if self.kind == "value" and self.message == NEEDED and self.allowed:
+            return f"An answer is needed here: {self.allowed}."
+        return self.message[:1].upper() + self.message[1:] + "."
 
 
 @dataclass(frozen=True)

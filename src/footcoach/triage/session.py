@@ -42,7 +42,7 @@ from footcoach.triage.answers import (
     red_flag_stops,
     state_problems,
 )
-from footcoach.triage.pages import Field, FieldError, Page, ReviewItem, UnknownPage, shown
+from footcoach.triage.pages import NEEDED, NOT_ALLOWED, Field, FieldError, Page, ReviewItem, UnknownPage, shown
 from footcoach.triage.plausible import heel_raise_warnings
 from footcoach.triage.spec import Allowed, GroupField, Question, Questionnaire
 
@@ -127,8 +127,9 @@ class TriageSession:
         value = self.answers.get(slot.question.id)
         if slot.question.type != "group":
             return value
-        if slot.field is None:
-            return None if value is None else len(value)
+        if slot.field is None:  # how many: none kept is 0 once the page was answered (else not answered)
+            page = slot.question.page or slot.question.id
+            return len(value) if value is not None else (0 if page in self.done else None)
         entries = value or []
         return entries[slot.entry].get(slot.field.id) if slot.entry is not None and slot.entry < len(entries) else None
 
@@ -217,7 +218,7 @@ class TriageSession:
         describe = allowed.describe(labels)
         if raw is None or not str(raw).strip():
             if allowed.required:
-                return None, FieldError(slot.key, "an answer is needed here", describe)
+                return None, FieldError(slot.key, NEEDED, describe)
             return None, None
         try:
             if slot.field is not None:
@@ -226,7 +227,7 @@ class TriageSession:
                 return parse_value(COUNT, raw, None, self.q.forms), None
             return parse_answer(self.q, slot.question, raw), None
         except AnswerProblem as exc:
-            return None, FieldError(slot.key, f"not allowed: {exc}", describe)
+            return None, FieldError(slot.key, f"{NOT_ALLOWED}{exc}", describe)
 
     def _store(self, slot: _Slot, value: Any) -> None:
         qid = slot.question.id
@@ -373,7 +374,12 @@ class TriageSession:
 
     def change(self, page_id: str) -> Page:
         """From the review: show this page again; answering it returns to the review."""
-        if page_id not in self._page_ids():
+        return self.go(page_id)
+
+    def go(self, page_id: str) -> Page:
+        """Make a page shown for the answers so far the current one (a web address names the page the
+        runner is on); answering it moves on as from any page (UnknownPage otherwise)."""
+        if self.stopped or self.finished or page_id not in self._page_ids():
             raise UnknownPage(page_id)
         self.position = page_id
         page = self.current()
