@@ -9,14 +9,18 @@ from __future__ import annotations
 import inspect
 from importlib.metadata import version
 
+import pytest
+
 # isort: off
 import footcoach.inference  # noqa: F401  (experta needs the collections patch first)
 
 # isort: on
-from experta import MATCH, NOT, TEST, Fact, KnowledgeEngine, P, Rule
+from experta import MATCH, NOT, TEST, DefFacts, Fact, KnowledgeEngine, P, Rule, W
+from experta.activation import Activation
+from experta.factlist import FactList
 from experta.matchers.rete import ReteMatcher
 from experta.matchers.rete import utils as rete_utils
-from experta.matchers.rete.check import FactCapture, FeatureCheck, SameContextCheck, TypeCheck
+from experta.matchers.rete.check import FactCapture, FeatureCheck, SameContextCheck, TypeCheck, WhereCheck
 from experta.matchers.rete.nodes import ConflictSetNode, NotNode, OrdinaryMatchNode
 from experta.matchers.rete.token import Token, TokenInfo
 
@@ -101,7 +105,19 @@ def test_experta_internals_fast_match_relies_on_are_unchanged():
     for name in ("left_memory", "right_memory", "_activate_left", "_activate_right"):
         assert name in inspect.getsource(OrdinaryMatchNode) and name in inspect.getsource(NotNode)
     assert {"added", "removed", "memory"} <= set(vars(ConflictSetNode(Rule()(lambda self: None))))
-    assert "get_deffacts" in inspect.getsource(KnowledgeEngine.reset)
+    assert "to_info" in inspect.getsource(ConflictSetNode._activate)
+    assert "Activation(" in inspect.getsource(ConflictSetNode._activate)
+    assert list(inspect.signature(Activation).parameters) == ["rule", "facts", "context"]
+    reset = inspect.getsource(KnowledgeEngine.reset)
+    for step in ("Agenda()", "FactList()", "self.matcher.reset()", "get_deffacts", "self.running = False"):
+        assert step in reset, step
+    declare = inspect.getsource(FactList.declare)
+    for name in ("validate", "_get_fact_id", "duplication", "last_index", "reference_counter", "self.added"):
+        assert name in declare, name
+    plain = Item(name="x", value=1)
+    assert FactList._get_fact_id(plain) == frozenset([Item, ("name", "x"), ("value", 1)])
+    assert Item.__fields__ == {} and "update" in inspect.getsource(Fact.__init__)
+    assert "test" in WhereCheck._fields and "parameters" in inspect.getsource(WhereCheck.__new__)
 
 
 def test_fast_matcher_fires_exactly_what_experta_fires():
@@ -178,3 +194,66 @@ def test_a_fast_fact_is_the_fact_experta_would_build():
     assert dict(quick) == dict(plain) and vars(quick) == vars(plain)
     listed = Quick(name="x", value=[1, 2])  # not a scalar: experta's own construction (frozen)
     assert hash(listed) == hash(Plain(name="x", value=[1, 2]))
+
+
+def test_the_fast_fact_list_declares_as_experta_does():
+    slow, fast = FactList(), fast_match.FastFactList()
+    facts = [Item(name="a", value=1), Item(name="a", value=1), Item(name="b"), fast_match.FastFact(name="a", value=1)]
+    facts += [Item(name="c", other=[1, 2]), Item(name="c", other=[1, 2])]  # a key outside the plain ones
+    for fact in facts:
+        a, b = slow.declare(fact.copy()), fast.declare(fact.copy())
+        assert (a is None) == (b is None) and (a is None or a["__factid__"] == b["__factid__"])
+    assert slow.last_index == fast.last_index == 4 and slow.reference_counter == fast.reference_counter
+
+
+def test_firing_order_is_experta_order():
+    def rule(name, salience, *ces):
+        def rhs(engine, **kw):
+            engine.fired.append(name)
+
+        rhs.__name__ = name
+        return Rule(*ces, salience=salience)(rhs)
+
+    attrs = {
+        "low": rule("low", 1, Item(name="km", value=MATCH.v)),
+        "high": rule("high", 5, Item(name="km", value=P(lambda v: v > 2))),
+        "none": rule("none", 3, NOT(Item(name="shoe"))),
+    }
+
+    def init(self):
+        KnowledgeEngine.__init__(self)
+        self.fired = []
+
+    slow = type("Slow", (KnowledgeEngine,), {**attrs, "__init__": init})
+    fast = type("Fast", (FastKnowledgeEngine,), {**attrs, "__init__": init})
+    facts = [Item(name="km", value=v) for v in (1, 3, 5)]
+    orders = []
+    for cls in (slow, fast):
+        engine = cls()
+        engine.reset()
+        engine.declare(*[f.copy() for f in facts])
+        engine.run()
+        orders.append(engine.fired)
+    assert orders[0] == orders[1] and len(orders[0]) == 6
+
+
+def test_a_pattern_the_fast_matcher_does_not_compile_is_refused_at_build():
+    def rhs(engine, **kw):
+        pass
+
+    refused = type("Refused", (FastKnowledgeEngine,), {"r": Rule(Item(name="km", value=~W()))(rhs)})
+    with pytest.raises(TypeError, match="fast_match"):
+        refused()
+
+
+def test_reset_with_deffacts_arguments_is_experta_reset():
+    class WithArgs(FastKnowledgeEngine):
+        @DefFacts()
+        def start(self, km):
+            yield Item(name="km", value=km)
+
+    engine = WithArgs()
+    engine.reset(km=4)
+    assert [f["value"] for f in engine.facts.values() if f.get("name") == "km"] == [4]
+    engine.reset(km=7)
+    assert [f["value"] for f in engine.facts.values() if f.get("name") == "km"] == [7]

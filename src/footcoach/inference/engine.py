@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from experta import AND, AS, MATCH, NOT, OR, TEST, P
 from experta import Rule as XRule
@@ -26,7 +26,7 @@ from experta.strategies import DepthStrategy
 
 from footcoach.contract.assessment import Assessment
 from footcoach.contract.state import State
-from footcoach.inference.comparison import compare, exact
+from footcoach.inference.comparison import OPS, compare, exact
 from footcoach.inference.facts import RUNNER, Obs, catalogue, derive
 from footcoach.inference.fast_match import FastFact, FastKnowledgeEngine
 from footcoach.knowledge.base import (
@@ -44,6 +44,10 @@ from footcoach.rulebook.model import (
     RuleSet,
 )
 
+PHASE_FACT = "program.phase"
+T = TypeVar("T")
+RESOLVED_CACHED = 1024  # not clinical: (age, sex) pairs whose resolved knowledge a rule base keeps
+
 
 class ObsFact(FastFact):
     """An observed or derived fact: name, value, subject."""
@@ -53,11 +57,11 @@ class FindingFact(FastFact):
     """An intermediate conclusion: name, value, subject, by (the rule that concluded it)."""
 
 
-class StableStrategy(DepthStrategy):
+class StableStrategy(DepthStrategy):  # type: ignore[misc]  # experta is untyped
     """Depth strategy with the rule id as the last tie-breaker (experta's own order depends on
     the hash seed for activations of equal salience)."""
 
-    def get_key(self, activation):
+    def get_key(self, activation: Any) -> tuple[int, list[int], str]:
         facts = sorted((f["__factid__"] for f in activation.facts), reverse=True)
         return (activation.rule.salience, facts, activation.rule._wrapped.__name__)
 
@@ -82,34 +86,50 @@ class Run:
     resolved: dict[str, ResolvedValue]
     firings: list[Firing] = field(default_factory=list)
     finding_step: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
-    signatures: set[tuple] = field(default_factory=set)  # (rule id, subject, findings) already fired
+    signatures: set[tuple[Any, ...]] = field(default_factory=set)  # (rule id, subject, findings) already fired
 
 
-def _fact_patterns(idx: str, fc: FactCondition, per_subject: set[str], threshold: Callable[[str], Any]) -> list:
+class Values:
+    """The knowledge values of the run in progress, by name (what a compiled comparison reads)."""
+
+    def __init__(self) -> None:
+        self.now: dict[str, Any] = {}
+
+
+def _fact_patterns(idx: str, fc: FactCondition, per_subject: set[str], values: Values) -> list[Any]:
     """Patterns for one fact condition; facts about a shoe join on the rule's subject variable.
 
     A comparison with a literal or with a knowledge value is a field constraint on the fact
     (checked once, in the alpha network, against the value resolved for this runner); a
-    comparison with a multiple of another fact (``times``) joins the two facts and tests them."""
+    comparison with a multiple of another fact (``times``) joins the two facts and tests them.
+    A comparison is :func:`footcoach.common.comparison.compare`, inlined (it runs for every fact
+    of its name in every run)."""
     subject = MATCH.subject if fc.fact in per_subject else RUNNER
-    op, literal, name, times = fc.op, fc.literal, fc.value, fc.times
+    fn, literal, name, times = OPS[fc.op], fc.literal, str(fc.value), fc.times
     if times is None:
         if literal is not None:
 
-            def check(v):
-                return compare(v, op, literal)
+            def check(v: Any) -> bool:
+                try:
+                    return bool(fn(v, literal))
+                except TypeError:
+                    return False
         else:
 
-            def check(v):
-                return compare(v, op, threshold(name))
+            def check(v: Any) -> bool:
+                try:
+                    return bool(fn(v, values.now[name]))
+                except TypeError:
+                    return False
 
         check.__name__ = f"check_{idx}"
         return [ObsFact(name=fc.fact, subject=subject, value=P(check))]
     times_subject = MATCH.subject if times in per_subject else RUNNER
     v, x = f"v{idx}", f"x{idx}"
+    op = fc.op
 
-    def test(**kw):
-        return compare(kw[v], op, exact("*", threshold(name), kw[x]))
+    def test(**kw: Any) -> bool:
+        return compare(kw[v], op, exact("*", values.now[name], kw[x]))
 
     test.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [inspect.Parameter(p, inspect.Parameter.KEYWORD_ONLY) for p in (v, x)]
@@ -125,11 +145,11 @@ def _fact_patterns(idx: str, fc: FactCondition, per_subject: set[str], threshold
 class _Patterns:
     """The experta patterns conditions compile themselves with (see rulebook.conditions.Patterns)."""
 
-    def __init__(self, per_subject: set[str], threshold: Callable[[str], Any]):
-        self.per_subject, self.threshold = per_subject, threshold
+    def __init__(self, per_subject: set[str], values: Values):
+        self.per_subject, self.values = per_subject, values
 
     def compare(self, idx: str, condition: FactCondition) -> list[Any]:
-        return _fact_patterns(idx, condition, self.per_subject, self.threshold)
+        return _fact_patterns(idx, condition, self.per_subject, self.values)
 
     def finding(self, idx: str, name: str, value: str | None) -> Any:
         kw = {"name": name} if value is None else {"name": name, "value": value}
@@ -143,15 +163,17 @@ class _Patterns:
         return OR(*(AND(*b) for b in branches))
 
 
-def _compile(rule: Rule, salience: int, on_fire: Callable, patterns: _Patterns) -> XRule:
-    ces: list = []
+def _compile(
+    rule: Rule, salience: int, on_fire: Callable[[Any, Rule, dict[str, Any]], None], patterns: _Patterns
+) -> Any:
+    ces: list[Any] = []
     if rule.spec.for_each == "shoe":
         # Anchor the subject: the rule fires once per shoe, even when its conditions are about the runner.
         ces.append(ObsFact(name="shoe.name", subject=MATCH.subject))
     for i, c in enumerate(rule.spec.when):
         ces.extend(c.compile(patterns, str(i)))
 
-    def rhs(engine, **ctx):
+    def rhs(engine: Any, **ctx: Any) -> None:
         on_fire(engine, rule, ctx)
 
     rhs.__name__ = rule.id
@@ -166,7 +188,8 @@ class RuleBase:
         self.version = version or fingerprint_folder(rules.folder, kb.folder)
         attrs: dict[str, Any] = {}
         per_subject = {name for name, spec in catalogue(kb).items() if spec.per}
-        patterns = _Patterns(per_subject, self._threshold)
+        self.values = Values()
+        patterns = _Patterns(per_subject, self.values)
         for rid in sorted(rules.rules):
             attrs[rid.replace("-", "_")] = _compile(rules.rules[rid], rules.salience[rid], self._on_fire, patterns)
         attrs["__strategy__"] = StableStrategy
@@ -179,6 +202,52 @@ class RuleBase:
         if any(r.spec.for_each == "shoe" for r in rules.rules.values()):
             self.facts_used.add("shoe.name")
         self.knowledge_used = sorted({n for r in rules.rules.values() for n in r.knowledge_names()})
+        # Lookups that depend on the rules and knowledge only, filled as runs ask for them.
+        self._resolved: dict[tuple[int, str | None], tuple[dict[str, ResolvedValue], dict[str, Any]]] = {}
+        self._titles: dict[str, str] = {}
+        self._memo: dict[tuple[Any, ...], Any] = {}
+
+    # -- lookups -------------------------------------------------------------------------------------
+    def resolved_for(self, age: int, sex: str | None) -> dict[str, ResolvedValue]:
+        """Every knowledge value the rules read, as it applies to a runner of this age and sex
+        (shared by the runs of such runners: read only)."""
+        return self._knowledge_for(age, sex)[0]
+
+    def _knowledge_for(self, age: int, sex: str | None) -> tuple[dict[str, ResolvedValue], dict[str, Any]]:
+        """(resolved values, their bare values) for a runner of this age and sex."""
+        found = self._resolved.get((age, sex))
+        if found is None:
+            resolved = {name: self.kb.resolve(name, age, sex) for name in self.knowledge_used}
+            found = (resolved, {name: r.value for name, r in resolved.items()})
+            if len(self._resolved) < RESOLVED_CACHED:
+                self._resolved[(age, sex)] = found
+        return found
+
+    def title(self, rule: Rule) -> str:
+        """A rule's title with the knowledge values it quotes (the same for every run)."""
+        found = self._titles.get(rule.id)
+        if found is None:
+            found = self._titles[rule.id] = rule.title_text(self.kb)
+        return found
+
+    def memo(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+        """``make()``, computed once per rule base for ``key`` (for what depends on the rules and the
+        knowledge only; callers treat the result as read only)."""
+        try:
+            return self._memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            found = self._memo[key] = make()
+            return found
+
+    def producers(self, finding: str, value: str | None, phase: int | None = None) -> list[Rule]:
+        """The rules that conclude ``finding`` (with ``value``), by id; with ``phase``, only those
+        that admit it."""
+
+        def find() -> list[Rule]:
+            found = sorted(self.rules.producers(finding, value), key=lambda r: r.id)
+            return found if phase is None else [r for r in found if r.admits(PHASE_FACT, phase)]
+
+        return self.memo(("producers", finding, value, phase), find)
 
     # -- firing ----------------------------------------------------------------------------------
     def _current(self) -> Run:
@@ -187,11 +256,7 @@ class RuleBase:
             raise RuntimeError("no run in progress")
         return self._run
 
-    def _threshold(self, name: str) -> Any:
-        """The knowledge value ``name`` as resolved for the runner being assessed (age/sex bands)."""
-        return self._current().resolved[name].value
-
-    def _on_fire(self, engine, rule: Rule, ctx: dict) -> None:
+    def _on_fire(self, engine: Any, rule: Rule, ctx: dict[str, Any]) -> None:
         run = self._current()
         subject = ctx.get("subject", RUNNER)
         findings = [
@@ -223,13 +288,14 @@ class RuleBase:
     def run(self, state: State) -> Run:
         """Run the rules on one state and return the record of what fired."""
         facts = derive(state, self.kb)
-        resolved = {name: self.kb.resolve(name, state.runner.age, state.runner.sex) for name in self.knowledge_used}
+        resolved, values = self._knowledge_for(state.runner.age, state.runner.sex)
         run = Run(state, {(o.name, o.subject): o for o in facts}, resolved)
         with self._lock:
             if self._engine is None:
                 self._engine = self.engine_class()
             engine = self._engine
             self._run = run
+            self.values.now = values
             try:
                 engine.reset()
                 engine.declare(
@@ -242,6 +308,7 @@ class RuleBase:
                 engine.run()
             finally:
                 self._run = None
+                self.values.now = {}
         return run
 
     def assess(self, state: State) -> Assessment:

@@ -4,78 +4,84 @@ experta is frozen at 1.9.4 (pinned in pyproject.toml).  This module is the only 
 its internals; ``tests/test_fast_match.py`` fails loudly if any of them change.  It relies on:
 ``ReteMatcher.build_network`` calling ``build_alpha_part(ruleset, root_node)`` (returning
 ``{fact pattern: alpha terminal}``) then ``build_beta_part``; ``rete.utils.extract_facts`` and
-``generate_checks`` (a ``TypeCheck``, a ``FeatureCheck`` per field with ``what``/``how``/``check``/
-``expected``, a ``FactCapture``); ``wire_rule`` building the beta network from ``OrdinaryMatchNode``,
-``NotNode``, ``WhereNode`` and ``ConflictSetNode`` with ``SameContextCheck``; the
-``FeatureTesterNode`` rule merging bindings into a token context; ``Token`` (namedtuple ``tag, data,
-context``; a token's context is a function of its facts on one node path); the node attributes
-``children`` (``ChildNode(node, callback)``), ``left_memory``/``right_memory`` and
-``ConflictSetNode.added``/``removed``/``memory``/``rule``; ``KnowledgeEngine.get_deffacts``,
-``facts.declare``, ``get_activations``, ``strategy.update_agenda``, ``agenda.get_next``, ``running``;
-``Fact.__init__`` being ``update`` plus a private ``_Fact__defaults`` dict.
+``generate_checks`` (a ``TypeCheck``, a ``FeatureCheck`` per field with ``what``/``how``, a
+``FactCapture``); ``wire_rule`` building the beta network from ``OrdinaryMatchNode``, ``NotNode``,
+``WhereNode`` (its ``matcher`` a ``WhereCheck`` with ``test`` and ``parameters``) and
+``ConflictSetNode`` with ``SameContextCheck``; ``Token`` (namedtuple ``tag, data, context``; a
+token's context is a function of its facts on one node path), ``TokenInfo`` and
+``Activation(rule, facts, context)``; the node attributes ``children`` (``ChildNode(node,
+callback)``), ``left_memory``/``right_memory`` and ``ConflictSetNode.added``/``removed``/``memory``/
+``rule``; ``KnowledgeEngine.reset`` (a new ``Agenda`` and ``FactList``, ``matcher.reset``, the
+deffacts declared), ``get_deffacts``, ``get_activations``, ``strategy.update_agenda``,
+``agenda.get_next``, ``running``; ``FactList`` (``last_index``, ``reference_counter``, ``added``,
+``duplication``; a fact's identity is its class and its non-special items); a fact class's
+``__fields__``; ``Fact.__init__`` being ``update`` plus a private ``_Fact__defaults`` dict.
 
 What changes against experta's own matcher and engine (the matches, activations and firing order
-are the same):
-
-1. **Alpha network indexed by fact type and name**: a declared fact meets only the patterns of its
-   own name (experta tests every ``name == X`` against every fact); a pattern is a compiled plan
-   (literals, predicates, bindings), without a token copy or a log call per test.
-2. **Hash joins**: a two-input node indexes both memories by the values of the variables its sides
-   share (a shoe's ``subject``), so the cost is linear in the number of shoes (experta compares
-   every left token with every right one).
-3. **No token copies, asserts or logging** between beta nodes (no node mutates a token it receives).
-4. **Reset only the nodes that hold memory**; collect activations only from changed conflict sets.
-5. ``FastKnowledgeEngine`` finds its ``DefFacts`` once per class (experta walks every attribute on
-   each ``reset``), and declares and runs without experta's per-fact and per-firing logging.
-6. ``FastFact``: a fact of plain scalars is built without experta's per-field ``freeze``.
+are the same): (1) the alpha network is indexed by fact type and name, so a fact meets only the
+patterns of its own name (experta tests every ``name == X`` against every fact), each a compiled
+plan of literals, predicates and bindings; (2) two-input nodes are hash joins on the variables their
+sides share (a shoe's ``subject``), linear in the number of shoes, and sides that share none join
+every pair untested; (3) no token copies, asserts or logging between nodes (no node mutates a token
+it receives); (4) reset touches only the nodes that hold memory, and activations are collected only
+from the conflict sets that changed, in experta's order; (5) the engine finds its ``DefFacts`` once
+per class, resets without reading their signatures, and declares and runs without per-fact and
+per-firing logging, on a fact list that declares a plain fact (no fields, plain keys) without
+re-validating it; (6) a ``FastFact`` of plain scalars under plain keys skips experta's ``freeze``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from itertools import chain
+from operator import attrgetter
 from typing import Any, ClassVar
 
 from experta import KnowledgeEngine
+from experta.activation import Activation
+from experta.agenda import Agenda
 from experta.fact import Fact, InitialFact
+from experta.factlist import FactList
 from experta.fieldconstraint import L, P, W
 from experta.matchers.rete import ReteMatcher
-from experta.matchers.rete.check import FactCapture, FeatureCheck, SameContextCheck, TypeCheck
+from experta.matchers.rete.check import FactCapture, FeatureCheck, SameContextCheck, TypeCheck, WhereCheck
 from experta.matchers.rete.mixins import ChildNode
 from experta.matchers.rete.nodes import ConflictSetNode, NotNode, OrdinaryMatchNode, WhereNode
-from experta.matchers.rete.token import Token
+from experta.matchers.rete.token import Token, TokenInfo
 from experta.matchers.rete.utils import extract_facts, generate_checks
 from experta.rule import Rule
 
+from footcoach.inference.join_index import Context, Item, JoinIndex
+
 EXPERTA_VERSION = "1.9.4"
-_SCALARS = (str, int, float, bool, Decimal, type(None))
+_SCALARS = frozenset({str, int, float, bool, Decimal, type(None)})
+PLAIN_KEYS = frozenset({"name", "subject", "value", "by"})  # the fields of the facts footcoach declares
 VALID = Token.TagType.VALID
 INVALID = Token.TagType.INVALID
 _ANY_NAME = object()  # index key of patterns that do not fix a name
 _make_token = Token._make  # namedtuple constructor without experta's asserts
+Check = tuple[str, Any]  # (field, literal value or predicate)
+Plan = tuple[tuple[Check, ...], tuple[Check, ...], tuple[tuple[str, str], ...], str]
 
 
 class AlphaPattern:
-    """The alpha terminal of one fact pattern: its checks in experta's order, then its children.
-
-    A pattern made only of literals, predicates and variables on plain field names (every
-    pattern footcoach compiles) is matched by a compiled plan: literals, then predicates, then
-    the bindings; anything else takes experta's checks one by one with its merge rules."""
+    """The alpha terminal of one fact pattern, compiled to a plan: its literals, then its
+    predicates, then its bindings (experta's checks, in experta's order, without a token copy or a
+    log call per test).  Every pattern footcoach compiles is such a plan; any other pattern
+    (nested field names, negated bindings, a variable bound twice) is refused when the network is
+    built, loudly, rather than matched differently from experta."""
 
     def __init__(self, checks: list[Any]):
-        self.checks = [_fast_check(c) for c in checks]
         self.plan = _plan(checks)
         self.children: list[ChildNode] = []
 
-    def add_child(self, node: Any, callback: Callable) -> None:
+    def add_child(self, node: Any, callback: Callable[[Any], None]) -> None:
         if node not in [c.node for c in self.children]:
             self.children.append(ChildNode(node, callback))
 
-    def match(self, fact: Any) -> dict | None:
+    def match(self, fact: Any) -> Context | None:
         """The token context for ``fact``, or None when the pattern does not match."""
-        if self.plan is None:
-            return self._match_checks(fact)
         literals, predicates, binds, capture = self.plan
         try:
             for what, value in literals:
@@ -90,68 +96,31 @@ class AlphaPattern:
         context[capture] = fact
         return context
 
-    def _match_checks(self, fact: Any) -> dict | None:
-        """experta's ``FeatureTesterNode`` merge rules for bindings and negated bindings."""
-        context: dict = {}
-        for check in self.checks:
-            res = check(fact)
-            if not res:
-                return None
-            if isinstance(res, Mapping):
-                for key, value in res.items():
-                    if isinstance(key, tuple):
-                        if key[1] in context and context[key[1]] == value:
-                            return None
-                    else:
-                        if context.get(key, value) != value:
-                            return None
-                        if (False, key) in context and context[(False, key)] == value:
-                            return None
-                context.update(res)
-        return context
 
-
-def _plan(checks: list[Any]) -> tuple | None:
-    """(literals, predicates, bindings, capture) of a simple pattern, or None."""
-    literals, predicates, binds, captures = [], [], [], []
+def _plan(checks: list[Any]) -> Plan:
+    """(literals, predicates, bindings, capture) of a simple pattern; TypeError for another."""
+    literals: list[Check] = []
+    predicates: list[Check] = []
+    binds: list[tuple[str, str]] = []
+    captures: list[str] = []
     for check in checks:
         if isinstance(check, FactCapture):
             captures.append(check.bind)
             continue
-        if not (isinstance(check, FeatureCheck) and isinstance(check.what, str) and "__" not in check.what):
-            return None
+        plain = isinstance(check, FeatureCheck) and isinstance(check.what, str) and "__" not in check.what
+        if not (plain and isinstance(check.how, (L, P, W))):
+            raise TypeError(f"fast_match: a pattern check it does not compile: {check!r}")
         how = check.how
         if isinstance(how, L):
             literals.append((check.what, how.value))
         elif isinstance(how, P):
             predicates.append((check.what, how.match))
-        elif not isinstance(how, W):
-            return None
         if how.__bind__ is not None:
             binds.append((check.what, how.__bind__))
     names = [b for _w, b in binds] + captures
     if len(captures) != 1 or len(set(names)) != len(names):
-        return None
+        raise TypeError(f"fast_match: a pattern binding a name twice: {names}")
     return tuple(literals), tuple(predicates), tuple(binds), captures[0]
-
-
-def _fast_check(check: Any) -> Callable[[Any], Any]:
-    """A FeatureCheck without its per-call logging, for a plain field name; others unchanged."""
-    if isinstance(check, FeatureCheck) and isinstance(check.what, str) and "__" not in check.what:
-        what, fn, expected = check.what, check.check, check.expected
-
-        def feature(fact: Any) -> Any:
-            try:
-                record = fact[what]
-            except (IndexError, KeyError, TypeError):
-                return False
-            return fn(record, expected)
-
-        return feature
-    if isinstance(check, FactCapture):
-        bind = check.bind
-        return lambda fact: {bind: fact}
-    return check
 
 
 def _name_literal(fact: Any) -> Any:
@@ -167,9 +136,9 @@ class IndexedBusNode:
 
     def _patterns(self, fact: Any) -> list[AlphaPattern]:
         kind = type(fact)
-        name = fact.get("name") if "name" in fact else None
+        name = fact.get("name")
         named = self.index.get((kind, name), []) if isinstance(name, str) else []
-        anyname = self.index.get((kind, _ANY_NAME), [])
+        anyname = self.index.get((kind, _ANY_NAME))
         return named + anyname if anyname else named
 
     def _send(self, fact: Any, tag: Token.TagType) -> None:
@@ -188,75 +157,11 @@ class IndexedBusNode:
         self._send(fact, INVALID)
 
 
-class JoinIndex:
-    """Both memories of a two-input node, indexed by the values of the variables both sides bind.
-
-    An item is ``(data, context)`` of a token (the facts, and the bindings they make on this
-    path).  Every token arriving on one side carries the same variable names (its pattern path
-    fixes them); when that does not hold, or a side carries negated bindings, or a value is not
-    hashable, ``candidates`` returns the whole opposite memory (experta's scan)."""
-
-    def __init__(self) -> None:
-        self.items: list[list] = [[], []]  # [(data, context)] per side, in arrival order
-        self.width: list[int] = [-1, -1]  # number of variables a side's tokens carry
-        self.keys: list[frozenset | None] = [None, None]
-        self.shared: tuple[str, ...] | None = None
-        self.index: list[dict] = [{}, {}]
-        self.scan = False
-
-    def clear(self) -> None:
-        for memory in (*self.items, *self.index):
-            memory.clear()
-
-    def _learn(self, side: int, context: dict) -> None:
-        if self.width[side] != -1 or any(not isinstance(k, str) for k in context):
-            self.scan = True  # a side whose tokens differ in their variables, or negated ones
-            return
-        self.width[side] = len(context)
-        self.keys[side] = frozenset(context)
-        other = self.keys[1 - side]
-        if other is not None and not self.scan:
-            self.shared = tuple(sorted(self.keys[side] & other))
-            for s, memory in enumerate(self.items):
-                for item in memory:
-                    self._file(s, item)
-
-    def _file(self, side: int, item: tuple) -> None:
-        try:
-            self.index[side].setdefault(tuple([item[1][k] for k in self.shared]), []).append(item)  # type: ignore[union-attr]
-        except TypeError:  # a value that cannot be hashed: scan from now on
-            self.scan = True
-
-    def add(self, side: int, item: tuple) -> None:
-        if self.width[side] != len(item[1]):
-            self._learn(side, item[1])
-        self.items[side].append(item)
-        if self.shared is not None and not self.scan:
-            self._file(side, item)
-
-    def discard(self, side: int, data: Any) -> None:
-        for memory in (self.items[side], *self.index[side].values()):
-            for i, (known, _context) in enumerate(memory):
-                if known == data:
-                    del memory[i]
-                    break
-
-    def candidates(self, side: int, context: dict) -> list:
-        """The items of the other side that may match ``context`` (arriving on ``side``)."""
-        if self.width[side] != len(context):
-            self._learn(side, context)
-        if self.scan or self.shared is None:
-            return self.items[1 - side]
-        try:
-            return self.index[1 - side].get(tuple([context[k] for k in self.shared]), [])
-        except TypeError:
-            self.scan = True
-            return self.items[1 - side]
-
-
-class HashJoinNode(OrdinaryMatchNode):
+class HashJoinNode(OrdinaryMatchNode):  # type: ignore[misc]  # experta is untyped
     """experta's join (``OrdinaryMatchNode``) on a ``JoinIndex``: a shoe's facts meet only that
     shoe's tokens."""
+
+    join: JoinIndex
 
     def _reset(self) -> None:
         if "join" in vars(self):
@@ -265,50 +170,56 @@ class HashJoinNode(OrdinaryMatchNode):
             self.join = JoinIndex()
         self.left_memory, self.right_memory = self.join.items
 
-    def _activate_side(self, token: Any, side: int) -> None:
+    def _activate_side(self, token: Token, side: int) -> None:
         tag, data, context = token
+        join = self.join
         if tag is VALID:
-            self.join.add(side, (data, context))
+            join.add(side, (data, context))
         else:
-            self.join.discard(side, data)
-        matcher = self.matcher
-        for other_data, other_context in self.join.candidates(side, context):
-            left, right = (context, other_context) if side == 0 else (other_context, context)
-            if matcher(left, right):
-                newcontext = {k: v for k, v in context.items() if isinstance(k, str)}
-                for k, v in other_context.items():
-                    if not isinstance(k, tuple):
-                        newcontext[k] = v
-                newtoken = _make_token((tag, data | other_data, newcontext))
-                for child in self.children:
+            join.discard(side, data)
+        exact, matcher, children = join.exact, self.matcher, self.children
+        for other_data, other_context in join.candidates(side, context):
+            # Not exact (a side scanned): experta's test; patterns bind no negated variable (see _plan).
+            if exact or (matcher(context, other_context) if side == 0 else matcher(other_context, context)):
+                newtoken = _make_token((tag, data | other_data, {**context, **other_context}))
+                for child in children:
                     child.callback(newtoken)
 
-    def _activate_left(self, token: Any) -> None:
+    def _activate_left(self, token: Token) -> None:
         self._activate_side(token, 0)
 
-    def _activate_right(self, token: Any) -> None:
+    def _activate_right(self, token: Token) -> None:
         self._activate_side(token, 1)
 
 
-class HashNotNode(NotNode):
+class HashNotNode(NotNode):  # type: ignore[misc]  # experta is untyped
     """experta's ``NotNode`` on a ``JoinIndex``: a left token counts only the right tokens that
     share its variable values."""
+
+    join: JoinIndex
+    counts: dict[frozenset[Any], int]
 
     def _reset(self) -> None:
         if "join" in vars(self):
             self.join.clear()
         else:
             self.join = JoinIndex()
-        self.counts: dict = {}  # left facts -> number of matching right tokens (experta's left_memory)
+        self.counts = {}  # left facts -> number of matching right tokens (experta's left_memory)
         self.left_memory = self.counts
         self.right_memory = self.join.items[1]
 
-    def _activate_left(self, token: Any) -> None:
+    def _matching(self, candidates: list[Item], context: Context, side: int) -> list[Item]:
+        if self.join.exact:
+            return candidates
+        if side == 0:
+            return [c for c in candidates if self.matcher(context, c[1])]
+        return [c for c in candidates if self.matcher(c[1], context)]
+
+    def _activate_left(self, token: Token) -> None:
         tag, data, context = token
         key = frozenset(data)
         if tag is VALID:
-            matcher = self.matcher
-            count = sum(1 for _d, right in self.join.candidates(0, context) if matcher(context, right))
+            count = len(self._matching(self.join.candidates(0, context), context, 0))
             self.join.add(0, (data, context))
             self.counts[key] = count
         else:
@@ -318,7 +229,7 @@ class HashNotNode(NotNode):
             for child in self.children:
                 child.callback(token)
 
-    def _activate_right(self, token: Any) -> None:
+    def _activate_right(self, token: Token) -> None:
         tag, data, context = token
         if tag is VALID:
             self.join.add(1, (data, context))
@@ -326,16 +237,57 @@ class HashNotNode(NotNode):
         else:
             self.join.discard(1, data)
             inc = -1
-        matcher = self.matcher
         counts = self.counts
-        for left_data, left_context in list(self.join.candidates(1, context)):
-            if matcher(left_context, context):
-                key = frozenset(left_data)
-                count = counts[key] = counts[key] + inc
-                if (count == 0 and inc == -1) or (count == 1 and inc == 1):
-                    newtoken = _make_token((VALID if inc == -1 else INVALID, left_data, left_context))
-                    for child in self.children:
-                        child.callback(newtoken)
+        for left_data, left_context in self._matching(list(self.join.candidates(1, context)), context, 1):
+            key = frozenset(left_data)
+            count = counts[key] = counts[key] + inc
+            if (count == 0 and inc == -1) or (count == 1 and inc == 1):
+                newtoken = _make_token((VALID if inc == -1 else INVALID, left_data, left_context))
+                for child in self.children:
+                    child.callback(newtoken)
+
+
+class FastWhereNode(WhereNode):  # type: ignore[misc]  # experta is untyped
+    """experta's ``WhereNode`` (a ``TEST``) calling its test without the per-call log."""
+
+    def _activate(self, token: Token) -> None:
+        check = self.matcher
+        context = token.context
+        if check.test(**{k: context.get(k) for k in check.parameters}):
+            for child in self.children:
+                child.callback(token)
+
+
+class FastConflictSetNode(ConflictSetNode):  # type: ignore[misc]  # experta is untyped
+    """experta's ``ConflictSetNode`` that puts itself on its matcher's list of changed conflict sets
+    (and of sets with memory) instead of being polled."""
+
+    changed: list[FastConflictSetNode]  # shared with the matcher
+    filled: list[FastConflictSetNode]
+    rank = 0  # the node's place in the fixed collection order
+
+    def _activate(self, token: Token) -> None:
+        tag, data, context = token
+        info = TokenInfo(data, context)
+        activation = Activation(self.rule, info.data, dict(context))  # no negated bindings (see _plan)
+        added, removed = self.added, self.removed
+        if not (added or removed):
+            self.changed.append(self)
+        if tag is VALID:
+            if info not in self.memory:
+                if not self.memory:
+                    self.filled.append(self)
+                self.memory.add(info)
+                if activation in removed:
+                    removed.remove(activation)
+                else:
+                    added.add(activation)
+        elif info in self.memory:
+            self.memory.remove(info)
+            if activation in added:
+                added.remove(activation)
+            else:
+                removed.add(activation)
 
 
 def _direct(child: ChildNode) -> ChildNode:
@@ -347,36 +299,44 @@ def _direct(child: ChildNode) -> ChildNode:
     return child
 
 
-class FastReteMatcher(ReteMatcher):
+_FAST_CLASSES: dict[type, tuple[type, type | None]] = {  # experta's node -> ours, and the test it must carry
+    OrdinaryMatchNode: (HashJoinNode, SameContextCheck),
+    NotNode: (HashNotNode, SameContextCheck),
+    WhereNode: (FastWhereNode, WhereCheck),
+    ConflictSetNode: (FastConflictSetNode, None),
+}
+
+
+class FastReteMatcher(ReteMatcher):  # type: ignore[misc]  # experta is untyped
     """experta's RETE matcher with the alpha index, hash joins and lean reset described above."""
 
     def __init__(self, engine: Any):
         self.engine = engine
-        self.root_node = IndexedBusNode()  # type: ignore[assignment]
+        self.root_node = IndexedBusNode()
         self.build_network()
         self._finish()
 
-    def build_alpha_part(self, ruleset: Any, root_node: Any) -> dict:  # type: ignore[override]
+    def build_alpha_part(self, ruleset: Any, root_node: IndexedBusNode) -> dict[Any, AlphaPattern]:
         """experta's alpha part, one terminal per distinct pattern, indexed by (type, name)."""
         ruleset = set(ruleset) | {Rule(InitialFact())}
         patterns = set(chain.from_iterable(extract_facts(rule) for rule in ruleset))
         fact_checks = {fact: set(generate_checks(fact)) for fact in patterns}
-        rank: dict = {}
-        for checks in fact_checks.values():
-            for check in checks:
+        rank: dict[Any, int] = {}
+        for found in fact_checks.values():
+            for check in found:
                 rank[check] = rank.get(check, 0) + 1
 
-        def order(check: Any) -> tuple:
+        def order(check: Any) -> tuple[float, int]:
             if isinstance(check, TypeCheck):
                 return (float("inf"), hash(check))
             if isinstance(check, FactCapture):
                 return (float("-inf"), hash(check))
             return (rank[check], hash(check))
 
-        terminals: dict = {}
+        terminals: dict[Any, AlphaPattern] = {}
         for fact in sorted(patterns, key=repr):
             name = _name_literal(fact)
-            checks = []
+            checks: list[Any] = []
             for check in sorted(fact_checks[fact], key=order, reverse=True):
                 if isinstance(check, TypeCheck):
                     continue  # the index holds the type
@@ -388,9 +348,9 @@ class FastReteMatcher(ReteMatcher):
             terminals[fact] = pattern
         return terminals
 
-    def _walk(self) -> list:
+    def _walk(self) -> list[Any]:
         seen: dict[int, Any] = {}
-        stack = [p for patterns in self.root_node.index.values() for p in patterns]
+        stack: list[Any] = [p for patterns in self.root_node.index.values() for p in patterns]
         while stack:
             node = stack.pop()
             if id(node) in seen:
@@ -402,22 +362,28 @@ class FastReteMatcher(ReteMatcher):
     def _finish(self) -> None:
         nodes = self._walk()
         for node in nodes:
-            if type(node) is OrdinaryMatchNode and isinstance(node.matcher, SameContextCheck):
-                node.__class__ = HashJoinNode
-                node._reset()
-            elif type(node) is NotNode and isinstance(node.matcher, SameContextCheck):
-                node.__class__ = HashNotNode
-                node._reset()
-            elif type(node) not in (AlphaPattern, NotNode, WhereNode, ConflictSetNode):
+            if type(node) is AlphaPattern:
+                continue
+            fast, test = _FAST_CLASSES.get(type(node), (None, None))
+            if fast is None or (test is not None and not isinstance(node.matcher, test)):
                 raise TypeError(f"fast_match: unexpected experta node {type(node).__name__}")
+            node.__class__ = fast
+            node._reset()
         for node in nodes:
             node.children = [_direct(c) for c in node.children]
         self._memory_nodes = [n for n in nodes if isinstance(n, (HashJoinNode, HashNotNode))]
-        self._conflict_nodes = sorted(
-            (n for n in nodes if isinstance(n, ConflictSetNode)), key=lambda n: n.rule._wrapped.__name__
+        self._changed: list[FastConflictSetNode] = []
+        self._filled: list[FastConflictSetNode] = []
+        conflict_sets = sorted(
+            (n for n in nodes if isinstance(n, FastConflictSetNode)), key=lambda n: n.rule._wrapped.__name__
         )
+        for i, csn in enumerate(conflict_sets):
+            csn.rank, csn.changed, csn.filled = i, self._changed, self._filled
+        self._conflict_nodes = conflict_sets
 
-    def changes(self, adding: Any = None, deleting: Any = None) -> tuple[list, list]:
+    def changes(
+        self, adding: Iterable[Any] | None = None, deleting: Iterable[Any] | None = None
+    ) -> tuple[list[Any], list[Any]]:
         root = self.root_node
         if deleting is not None:
             for fact in deleting:
@@ -425,13 +391,17 @@ class FastReteMatcher(ReteMatcher):
         if adding is not None:
             for fact in adding:
                 root.add(fact)
-        added: list = []
-        removed: list = []
-        for csn in self._conflict_nodes:
-            if csn.added or csn.removed:
-                c_added, c_removed = csn.get_activations()
-                added.extend(c_added)
-                removed.extend(c_removed)
+        added: list[Any] = []
+        removed: list[Any] = []
+        changed = self._changed
+        if changed:
+            if len(changed) > 1:
+                changed.sort(key=attrgetter("rank"))  # experta's order: every conflict set, by rule name
+            for csn in changed:
+                added.extend(csn.added)
+                removed.extend(csn.removed)
+                csn.added, csn.removed = set(), set()
+            changed.clear()
         return added, removed
 
     def reset(self) -> None:
@@ -439,30 +409,67 @@ class FastReteMatcher(ReteMatcher):
         for node in self._memory_nodes:
             if node.left_memory or node.right_memory:
                 node._reset()
-        for csn in self._conflict_nodes:
-            if csn.memory:
-                csn._reset()
+        for csn in chain(self._filled, self._changed):
+            csn._reset()
+            csn.added, csn.removed = set(), set()
+        self._filled.clear()
+        self._changed.clear()
 
 
-class FastKnowledgeEngine(KnowledgeEngine):
+class FastFactList(FactList):  # type: ignore[misc]  # experta is untyped
+    """experta's ``FactList``: a fact without fields (nothing to validate) whose keys are all plain
+    (``PLAIN_KEYS``: no special key, so its identity is its class and items) is declared without
+    the per-key identity walk and the log call."""
+
+    last_index: int
+
+    def declare(self, fact: Any) -> Any:
+        if not (isinstance(fact, Fact) and fact.keys() <= PLAIN_KEYS and not fact.__fields__):
+            return super().declare(fact)
+        fact_id = frozenset([fact.__class__, *fact.items()])  # experta's _get_fact_id for such a fact
+        if self.duplication or fact_id not in self.reference_counter:
+            idx = self.last_index
+            fact.__factid__ = idx
+            self[idx] = fact
+            self.last_index = idx + 1
+            self.added.append(fact)
+            self.reference_counter[fact_id] += 1
+            return fact
+        return None
+
+
+class FastKnowledgeEngine(KnowledgeEngine):  # type: ignore[misc]  # experta is untyped
     """A KnowledgeEngine with the fast matcher; its rules and deffacts are class attributes."""
 
     __matcher__ = FastReteMatcher
-    _deffacts_cache: ClassVar[dict[type, list]] = {}
+    _deffacts_cache: ClassVar[dict[type, list[Any]]] = {}
 
-    def get_deffacts(self) -> list:
+    def get_deffacts(self) -> list[Any]:
         cls = type(self)
         found = FastKnowledgeEngine._deffacts_cache.get(cls)
         if found is None:
             found = FastKnowledgeEngine._deffacts_cache[cls] = super().get_deffacts()
         return found
 
+    def reset(self, **kwargs: Any) -> None:
+        """experta's ``reset`` (new agenda and fact list, matcher reset, deffacts declared) for deffacts
+        that take no arguments, without reading their signatures each time."""
+        facts = [] if kwargs else [fact for deffact in self.get_deffacts() for fact in deffact()]
+        if kwargs or any(f.has_field_constraints() or f.has_nested_accessor() for f in facts):
+            super().reset(**kwargs)  # arguments to pass, or facts experta refuses with its own error
+            return
+        self.agenda, self.facts = Agenda(), FastFactList()
+        self.matcher.reset()
+        self.declare(*facts)
+        self.running = False
+
     def declare(self, *facts: Any) -> Any:
         """experta's ``declare`` without its per-call checks for patterns in facts (facts built by
         the engine's own code never hold them)."""
         last = None
+        declare = self.facts.declare
         for fact in facts:
-            last = self.facts.declare(fact)
+            last = declare(fact)
         if not self.running:
             added, removed = self.get_activations()
             self.strategy.update_agenda(self.agenda, added, removed)
@@ -482,12 +489,12 @@ class FastKnowledgeEngine(KnowledgeEngine):
         self.running = False
 
 
-class FastFact(Fact):
-    """A Fact built without per-field checks when every value is a plain scalar."""
+class FastFact(Fact):  # type: ignore[misc]  # experta is untyped
+    """A Fact built without per-field checks when every value is a plain scalar under a plain key."""
 
     def __init__(self, *args: Any, **kwargs: Any):
-        if args or not all(type(v) in _SCALARS for v in kwargs.values()):
+        if args or not (kwargs.keys() <= PLAIN_KEYS and _SCALARS.issuperset(map(type, kwargs.values()))):
             super().__init__(*args, **kwargs)
             return
         dict.update(self, kwargs)
-        self._Fact__defaults: dict = {}
+        self._Fact__defaults: dict[Any, Any] = {}
