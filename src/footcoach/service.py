@@ -58,22 +58,28 @@ def assess_document_with(data: Any, rules: str | None, knowledge: str | None) ->
         rb = rulebase_for(rules, knowledge)
     except (KnowledgeError, RuleBaseError) as exc:
         raise InputError([str(e) for e in exc.errors]) from None
-    return assessment_with(rb, load_state(data, rb.kb)).record()
+    return record_with(rb, load_state(data, rb.kb))
 
 
 def assessment_with(rb: RuleBase, state: State) -> Assessment:
     """The typed assessment of one validated state under a rule base, with this week's plan."""
-    from footcoach.planning.attach import attach_plan
+    return Assessment.model_validate(record_with(rb, state))
 
-    return attach_plan(rb.assess(state), state, rb.kb, catalogue_for(rb.kb))
+
+def record_with(rb: RuleBase, state: State) -> dict[str, Any]:
+    """The assessment record (JSON-ready, ``Assessment.record``) of one validated state under a rule
+    base, with this week's plan, built without the typed model."""
+    from footcoach.inference.explain import assemble_record
+    from footcoach.planning.attach import attach_plan_record
+
+    return attach_plan_record(assemble_record(rb, rb.run(state)), state, rb.kb, catalogue_for(rb.kb))
 
 
 def catalogue_for(kb: Knowledge) -> Catalogue:
     """The exercise catalogue beside a knowledge base (the shipped one is loaded once)."""
-    from footcoach.common.paths import knowledge_dir
-    from footcoach.planning.catalogue import load_catalogue
+    from footcoach.planning.catalogue import catalogue_beside
 
-    return load_catalogue(None if kb.folder.resolve() == knowledge_dir().resolve() else kb.folder)
+    return catalogue_beside(kb.folder)
 
 
 def assessment(state: State) -> Assessment:
@@ -87,26 +93,24 @@ def assess(state: State, explain: bool = True) -> dict[str, Any]:
     """Assess one validated state with the shipped rule base; return the JSON-ready assessment
     (the dump of :func:`assessment`).  ``explain=False`` (batch ``--decision-only``, caseload,
     replay): :func:`decision` instead."""
-    if not explain:
-        from footcoach.inference.engine import default_rulebase
+    from footcoach.inference.engine import default_rulebase
 
-        return decision_with(default_rulebase(), state)
-    return assessment(state).record()
+    return record_with(default_rulebase(), state) if explain else decision_with(default_rulebase(), state)
 
 
 def decision_with(rb: RuleBase, state: State) -> dict[str, Any]:
     """The decision only: the assessment record's action, phase, recommendations, superseded,
     rules_version and disclaimer, the same values in the same order, without building the
     explanations (why-not, what blocks progress, notes, trace) or this week's plan."""
-    from footcoach.inference.explain import DECISION_KEYS, assemble, decide
+    from footcoach.inference.explain import DECISION_KEYS, assemble_record, decide
 
     run = rb.run(state)
     out = decide(rb, run)
     if any(r["kind"] == "reintroduce" for r in out["recommendations"]):
         # A stall's recommendation names the exercises this week's plan brings back.
-        from footcoach.planning.attach import attach_plan
+        from footcoach.planning.attach import attach_plan_record
 
-        full = attach_plan(assemble(rb, run), state, rb.kb, catalogue_for(rb.kb)).record()
+        full = attach_plan_record(assemble_record(rb, run), state, rb.kb, catalogue_for(rb.kb))
         out = {k: v for k, v in full.items() if k in DECISION_KEYS}
     return out
 

@@ -80,15 +80,10 @@ class RunView:
 
     def explain_producers(self, name: str, value: str | None, subject: str, depth: int) -> list[dict[str, Any]]:
         """Why each rule that could have concluded the finding (for this phase) did not."""
-        phase = self.run.state.program.phase
+        rb, run = self.rb, self.run
         return [
-            {
-                "rule": p.id,
-                "title": p.title_text(self.rb.kb),
-                "failing": explain_not_fired(self.rb, self.run, p, depth, subject),
-            }
-            for p in sorted(self.rb.rules.producers(name, value), key=lambda r: r.id)
-            if p.admits(PHASE_FACT, phase)
+            {"rule": p.id, "title": rb.title(p), "failing": explain_not_fired(rb, run, p, depth, subject)}
+            for p in rb.producers(name, value, run.state.program.phase)
         ]
 
 
@@ -202,7 +197,7 @@ def _why_not(rb: RuleBase, run: Run, decision: Firing) -> list[dict[str, Any]]:
     for name, value, negated in decision.rule.findings_used():
         if not negated or name != INDICATED or value is None:
             continue
-        for rule in sorted(rb.rules.producers(ACTION, value), key=lambda r: r.id):
+        for rule in rb.producers(ACTION, value):
             failing = explain_not_fired(rb, run, rule, depth=WHY_NOT_DEPTH)
             because = [b for x in failing if x.get("finding") == INDICATED for b in x.get("because", [])]
             out.append({"action": value, "decision_rule": rule.id, "rules": because})
@@ -215,9 +210,8 @@ DECISION_KEYS = ("action", "phase", "recommendations", "superseded", "rules_vers
 def _decide(rb: RuleBase, run: Run) -> tuple[str, int, list[dict[str, Any]], list[dict[str, Any]], Firing]:
     """The action and next phase the decision rules concluded, the recommendations kept, those the
     action superseded, and the firing that decided the action."""
-    kb = rb.kb
     recs: list[dict[str, Any]] = []
-    seen: dict[tuple, dict] = {}
+    seen: dict[tuple[Any, ...], dict[str, Any]] = {}
     by_step = {f.step: f for f in run.firings}
     for f in run.firings:
         spec = f.rule.spec
@@ -249,7 +243,7 @@ def _decide(rb: RuleBase, run: Run) -> tuple[str, int, list[dict[str, Any]], lis
     for r in recs:
         # The findings behind a recommendation, in words: what a physiotherapist checks first.
         r["reasons"] = [
-            by_step[s].rule.title_text(kb)
+            rb.title(by_step[s].rule)
             for s in r["because"]
             if by_step[s].rule.id != r["rule"] and by_step[s].rule.spec.conclude is not None
         ]
@@ -285,8 +279,30 @@ def decide(rb: RuleBase, run: Run) -> dict[str, Any]:
     return out
 
 
+def _progress_rules(rb: RuleBase, phase: int) -> list[Rule]:
+    """The progress rules of this phase (they admit it, and not every phase), by id."""
+
+    def find() -> list[Rule]:
+        return [
+            r
+            for r in sorted(rb.rules.rules.values(), key=lambda r: r.id)
+            if r.action == "progress"
+            and r.admits(PHASE_FACT, phase)
+            and not all(r.admits(PHASE_FACT, p) for p in rb.kb.phases)
+        ]
+
+    return rb.memo(("progress rules", phase), find)
+
+
 def assemble(rb: RuleBase, run: Run) -> Assessment:
     """The typed assessment of one run (this week's plan is attached by the caller)."""
+    return Assessment.model_validate(assemble_record(rb, run))
+
+
+def assemble_record(rb: RuleBase, run: Run) -> dict[str, Any]:
+    """The assessment record of one run without this week's plan: exactly what :func:`assemble`
+    dumps (``Assessment.record``), built without the model (every key in the contract's field order,
+    every value JSON-ready; tests/test_explanations.py holds the two equal)."""
     action, nxt, recs, superseded, decision = _decide(rb, run)
     kb = rb.kb
     phase = run.state.program.phase
@@ -294,22 +310,11 @@ def assemble(rb: RuleBase, run: Run) -> Assessment:
 
     blocking: dict[str, Any] | None = None
     if action != "progress":
-        progress_rules = [
-            r
-            for r in rb.rules.rules.values()
-            # The progress rules of this phase: they admit it, and not every phase.
-            if r.action == "progress"
-            and r.admits(PHASE_FACT, phase)
-            and not all(r.admits(PHASE_FACT, p) for p in kb.phases)
-        ]
+        progress_rules = _progress_rules(rb, phase)
         if progress_rules:
             gates = [
-                {
-                    "rule": r.id,
-                    "title": r.title_text(rb.kb),
-                    "failing": explain_not_fired(rb, run, r, depth=WHY_NOT_DEPTH),
-                }
-                for r in sorted(progress_rules, key=lambda r: r.id)
+                {"rule": r.id, "title": rb.title(r), "failing": explain_not_fired(rb, run, r, depth=WHY_NOT_DEPTH)}
+                for r in progress_rules
             ]
             blocking = {"rules": gates, "items": flat_blockers(kb, gates)}
         else:
@@ -322,7 +327,7 @@ def assemble(rb: RuleBase, run: Run) -> Assessment:
             "step": f.step,
             "rule": f.rule.id,
             "family": spec.family,
-            "title": f.rule.title_text(kb),
+            "title": rb.title(f.rule),
         }
         if f.subject != RUNNER:
             item["subject"] = f.subject
@@ -346,13 +351,22 @@ def assemble(rb: RuleBase, run: Run) -> Assessment:
         out["progress_blocked_by"] = blocking
     if superseded:
         out["superseded"] = _superseded(superseded)
-    notes = _norm_notes([trace, blocking])
+    notes = _norm_notes([trace, blocking]) if _has_norm_caveat(run) else []
     if notes:
         out["notes"] = notes
     out["trace"] = trace
     out["rules_version"] = rb.version
     out["disclaimer"] = DISCLAIMER
-    return Assessment.model_validate(out)
+    return out
+
+
+NORM_CAVEATS = ("youngest band", "sex not given")  # what a resolved norm's note says when it needs a caveat
+
+
+def _has_norm_caveat(run: Run) -> bool:
+    """Whether a knowledge value of this run carries a caveat (every threshold a record shows is one
+    of the run's resolved values, so without one there is no note to find)."""
+    return any(c in v.note for v in run.resolved.values() for c in NORM_CAVEATS)
 
 
 def _norm_notes(records: Any) -> list[str]:
@@ -364,7 +378,7 @@ def _norm_notes(records: Any) -> list[str]:
         x = stack.pop()
         if isinstance(x, dict):
             t = x.get("threshold")
-            if isinstance(t, dict) and ("youngest band" in t.get("note", "") or "sex not given" in t.get("note", "")):
+            if isinstance(t, dict) and any(c in t.get("note", "") for c in NORM_CAVEATS):
                 text = f"{t['name']} = {t['value']} {t['unit']}: {t['note']}"
                 if text not in found:
                     found.append(text)

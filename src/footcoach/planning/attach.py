@@ -18,13 +18,18 @@ from footcoach.planning.plan import build_plan
 PAUSED_WHY = "a red flag was reported: the routine is paused until you have been seen"
 
 
-def _red_flags(a: Assessment) -> list[str]:
+def _red_flags(record: dict[str, Any]) -> list[str]:
     """The red flags the rules concluded, from the trace."""
-    return sorted({t.concluded.value for t in a.trace if t.concluded and t.concluded.finding == "red_flag"})
+    return sorted(
+        {
+            t["concluded"]["value"]
+            for t in record["trace"]
+            if "concluded" in t and t["concluded"]["finding"] == "red_flag"
+        }
+    )
 
 
-def _paused(a: Assessment, kb: Knowledge, flags: list[str]) -> dict[str, Any]:
-    nxt = a.phase.next
+def _paused(nxt: int, kb: Knowledge, flags: list[str]) -> dict[str, Any]:
     return {
         "phase": nxt,
         "phase_name": kb.phase_name(nxt),
@@ -58,12 +63,19 @@ def _reintroduced(plan: dict[str, Any]) -> tuple[list[str], str] | None:
 
 def attach_plan(a: Assessment, state: State, kb: Knowledge, catalogue: Catalogue) -> Assessment:
     """The assessment with this week's plan (a new object; ``a`` is left as it was)."""
-    flags = _red_flags(a)
-    if a.action == "refer" and flags:
-        return a.model_copy(update={"plan": _paused(a, kb, flags)})
+    return Assessment.model_validate(attach_plan_record(a.record(), state, kb, catalogue))
+
+
+def attach_plan_record(record: dict[str, Any], state: State, kb: Knowledge, catalogue: Catalogue) -> dict[str, Any]:
+    """An assessment record (``Assessment.record``, without a plan) with this week's plan: a new
+    record, in the contract's field order (``record`` is left as it was)."""
+    nxt = record["phase"]["next"]
+    flags = _red_flags(record)
+    if record["action"] == "refer" and flags:
+        return _with_plan(record, _paused(nxt, kb, flags), record["recommendations"])
     phase = state.program.phase
-    nxt = a.phase.next
-    reintro = any(r.kind == "reintroduce" for r in a.recommendations)
+    recs = record["recommendations"]
+    reintro = any(r["kind"] == "reintroduce" for r in recs)
     hr = state.tests.heel_raises
     plan = build_plan(
         nxt,
@@ -73,14 +85,23 @@ def attach_plan(a: Assessment, state: State, kb: Knowledge, catalogue: Catalogue
         catalogue=catalogue,
         kb=kb,
     )
-    recs = list(a.recommendations)
     said = _reintroduced(plan) if reintro else None
     if said is not None:
         names, words = said
         recs = [
-            r.model_copy(update={"exercises": names, "summary": r.summary.rstrip(".") + words})
-            if r.kind == "reintroduce"
-            else r
+            {**r, "summary": r["summary"].rstrip(".") + words, "exercises": names} if r["kind"] == "reintroduce" else r
             for r in recs
         ]
-    return a.model_copy(update={"plan": plan, "recommendations": recs})
+    return _with_plan(record, plan, recs)
+
+
+def _with_plan(record: dict[str, Any], plan: dict[str, Any], recs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The record with its plan where the contract puts it (after the notes, before the trace)."""
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        if key in ("trace", "rules_version", "disclaimer") and "plan" not in out:
+            out["plan"] = plan
+        out[key] = recs if key == "recommendations" else value
+    if "plan" not in out:
+        out["plan"] = plan
+    return out

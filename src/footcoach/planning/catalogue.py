@@ -285,3 +285,14 @@ def load_catalogue(folder: Path | None = None) -> Catalogue:
         return _default_catalogue()
     folder = Path(folder)
     return _load(folder, load_knowledge(folder))
+
+
+def catalogue_beside(folder: Path) -> Catalogue:
+    """The catalogue of the knowledge folder ``folder``: the shipped one (loaded once) when it is the
+    shipped knowledge folder (asked on every assessment: the paths are resolved once per folder)."""
+    return load_catalogue(None if _is_shipped(folder) else folder)
+
+
+@lru_cache(maxsize=8)  # not clinical: knowledge folders remembered
+def _is_shipped(folder: Path) -> bool:
+    return Path(folder).resolve() == knowledge_dir().resolve()
