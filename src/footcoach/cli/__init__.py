@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from typing import Any
 
 import click
 
@@ -27,7 +28,7 @@ class _Group(click.Group):
     Everything printed (usage errors included) goes through a terminal-safe stream: no control
     character or escape sequence from the input reaches the terminal."""
 
-    def main(self, *args, **kwargs):
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         saved = sys.stdout, sys.stderr
         sys.stdout, sys.stderr = TerminalSafeStream(saved[0]), TerminalSafeStream(saved[1])
         try:
@@ -54,7 +55,7 @@ class _Group(click.Group):
             click.echo("\nStopped: nothing was saved.", err=True)
             sys.exit(EXIT_INTERRUPTED)
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except BadInput as exc:

@@ -13,8 +13,9 @@ from footcoach.cli.governance import runner_document, what_if_options, what_if_o
 from footcoach.cli.output import write_output
 from footcoach.cli.text_options import check_text_options, text_options
 from footcoach.common import documents
+from footcoach.common.exits import EXIT_BAD_INPUT
 from footcoach.common.json_text import dump_json
-from footcoach.contract.errors import EXIT_BAD_INPUT, InputError
+from footcoach.contract.errors import InputError
 
 ALLOWED_DOCUMENT = "a JSON or YAML runner state, or - for stdin"
 

@@ -19,7 +19,8 @@ SQLITE_INTEGER_MAX = 2**63 - 1  # the largest id SQLite stores; a larger one is 
 def _cause(a: dict[str, Any]) -> str:
     cause = a.get("cause")
     if not cause:
-        return a["source"]
+        source: str = a["source"]
+        return source
     week = f" week {cause['week']}" if cause.get("week") is not None else ""
     return f"after {cause['kind']}{week}"
 

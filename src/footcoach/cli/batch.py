@@ -16,12 +16,15 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from footcoach.common.exits import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK
 from footcoach.contract.errors import InputError
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult
 
 CHUNK = 64  # not clinical: lines per task: large enough to amortise inter-process traffic, small for latency
 IN_FLIGHT_PER_JOB = 4  # not clinical: chunks queued per worker: bounds memory whatever the input size
@@ -29,6 +32,7 @@ IN_FLIGHT_PER_JOB = 4  # not clinical: chunks queued per worker: bounds memory w
 PROGRESS_EVERY_S = 0.2  # not clinical: how often the progress line is redrawn
 MIN_ELAPSED_S = 1e-9  # not clinical: avoids a division by zero in the rate
 _decision_only = False
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _field(problem: str) -> str | None:
@@ -102,7 +106,7 @@ def _results(lines: Iterable[bytes], jobs: int, decision_only: bool) -> Iterator
 
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with context.Pool(jobs, initializer=_init_worker, initargs=(decision_only,)) as pool:
-        pending: deque = deque()
+        pending: deque[AsyncResult[list[tuple[bool, str]]]] = deque()
         for chunk in _chunks(lines):
             pending.append(pool.apply_async(_assess_chunk, (chunk,)))
             if len(pending) >= jobs * IN_FLIGHT_PER_JOB:
@@ -159,10 +163,10 @@ def run_batch(source: IO[bytes], out: IO[str], jobs: int, decision_only: bool = 
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
-def batch_options() -> Callable:
+def batch_options() -> Callable[[F], F]:
     """The ``--batch``, ``--jobs`` and ``--decision-only`` options of ``footcoach assess``."""
 
-    def decorate(f: Callable) -> Callable:
+    def decorate(f: F) -> F:
         f = click.option(
             "--decision-only",
             is_flag=True,

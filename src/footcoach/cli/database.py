@@ -12,8 +12,9 @@ from typing import Any
 
 import click
 
+from footcoach.common.exits import EXIT_BAD_INPUT
 from footcoach.common.json_text import dump_json
-from footcoach.contract.errors import EXIT_BAD_INPUT, InputError
+from footcoach.contract.errors import InputError
 
 FORMATS = ("text", "json")
 ENV_DB = "FOOTCOACH_DB"

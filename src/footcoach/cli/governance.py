@@ -6,14 +6,17 @@ record (nothing is written), one runner's record as FHIR, and "what would it tak
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from footcoach.cli.output import write_output
 from footcoach.common.json_text import dump_json
 from footcoach.contract.errors import InputError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _db(ctx: click.Context) -> str | None:
@@ -99,10 +102,10 @@ def export_cmd(ctx: click.Context, runner_id: str, as_fhir: bool, out: str | Non
     write_output(out, dump_json(fhir_bundle(_db(ctx), runner_id)))
 
 
-def what_if_options() -> Any:
+def what_if_options() -> Callable[[F], F]:
     """``--what-if FIELD=VALUE`` (repeatable) and ``--nearest-progress`` for ``assess``."""
 
-    def decorate(f: Any) -> Any:
+    def decorate(f: F) -> F:
         f = click.option(
             "--nearest-progress",
             is_flag=True,

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from footcoach.common.exits import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK
 from footcoach.common.json_text import dump_json
-from footcoach.contract.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK
+
+if TYPE_CHECKING:
+    from footcoach.inference.engine import RuleBase
+    from footcoach.rulebook.model import Rule
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def load_rulebase(rules: str | None, knowledge: str | None):
+def load_rulebase(rules: str | None, knowledge: str | None) -> tuple[RuleBase | None, list[str]]:
     """Load and compile a rule base; return (rulebase, problems) with problems as strings."""
     from footcoach.inference.engine import RuleBase
     from footcoach.knowledge.base import KnowledgeError, default_knowledge, load_knowledge
@@ -30,7 +38,7 @@ def load_rulebase(rules: str | None, knowledge: str | None):
     return RuleBase(rs, kb), []
 
 
-def _dir_option(name: str, help_: str):
+def _dir_option(name: str, help_: str) -> Callable[[F], F]:
     return click.option(f"--{name}", type=click.Path(exists=True, file_okay=False), default=None, help=help_)
 
 
@@ -52,7 +60,7 @@ def check_cmd(rules: str | None, knowledge: str | None) -> None:
     rb, problems = load_rulebase(rules, knowledge)
     if rb is not None:
         problems = [str(p) for p in lint(rb)]
-    if problems:
+    if problems or rb is None:
         for p in problems:
             click.echo(p)
         click.echo(f"{len(problems)} problem(s) found", err=True)
@@ -65,8 +73,8 @@ def check_cmd(rules: str | None, knowledge: str | None) -> None:
     sys.exit(EXIT_OK)
 
 
-def _concludes(rule) -> str:
-    parts = []
+def _concludes(rule: Rule) -> str:
+    parts: list[str] = []
     if rule.spec.conclude:
         parts.append(rule.spec.conclude.describe())
     if rule.spec.recommend:
@@ -93,10 +101,10 @@ def list_cmd(fmt: str) -> None:
         click.echo(f"{row['id']:<{width}}  {row['family']:<12} {row['concludes']:<34} {row['title']}")
 
 
-def rule_record(rb, rule) -> dict:
+def rule_record(rb: RuleBase, rule: Rule) -> dict[str, Any]:
     """Everything a reviewer needs about one rule, as data."""
     spec = rule.spec
-    rec = {
+    rec: dict[str, Any] = {
         "id": rule.id,
         "family": rule.family,
         "title": rule.title_text(rb.kb),
@@ -117,7 +125,7 @@ def rule_record(rb, rule) -> dict:
     return rec
 
 
-def _knowledge_record(rb, name: str) -> dict:
+def _knowledge_record(rb: RuleBase, name: str) -> dict[str, Any]:
     kb = rb.kb
     if name in kb.thresholds:
         t = kb.thresholds[name]
@@ -158,7 +166,7 @@ def show_cmd(rule_id: str, fmt: str) -> None:
     click.echo(render_rule_markdown(rec).rstrip())
 
 
-def render_rule_markdown(rec: dict) -> str:
+def render_rule_markdown(rec: dict[str, Any]) -> str:
     lines = [
         f"### `{rec['id']}`: {rec['title']}",
         "",
@@ -178,7 +186,7 @@ def render_rule_markdown(rec: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def rulebook_markdown(rb) -> str:
+def rulebook_markdown(rb: RuleBase) -> str:
     """The whole rule book as Markdown (committed as docs/rulebook.md, kept in sync by a test)."""
     out = [
         "# footcoach rule book",

@@ -19,9 +19,9 @@ import json
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -34,8 +34,13 @@ from footcoach.common.json_text import dump_json
 from footcoach.common.output import check_target, database_files
 from footcoach.contract.errors import InputError
 
+if TYPE_CHECKING:
+    from footcoach.triage.answers import TriageResult
+    from footcoach.triage.resolve import CheckedAnswers
+    from footcoach.triage.spec import Questionnaire
 
-def _fail(problems: list[str], notes: list[str] = ()) -> None:
+
+def _fail(problems: Sequence[str], notes: Sequence[str] = ()) -> NoReturn:
     for p in problems:
         click.echo(f"error: {p}", err=True)
     for n in notes:
@@ -43,7 +48,7 @@ def _fail(problems: list[str], notes: list[str] = ()) -> None:
     sys.exit(EXIT_BAD_INPUT)
 
 
-def _questionnaire():
+def _questionnaire() -> Questionnaire:
     from footcoach.triage.questionnaire import QuestionnaireError, default_questionnaire
 
     try:
@@ -76,7 +81,7 @@ def _ctrl_c_stops() -> Iterator[None]:
             signal.signal(signal.SIGINT, previous)
 
 
-def _ask_in_terminal(q: Any, record: dict[str, Any] | None) -> tuple[dict[str, Any], list[str]]:
+def _ask_in_terminal(q: Questionnaire, record: dict[str, Any] | None) -> tuple[dict[str, Any], list[str]]:
     """The answers typed in the terminal, and the red flags that stopped it (if any)."""
     from footcoach.cli.triage_terminal import Terminal
     from footcoach.triage.session import TriageSession
@@ -117,7 +122,7 @@ def _read_answers(source: str) -> Any:
         ) from None
 
 
-def _answers_from_document(q, doc: Any, source: str):
+def _answers_from_document(q: Questionnaire, doc: Any, source: str) -> CheckedAnswers:
     """Resolved answers of an answers document or a FHIR QuestionnaireResponse."""
     from footcoach.triage.questionnaire import answers_from_fhir_response, resolve_answers
 
@@ -136,7 +141,13 @@ def _answers_from_document(q, doc: Any, source: str):
 # ---- output ---------------------------------------------------------------------------------------
 
 
-def render_result(q, result, audience: str | None = None, plan: bool | None = None, trace: bool | None = None) -> str:
+def render_result(
+    q: Questionnaire,
+    result: TriageResult,
+    audience: str | None = None,
+    plan: bool | None = None,
+    trace: bool | None = None,
+) -> str:
     """The triage's end in a runner's words: the assessment with this week's plan; after a red flag
     only the stop (what was reported, whom to see, how soon, what to do meanwhile), nothing else."""
     from footcoach.cli.text_options import render_assessment

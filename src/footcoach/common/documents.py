@@ -45,6 +45,8 @@ SHOWN_CHARS = 40  # longest value quoted back in a reader's error
 KNOWLEDGE_FOLDERS_CACHED = 8  # not clinical: cache size
 NAME_SIMILARITY_CUTOFF = 0.6  # not clinical: difflib ratio a did-you-mean name must reach
 
+LineOf = Callable[[tuple[Any, ...]], int | None]  # a path of keys and indexes -> its 1-based line, if known
+
 
 def did_you_mean(name: str, known: Iterable[Any]) -> str:
     """`` (did you mean 'x'?)`` for the closest known name, or an empty string."""
@@ -78,7 +80,7 @@ def dotted(loc: tuple[Any, ...]) -> str:
 
 def validation_errors(
     path: str | Path,
-    line_of: Callable[[tuple[Any, ...]], int | None],
+    line_of: LineOf,
     exc: Any,
     prefix: tuple[Any, ...] = (),
     message: Callable[[dict[str, Any], tuple[Any, ...]], str] | None = None,

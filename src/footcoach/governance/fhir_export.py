@@ -117,7 +117,8 @@ def care_plan(patient_ref: str, assessment: dict[str, Any]) -> dict[str, Any] | 
     plan = assessment.get("plan")
     if not plan or not plan.get("blocks"):
         return None
-    contained, activities = [], []
+    contained: list[dict[str, Any]] = []
+    activities: list[dict[str, Any]] = []
     for block in plan["blocks"]:
         for ex in block.get("exercises", []):
             rid = _id(f"ex-{ex['id']}")
@@ -174,7 +175,7 @@ def bundle(
         plan = care_plan(ref, assessment)
         if plan:
             resources.append(plan)
-    entries = []
+    entries: list[dict[str, Any]] = []
     for res in resources:
         validate(res)
         key = f"{res['resourceType']}/{res.get('id', len(entries))}"

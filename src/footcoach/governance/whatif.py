@@ -118,7 +118,9 @@ def apply_changes(doc: dict[str, Any], changes: list[str]) -> dict[str, Any]:
                 node[key] = [] if isinstance(nxt, int) else {}
             node = node[key]
         last = parts[-1]
-        if isinstance(node, dict) or (isinstance(node, list) and isinstance(last, int) and last < len(node)):
+        if isinstance(node, dict):  # noqa: SIM114 - apart, so that a list's index is known to be an int
+            node[last] = value
+        elif isinstance(node, list) and isinstance(last, int) and last < len(node):
             node[last] = value
         else:
             raise InputError([f"--what-if: {text}: cannot set {'.'.join(map(str, parts))}"])
@@ -211,7 +213,8 @@ def _candidates(assessor: Assessor, doc: dict[str, Any], m: Measure) -> list[flo
 
 def _progresses(assessor: Assessor, doc: dict[str, Any]) -> bool:
     try:
-        return assessor.decide(doc)["action"] == "progress"
+        action: str = assessor.decide(doc)["action"]
+        return action == "progress"
     except InputError:
         return False
 
@@ -311,7 +314,8 @@ def _needed_setting(item: dict[str, Any], trial: dict[str, Any], ms: dict[str, M
 def _repair(assessor: Assessor, doc: dict[str, Any], ms: dict[str, Measure]) -> list[Change]:
     """More than two measures together: each blocker's needed value, applied until the runner
     progresses (a symmetry gate can show only once the legs are raised), or nothing."""
-    trial, setting = copy.deepcopy(doc), {}
+    trial = copy.deepcopy(doc)
+    setting: dict[str, float] = {}
     for _ in range(len(ms) + 1):
         if _progresses(assessor, trial):
             return _option(doc, setting, ms) if setting else []

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
 from footcoach.common.closed_model import ClosedModel
-from footcoach.common.documents import DataFileError, did_you_mean, load_with_lines, validation_errors
+from footcoach.common.documents import DataFileError, LineOf, did_you_mean, load_with_lines, validation_errors
 from footcoach.common.paths import knowledge_dir
 from footcoach.knowledge.base import Knowledge, KnowledgeError, default_knowledge, load_knowledge
 
@@ -159,10 +159,10 @@ class CatalogueError(KnowledgeError):
 # -- loading ---------------------------------------------------------------------------------------
 
 
-def _line_finder(line_of):
+def _line_finder(line_of: LineOf) -> LineOf:
     """line_of for pydantic locations: YAML keeps the phase keys as text ("1"), pydantic as ints."""
 
-    def find(loc: tuple) -> int | None:
+    def find(loc: tuple[Any, ...]) -> int | None:
         loc = tuple(loc)
         if len(loc) >= 2 and loc[0] == "phases" and isinstance(loc[1], int):
             return line_of(("phases", str(loc[1])) + loc[2:])
@@ -171,14 +171,14 @@ def _line_finder(line_of):
     return find
 
 
-def _cross_check(cat: Catalogue, kb: Knowledge, path: Path, line) -> list[DataFileError]:
+def _cross_check(cat: Catalogue, kb: Knowledge, path: Path, line: LineOf) -> list[DataFileError]:
     """References the models cannot see: ids, source keys, threshold names, phase numbers."""
     errors: list[DataFileError] = []
 
-    def err(loc: tuple, message: str) -> None:
+    def err(loc: tuple[Any, ...], message: str) -> None:
         errors.append(DataFileError(path, line(loc), ".".join(str(p) for p in loc), message))
 
-    def check_source(loc: tuple, key: str) -> None:
+    def check_source(loc: tuple[Any, ...], key: str) -> None:
         if key not in kb.sources:
             err(loc, f"unknown source '{key}'{did_you_mean(key, kb.sources)}")
 

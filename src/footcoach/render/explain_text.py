@@ -33,7 +33,7 @@ def cond_text(c: dict[str, Any]) -> str:
         return f"{c['fact']} not measured (missing)"
     if "literal" in c:
 
-        def word(v):
+        def word(v: object) -> object:
             return str(v).lower() if isinstance(v, bool) else v
 
         if c["op"] == "==":
@@ -58,14 +58,14 @@ def cond_text(c: dict[str, Any]) -> str:
     return s
 
 
-def _only_false_flags(because: list[dict]) -> bool:
+def _only_false_flags(because: list[dict[str, Any]]) -> bool:
     return len(because) > 2 and all(
         len(b["failing"]) == 1 and b["failing"][0].get("literal") is True and b["failing"][0].get("value") is False
         for b in because
     )
 
 
-def _failing_lines(failing: list[dict], indent: str, out: list[str], width: int) -> None:
+def _failing_lines(failing: list[dict[str, Any]], indent: str, out: list[str], width: int) -> None:
     """Each failing condition; a missing finding is followed by why its producers did not fire."""
     for c in failing:
         out += wrap(f"- {cond_text(c)}", width, indent, indent + "    ")

@@ -198,7 +198,8 @@ def _weaker(pair: Any) -> float | None:
 def _lsi(pair: Any) -> float | None:
     if not isinstance(pair, dict) or max(pair["left"], pair["right"]) <= 0:
         return None
-    return round(min(pair["left"], pair["right"]) / max(pair["left"], pair["right"]) * PERCENT, 1)
+    lsi: float = round(min(pair["left"], pair["right"]) / max(pair["left"], pair["right"]) * PERCENT, 1)
+    return lsi
 
 
 def _side(side: str) -> Callable[[Any], float | None]:

@@ -8,12 +8,15 @@ leave a gap, rule cases that fail, and rules that no case ever fires.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
+from footcoach.knowledge.base import Knowledge
 from footcoach.rulebook.facts import catalogue
-from footcoach.rulebook.model import Rule
+from footcoach.rulebook.model import Rule, RuleSet
 
 _PKG = Path(__file__).resolve().parent.parent  # the footcoach package folder
 
@@ -27,7 +30,21 @@ class RuleProblem:
         return f"{self.where}: {self.message}"
 
 
-def _interval(rule: Rule, fact: str, rb) -> tuple[float, bool, float, bool] | None:
+class LintedRuleBase(Protocol):
+    """What the linter reads of a compiled rule base (the inference's ``RuleBase``): its rules, its
+    knowledge and the knowledge values its rules name."""
+
+    @property
+    def rules(self) -> RuleSet: ...
+
+    @property
+    def kb(self) -> Knowledge: ...
+
+    @property
+    def knowledge_used(self) -> Sequence[str]: ...
+
+
+def _interval(rule: Rule, fact: str, rb: LintedRuleBase) -> tuple[float, bool, float, bool]:
     """(lo, lo_closed, hi, hi_closed) the rule's conditions allow for ``fact``."""
     spec = catalogue(rb.kb)[fact]
     lo, lo_c = (spec.lo if spec.lo is not None else float("-inf")), True
@@ -50,12 +67,12 @@ def _interval(rule: Rule, fact: str, rb) -> tuple[float, bool, float, bool] | No
     return lo, lo_c, hi, hi_c
 
 
-def _contains(iv, x: float) -> bool:
+def _contains(iv: tuple[float, bool, float, bool], x: float) -> bool:
     lo, lo_c, hi, hi_c = iv
     return (x > lo or (lo_c and x == lo)) and (x < hi or (hi_c and x == hi))
 
 
-def check_bands(rb) -> list[RuleProblem]:
+def check_bands(rb: LintedRuleBase) -> list[RuleProblem]:
     """Rules that declare ``band: FACT`` must partition that fact's scale: no overlap, no gap.
 
     The scale is checked at every half point between its ends (pain scores are whole numbers;
@@ -107,7 +124,7 @@ def code_references(name: str) -> bool:
     return re.search(r"[\"']" + re.escape(name) + r"[\"']", _package_source()) is not None
 
 
-def check_unused(rb) -> list[RuleProblem]:
+def check_unused(rb: LintedRuleBase) -> list[RuleProblem]:
     used = set(rb.knowledge_used)
     extra_text = ""
     cat = rb.kb.folder / "exercises.yaml"

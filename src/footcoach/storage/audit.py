@@ -91,7 +91,9 @@ def save_assessment(
     time and its cause; the summary, kinds and red flags go to their own columns for the caseload."""
     require_runner(conn, runner_id)
     action = assessment.get("action") if assessment.get("action") in ACTIONS else None
-    phase = assessment.get("phase") if isinstance(assessment.get("phase"), dict) else {}
+    phase = assessment.get("phase")
+    if not isinstance(phase, dict):
+        phase = {}
     summary, kinds = summary_and_kinds(assessment)
     snapshot = canonical(state_doc)
     cur = conn.execute(

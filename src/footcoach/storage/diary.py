@@ -10,6 +10,7 @@ before writing.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from footcoach.contract.errors import InputError, describe
 from footcoach.contract.state import RED_FLAG_IDS, DiaryEntry, Pain, Program, Running, Shoe, State, Tests
 from footcoach.knowledge.base import num
 from footcoach.storage import records as rec
+from footcoach.storage.connection import now
 from footcoach.storage.errors import Conflict, NotFound
 
 REPORT_MODELS: dict[str, type[BaseModel]] = {"program": Program, "pain": Pain, "tests": Tests, "running": Running}
@@ -40,7 +42,7 @@ _RedFlagList = list[Literal[RED_FLAG_IDS]]  # type: ignore[valid-type]  # the sh
 
 class _RedFlags(BaseModel):
     model_config = State.model_config
-    red_flags: _RedFlagList = []  # type: ignore[valid-type]
+    red_flags: _RedFlagList = []
 
 
 class _Shoes(BaseModel):
@@ -69,7 +71,7 @@ def check_values(entry: dict[str, Any], report: dict[str, Any]) -> None:
     problems: list[str] = []
     checks: list[Callable[[], Any]] = [lambda: rec.validate(DiaryEntry, {**entry, "week": entry.get("week", 0)})]
     checks += [
-        lambda part=part, model=model: _check_part(model, report[part], part)
+        functools.partial(_check_part, model, report[part], part)
         for part, model in REPORT_MODELS.items()
         if part in report
     ]
@@ -237,7 +239,9 @@ def next_report(
 
 def _entry_row(conn: sqlite3.Connection, runner_id: str, week: int) -> sqlite3.Row:
     rec.require_runner(conn, runner_id)
-    row = conn.execute("SELECT * FROM diary WHERE runner_id = ? AND week = ?", (runner_id, week)).fetchone()
+    row: sqlite3.Row | None = conn.execute(
+        "SELECT * FROM diary WHERE runner_id = ? AND week = ?", (runner_id, week)
+    ).fetchone()
     if row is None:
         weeks = conn.execute(
             "SELECT week FROM diary WHERE runner_id = ? ORDER BY week DESC LIMIT ?", (runner_id, _SHOWN)
@@ -348,7 +352,7 @@ def import_state(
     else:
         conn.execute(
             "INSERT INTO runners (id, age, sex, experience, created_at) VALUES (?, ?, ?, ?, ?)",
-            (runner_id, r.age, r.sex, r.experience, rec.now()),
+            (runner_id, r.age, r.sex, r.experience, now()),
         )
     total = len(state.history)
     for i, entry in enumerate(state.history, 1):

@@ -51,7 +51,7 @@ def validate(model: type[BaseModel], data: Any, prefix: str = "") -> Any:
 
 
 def require_runner(conn: sqlite3.Connection, runner_id: str) -> sqlite3.Row:
-    row = conn.execute("SELECT * FROM runners WHERE id = ?", (runner_id,)).fetchone()
+    row: sqlite3.Row | None = conn.execute("SELECT * FROM runners WHERE id = ?", (runner_id,)).fetchone()
     if row is None:
         known = [r[0] for r in conn.execute("SELECT id FROM runners ORDER BY id LIMIT 20")]
         raise NotFound("runner", runner_id, known)
@@ -193,7 +193,8 @@ def strip_none(value: Any) -> Any:
 def report_from_state(state: State) -> dict[str, Any]:
     """The current-report part of a validated state, without the fields not given."""
     doc = state.model_dump(mode="json")
-    return strip_none({k: doc[k] for k in REPORT_PARTS})
+    report: dict[str, Any] = strip_none({k: doc[k] for k in REPORT_PARTS})
+    return report
 
 
 def leaf_paths(doc: dict[str, Any], prefix: str = "") -> list[str]:

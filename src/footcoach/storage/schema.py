@@ -18,6 +18,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Callable
+from typing import Any
 
 from footcoach.storage.errors import DatabaseUnusable
 
@@ -250,7 +251,7 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-def summary_and_kinds(assessment: dict) -> tuple[str | None, list[str]]:
+def summary_and_kinds(assessment: dict[str, Any]) -> tuple[str | None, list[str]]:
     """The sentence of the recommendation that carries the action, and every recommendation's kind."""
     recs = [r for r in assessment.get("recommendations", []) if isinstance(r, dict)]
     carrier = next((r for r in recs if r.get("kind") in CARRIER_KINDS), None)

@@ -100,7 +100,7 @@ def _number(allowed: Allowed, raw: Any, forms: AnswerForms, unit: str | None) ->
     shown = _shown(raw)
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
         raise AnswerProblem(f"{shown} is not allowed")
-    value: Any = raw
+    value: float | int
     if isinstance(raw, str):
         text = raw.strip()
         if re.fullmatch(r"[+-]?\d+", text):
@@ -109,6 +109,8 @@ def _number(allowed: Allowed, raw: Any, forms: AnswerForms, unit: str | None) ->
             value = float(text)
         else:
             value = _number_in_words(text, allowed, forms, unit)
+    else:
+        value = raw
     if isinstance(value, float):
         if not math.isfinite(value):
             raise AnswerProblem(f"{shown} is not allowed")

@@ -289,7 +289,8 @@ def allowed_for(model: type[BaseModel], parts: list[str], required: bool = True)
 
 def group_model(path: str) -> type[BaseModel]:
     base, _, _ = unwrap(models.State.model_fields[path].annotation)
-    return typing.get_args(base)[0]
+    model: type[BaseModel] = typing.get_args(base)[0]
+    return model
 
 
 # ---- the loaded questionnaire -------------------------------------------------------------------
