@@ -66,3 +66,36 @@ def test_serve_is_local_by_default_and_says_so_when_it_is_not(tmp_path, monkeypa
     assert wide.exit_code == 0 and calls[-1]["host"] == "0.0.0.0"
     assert "warning: listening on 0.0.0.0" in wide.stderr
     assert json.dumps(calls[-1]["factory"]) == "true"
+
+
+def test_serve_runs_without_an_access_log_that_would_hold_runner_link_tokens(tmp_path, monkeypatch):
+    import uvicorn
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: calls.append(k))
+    assert _run(["serve", "--db", str(tmp_path / "c.db"), "--workers", "2"]).exit_code == 0
+    assert calls[-1]["access_log"] is False and calls[-1]["workers"] == 2
+
+
+def test_a_worker_warms_up_before_it_listens_and_touches_no_database(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    db = tmp_path / "c.db"
+    code = (
+        "import gc\n"
+        "from starlette.testclient import TestClient\n"
+        "from footcoach.web import entry\n"
+        "app = entry.app()\n"
+        "import os\n"
+        "print(gc.get_freeze_count(), os.path.exists(os.environ['FOOTCOACH_WEB_DB']))\n"
+        "print(TestClient(app).get('/login').status_code)\n"
+    )
+    env = {**os.environ, "FOOTCOACH_WEB_DB": str(db), "FOOTCOACH_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    frozen, created, status = done.stdout.split()
+    assert int(frozen) > 0  # the warmed-up heap is out of the collector's way
+    assert created == "False"  # the warm-up assessed a state in memory: no database file
+    assert status == "200"

@@ -78,6 +78,11 @@ def serve_cmd(
         proxy_headers=False,
         server_header=False,
         log_level="warning",
+        # No access log: it would cost every request a log record, and its lines would carry the
+        # runners' personal link tokens (/t/<token>).
+        access_log=False,
+        http="auto",  # httptools when installed (it is a dependency), else h11
+        loop="auto",  # uvloop when installed, else asyncio
     )
 
 
