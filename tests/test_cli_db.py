@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import stat
 import subprocess
 import sys
@@ -348,11 +349,19 @@ def test_report_command(db, tmp_path):
     assert "no such runner" in bad(db, "report", "nobody", "--out", str(out))
 
 
+ADDS_PER_PROCESS = 8
+# A hang guard, not a speed check.  Each `diary add` is a cold start (about 0.5 s of CPU, several
+# seconds of wall time on a busy shared machine) and may wait up to the busy timeout for the write lock;
+# the writers hold it for milliseconds, so a real lock problem fails fast with "busy", not by this guard.
+ONE_ADD_AT_WORST_S = connection.BUSY_TIMEOUT_S + 10  # not clinical: seconds, busy timeout + a slow cold start
+
+
 def test_two_cli_processes_adding_at_once_lose_nothing(db):
     """The real command line, two processes at once (the 2 x 200 run is in test_store with the same code)."""
     ok(db, "runner", "add", "r1", "--age", "40")
     script = (
-        f'for i in $(seq 1 8); do "{FOOTCOACH}" --db "{db}" diary add r1 --no-input --foot-fatigue $TAG || exit 1; done'
+        f'for i in $(seq 1 {ADDS_PER_PROCESS}); do "{FOOTCOACH}" --db "{db}" diary add r1 --no-input '
+        "--foot-fatigue $TAG || exit 1; done"
     )
     procs = [
         subprocess.Popen(
@@ -361,15 +370,22 @@ def test_two_cli_processes_adding_at_once_lose_nothing(db):
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            start_new_session=True,  # its own process group: a timeout ends the loop and its footcoach
         )
         for tag in (1, 2)
     ]
-    for p in procs:
-        _, err = p.communicate(timeout=60)
-        assert p.returncode == 0, err
+    try:
+        for p in procs:
+            _, err = p.communicate(timeout=ADDS_PER_PROCESS * ONE_ADD_AT_WORST_S)
+            assert p.returncode == 0, err
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
     entries = service.read(db, diary.list_diary, "r1")
-    assert [e["week"] for e in entries] == list(range(1, 17))
-    assert sorted(e["foot_fatigue"] for e in entries) == [1] * 8 + [2] * 8
+    assert [e["week"] for e in entries] == list(range(1, 2 * ADDS_PER_PROCESS + 1))
+    assert sorted(e["foot_fatigue"] for e in entries) == [1] * ADDS_PER_PROCESS + [2] * ADDS_PER_PROCESS
 
 
 def test_diary_add_takes_a_heel_raise_jump_with_a_warning_naming_it(db):

@@ -20,7 +20,8 @@ from footcoach.service import assess, load_state
 pty = pytest.importorskip("pty")
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and a pseudo-terminal")
 
-TIMEOUT_S = 30
+# A hang guard, not a speed check: the longest wait is a cold start or an assessment, seconds on a busy machine.
+TIMEOUT_S = 60
 
 
 def _command() -> list[str]:
