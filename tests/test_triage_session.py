@@ -170,3 +170,24 @@ def test_heel_raises_far_apart_are_taken_with_a_warning_naming_them():
     assert session.answers["heel_raises_left"] == 90  # taken as typed
     walk_to(session, "hop")
     assert session.answer("hop", {"hop_pain": ""}) == [] and session.warnings == []
+
+
+def test_no_pairs_of_shoes_answered_shows_0_in_the_review_and_on_the_page_not_unanswered():
+    session = TriageSession(Q)
+    assert session.page("shoes").fields[0].shown == ""  # not answered yet
+    walk(session, {**NEW_RUNNER, "shoes": "0"})
+    item = next(i for i in session.review() if i.key == "shoes")
+    assert item.answer == "0" and session.page("shoes").fields[0].shown == "0"
+    assert "shoes" not in session.answers  # and nothing is kept: the state has no shoes
+
+
+def test_go_opens_a_page_shown_for_the_answers_and_refuses_others():
+    session = TriageSession(Q)
+    walk_to(session, "about_you")
+    assert session.go("safety_bone").id == "safety_bone" and session.current().id == "safety_bone"
+    assert session.back().id == "safety_nerves"
+    with pytest.raises(UnknownPage):
+        session.go("shoes.1")  # no pair given yet
+    assert session.answer("safety_nerves", {f.key: "yes" for f in session.page("safety_nerves").fields}) == []
+    with pytest.raises(UnknownPage):
+        session.go("about_you")  # stopped by a red flag: nothing more is asked

@@ -17,7 +17,7 @@ from footcoach.common.json_text import dump_json
 from footcoach.storage import accounts
 from footcoach.web import data
 from tests import record_calls as store
-from tests.triage_web_driver import read_page, typed_answers, walk
+from tests.triage_web_driver import answer_until, read_page, typed_answers, walk
 from tests.web_support import client, csrf_of, example
 
 RID = "r1"
@@ -216,3 +216,24 @@ def test_the_red_flag_page_starts_the_triage_with_its_intro_and_no_back(tmp_path
 def _canonical(text: str) -> str:
     """The JSON with its keys sorted (the record stores the assessment with sorted keys)."""
     return json.dumps(json.loads(text), sort_keys=True, ensure_ascii=False, indent=2)
+
+
+def test_a_pair_of_shoes_page_says_why_once_and_hints_only_what_a_choice_does_not_show(tmp_path):
+    state = example("amber-hold-worn-shoes")
+    db, link = _runner(tmp_path, "web", state)
+    html = answer_until(client(db), link, typed_answers(state), "pair of shoes 1 of 1").text
+    assert html.count("<summary>Why we ask</summary>") == 1  # the five fields share the group's reason
+    assert "Some text" not in html and "Yes or no" not in html  # the choices say it; text says nothing
+    assert re.search(r'<p class="hint" id="h-shoes.1.km">A number, 0 or more; optional</p>', html)
+
+
+def test_the_review_groups_the_answers_by_page_and_each_answer_links_to_its_page(tmp_path):
+    state = example("amber-hold-worn-shoes")
+    db, link = _runner(tmp_path, "web", state)
+    c = client(db)
+    html = answer_until(c, link, typed_answers(state), "Check your answers").text
+    assert "<h2>Your running shoes: pair of shoes 1 of 1</h2>" in html
+    # an entry's question under its page's title, without the entry's name again
+    assert "<dt>About how many kilometres have you run in them?</dt>" in html
+    assert 'href="/t/' + link + '/p/shoes.1" aria-label="Change: About how many kilometres' in html
+    assert c.get(f"/t/{link}/p/shoes.1").status_code == 200

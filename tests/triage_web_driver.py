@@ -149,6 +149,21 @@ def walk(c: Any, link: str, typed: dict[str, str], *, max_pages: int = 40) -> Wa
     return Walk(pages, c.get(done.headers["location"]))
 
 
+def answer_until(c: Any, link: str, typed: dict[str, str], heading: str, *, max_pages: int = 40) -> Any:
+    """Answer pages with ``typed`` until the page whose heading contains ``heading``; its response."""
+    response = c.get(f"/t/{link}")
+    for _ in range(max_pages):
+        page = read_page(response)
+        if heading in page.heading:
+            return response
+        assert page.action, f"reached {page.heading!r} without seeing {heading!r}"
+        form = {key: typed.get(key, page.values[key]) for key in page.order}
+        moved = c.post(page.action, data={"csrf": page.csrf, "nav": "next", **form})
+        assert moved.status_code == 303, read_page(moved).problems
+        response = c.get(moved.headers["location"])
+    raise AssertionError(f"never reached {heading!r}")
+
+
 def _csrf(html: str) -> str:
     import re
 

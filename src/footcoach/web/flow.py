@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from footcoach.storage import accounts
 from footcoach.triage.questionnaire import Questionnaire, default_questionnaire
@@ -47,13 +48,15 @@ def save(db_path: str | None, link_id: int, session: TriageSession | None) -> No
 @dataclass(frozen=True)
 class FormField:
     """One input as the page shows it: the session's field, the text in the input (the runner's own
-    after a refusal), the refusal in words, and the choices (value, label)."""
+    after a refusal), the refusal in words, the choices (value, label), the hint and why we ask."""
 
     field: Field
     value: str
     problem: str | None
     options: tuple[tuple[str, str], ...]
     select: bool
+    hint: str  # what is allowed, whether optional, whether it came from the record ("" for nothing)
+    why: str  # "why we ask" ("" when an earlier field of the page says the same)
 
 
 def _options(f: Field) -> tuple[tuple[str, str], ...]:
@@ -69,19 +72,36 @@ def form_fields(
     problems: dict[str, str] = {}
     for error in errors:
         problems.setdefault(error.key, error.sentence)
-    return [
-        FormField(
-            f,
-            typed.get(f.key, "") if typed is not None else f.shown,
-            problems.get(f.key),
-            _options(f),
-            f.kind in ("boolean", "choice"),
+    out: list[FormField] = []
+    for f in page.fields:
+        select = f.kind in ("boolean", "choice")
+        value = typed.get(f.key, "") if typed is not None else f.shown
+        # The choices of a list say what is allowed, and "some text" says nothing: no hint for them.
+        hint = "" if select or f.kind == "text" else f.allowed
+        notes = "; ".join(
+            n for n in (hint, "" if f.required else "optional", "on your record" if f.on_record else "") if n
         )
-        for f in page.fields
-    ]
+        # The fields of a diary week or a pair of shoes share one reason: it is told once on the page.
+        why = f.why if f.why and f.why not in [x.why for x in out] else ""
+        out.append(FormField(f, value, problems.get(f.key), _options(f), select, notes[:1].upper() + notes[1:], why))
+    return out
 
 
 def page_problems(errors: Sequence[FieldError], page: Page) -> list[str]:
     """Refusals that belong to no field of the page (for the page as a whole)."""
     keys = {f.key for f in page.fields}
     return [e.sentence for e in errors if e.key not in keys]
+
+
+def review_groups(session: TriageSession, page_address: str) -> list[dict[str, Any]]:
+    """The session's review, a group per page under the page's title: each answer with its question
+    (an entry's question without the entry's name, which the title gives) and where to change it."""
+    titles = {page.id: page.title for page in session.pages()}
+    groups: list[dict[str, Any]] = []
+    for item in session.review():
+        if not groups or groups[-1]["page"] != item.page:
+            href = page_address + quote(item.page)
+            groups.append({"page": item.page, "title": titles[item.page], "href": href, "items": []})
+        text = item.text.split(": ", 1)[1] if "." in item.key and ": " in item.text else item.text
+        groups[-1]["items"].append({"text": text, "answer": item.answer})
+    return groups

@@ -125,7 +125,7 @@ def review(request: Request, token: str, problems: list[str] | None = None) -> R
         "triage_review.html",
         HTTPStatus.UNPROCESSABLE_ENTITY if problems else HTTPStatus.OK,
         token=token,
-        items=[{"item": item, "href": f"/t/{token}/p/{quote(item.page)}"} for item in session.review()],
+        groups=flow.review_groups(session, f"/t/{token}/p/"),
         problems=problems or [],
         warnings=session.warnings,
         csrf=link_csrf(request, int(link["id"])),
