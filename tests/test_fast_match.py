@@ -20,9 +20,10 @@ from experta.activation import Activation
 from experta.factlist import FactList
 from experta.matchers.rete import ReteMatcher
 from experta.matchers.rete import utils as rete_utils
-from experta.matchers.rete.check import FactCapture, FeatureCheck, SameContextCheck, TypeCheck, WhereCheck
+from experta.matchers.rete.check import FactCapture, FeatureCheck, SameContextCheck, TypeCheck
 from experta.matchers.rete.nodes import ConflictSetNode, NotNode, OrdinaryMatchNode
 from experta.matchers.rete.token import Token, TokenInfo
+from experta.strategies import DepthStrategy
 
 from footcoach.inference import fast_match
 from footcoach.inference.fast_match import FastKnowledgeEngine, FastReteMatcher, HashJoinNode, HashNotNode
@@ -117,7 +118,10 @@ def test_experta_internals_fast_match_relies_on_are_unchanged():
     plain = Item(name="x", value=1)
     assert FactList._get_fact_id(plain) == frozenset([Item, ("name", "x"), ("value", 1)])
     assert Item.__fields__ == {} and "update" in inspect.getsource(Fact.__init__)
-    assert "test" in WhereCheck._fields and "parameters" in inspect.getsource(WhereCheck.__new__)
+    assert "WhereNode(WhereCheck(" in inspect.getsource(rete_utils.wire_rule).replace(" ", "")
+    update = inspect.getsource(DepthStrategy._update_agenda)
+    assert "self.get_key(act)" in update and "bisect.insort(agenda.activations, act)" in update
+    assert Activation(Rule(), []).key is None and "self.key < other.key" in inspect.getsource(Activation.__lt__)
 
 
 def test_fast_matcher_fires_exactly_what_experta_fires():
@@ -180,6 +184,23 @@ def test_reset_clears_every_memory_and_only_nodes_with_memory():
     assert sorted(engine.fired) == first
     kinds = {type(n) for n in engine.matcher._memory_nodes}
     assert kinds <= {HashJoinNode, HashNotNode, ConflictSetNode}
+    nodes = engine.matcher._walk()
+    assert any(n.left_memory or n.right_memory for n in engine.matcher._memory_nodes)
+    engine.matcher.reset()
+    for node in nodes:
+        assert not (getattr(node, "left_memory", None) or getattr(node, "right_memory", None)), node
+        assert not (getattr(node, "memory", None) or getattr(node, "added", None) or getattr(node, "removed", None))
+
+
+def test_an_equality_with_a_literal_is_a_literal_in_the_pattern():
+    """footcoach compiles ``fact == literal`` (a phase, a yes/no) to a literal the alpha plan compares
+    in place, the same test as the comparison (== on plain values cannot raise)."""
+    from footcoach.inference.engine import default_rulebase
+
+    matcher = default_rulebase().engine_class().matcher
+    patterns = [p for (_kind, name), ps in matcher.root_node.index.items() if name == "program.phase" for p in ps]
+    literal_values = {v for p in patterns for what, v in p.plan[0] if what == "value"}
+    assert {1, 2, 3, 4, 5} <= literal_values
 
 
 def test_a_fast_fact_is_the_fact_experta_would_build():

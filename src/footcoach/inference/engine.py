@@ -22,13 +22,12 @@ from typing import Any, TypeVar
 
 from experta import AND, AS, MATCH, NOT, OR, TEST, P
 from experta import Rule as XRule
-from experta.strategies import DepthStrategy
 
 from footcoach.contract.assessment import Assessment
 from footcoach.contract.state import State
 from footcoach.inference.comparison import OPS, compare, exact
 from footcoach.inference.facts import RUNNER, Obs, catalogue, derive
-from footcoach.inference.fast_match import FastFact, FastKnowledgeEngine
+from footcoach.inference.fast_match import FastFact, FastKnowledgeEngine, StableStrategy
 from footcoach.knowledge.base import (
     Knowledge,
     ResolvedValue,
@@ -55,15 +54,6 @@ class ObsFact(FastFact):
 
 class FindingFact(FastFact):
     """An intermediate conclusion: name, value, subject, by (the rule that concluded it)."""
-
-
-class StableStrategy(DepthStrategy):  # type: ignore[misc]  # experta is untyped
-    """Depth strategy with the rule id as the last tie-breaker (experta's own order depends on
-    the hash seed for activations of equal salience)."""
-
-    def get_key(self, activation: Any) -> tuple[int, list[int], str]:
-        facts = sorted((f["__factid__"] for f in activation.facts), reverse=True)
-        return (activation.rule.salience, facts, activation.rule._wrapped.__name__)
 
 
 @dataclass
@@ -107,6 +97,9 @@ def _fact_patterns(idx: str, fc: FactCondition, per_subject: set[str], values: V
     subject = MATCH.subject if fc.fact in per_subject else RUNNER
     fn, literal, name, times = OPS[fc.op], fc.literal, str(fc.value), fc.times
     if times is None:
+        if literal is not None and fc.op == "==":
+            # A literal value in the pattern: the alpha plan compares it in place (== cannot raise).
+            return [ObsFact(name=fc.fact, subject=subject, value=literal)]
         if literal is not None:
 
             def check(v: Any) -> bool:

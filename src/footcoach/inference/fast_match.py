@@ -5,35 +5,38 @@ its internals; ``tests/test_fast_match.py`` fails loudly if any of them change. 
 ``ReteMatcher.build_network`` calling ``build_alpha_part(ruleset, root_node)`` (returning
 ``{fact pattern: alpha terminal}``) then ``build_beta_part``; ``rete.utils.extract_facts`` and
 ``generate_checks`` (a ``TypeCheck``, a ``FeatureCheck`` per field with ``what``/``how``, a
-``FactCapture``); ``wire_rule`` building the beta network from ``OrdinaryMatchNode``, ``NotNode``,
-``WhereNode`` (its ``matcher`` a ``WhereCheck`` with ``test`` and ``parameters``) and
-``ConflictSetNode`` with ``SameContextCheck``; ``Token`` (namedtuple ``tag, data, context``; a
-token's context is a function of its facts on one node path), ``TokenInfo`` and
-``Activation(rule, facts, context)``; the node attributes ``children`` (``ChildNode(node,
-callback)``), ``left_memory``/``right_memory`` and ``ConflictSetNode.added``/``removed``/``memory``/
-``rule``; ``KnowledgeEngine.reset`` (a new ``Agenda`` and ``FactList``, ``matcher.reset``, the
-deffacts declared), ``get_deffacts``, ``get_activations``, ``strategy.update_agenda``,
-``agenda.get_next``, ``running``; ``FactList`` (``last_index``, ``reference_counter``, ``added``,
-``duplication``; a fact's identity is its class and its non-special items); a fact class's
-``__fields__``; ``Fact.__init__`` being ``update`` plus a private ``_Fact__defaults`` dict.
+``FactCapture``); ``wire_rule`` building the beta network from ``OrdinaryMatchNode`` and ``NotNode``
+(with ``SameContextCheck``), ``WhereNode`` (``WhereCheck``) and ``ConflictSetNode``; ``Token``
+(namedtuple ``tag, data, context``; a token's context is a function of its facts on one node path),
+``TokenInfo``, ``Activation(rule, facts, context)`` and its ``key``; the node attributes ``children``
+(``ChildNode(node, callback)``), ``left_memory``/``right_memory``, ``ConflictSetNode.added``/
+``removed``/``memory``/``rule``; ``KnowledgeEngine.reset`` (a new ``Agenda`` and ``FactList``,
+``matcher.reset``, the deffacts declared), ``get_deffacts``, ``get_activations``, ``strategy``,
+``agenda.get_next``, ``running``; ``DepthStrategy`` (``get_key``, ``_update_agenda`` keeping
+``agenda.activations`` sorted by key); ``FactList`` (``last_index``, ``reference_counter``,
+``added``, ``duplication``; a fact's identity is its class and non-special items); a fact class's
+``__fields__``; ``Fact.__init__`` being ``update`` plus a private ``_Fact__defaults`` dict; a rule's
+``salience`` and ``_wrapped`` (its function, whose name is the rule's).
 
-What changes against experta's own matcher and engine (the matches, activations and firing order
-are the same): (1) the alpha network is indexed by fact type and name, so a fact meets only the
-patterns of its own name (experta tests every ``name == X`` against every fact), each a compiled
-plan of literals, predicates and bindings; (2) two-input nodes are hash joins on the variables their
-sides share (a shoe's ``subject``), linear in the number of shoes, and sides that share none join
-every pair untested; (3) no token copies, asserts or logging between nodes (no node mutates a token
-it receives); (4) reset touches only the nodes that hold memory, and activations are collected only
-from the conflict sets that changed, in experta's order; (5) the engine finds its ``DefFacts`` once
-per class, resets without reading their signatures, and declares and runs without per-fact and
-per-firing logging, on a fact list that declares a plain fact (no fields, plain keys) without
-re-validating it; (6) a ``FastFact`` of plain scalars under plain keys skips experta's ``freeze``.
+What changes (the matches, activations and firing order stay experta's): (1) the alpha network is
+indexed by fact type and name (experta tests every ``name == X`` against every fact), each pattern a
+compiled plan of literals, predicates and bindings; (2) joins are hash joins on the variables both
+sides share (a shoe's ``subject``), linear in the number of shoes; sides sharing none join every
+pair untested; (3) no token copies, asserts or logging between nodes (none mutates a token it
+receives); (4) reset clears only what holds memory; activations are collected, unhashed, only from
+the conflict sets that changed; (5) the engine resets without reading deffact signatures, declares
+and runs without per-fact or per-firing logging, on a fact list that takes a plain fact (no fields,
+plain keys) as is; (6) a ``FastFact`` of plain scalars skips ``freeze``; (7) ``StableStrategy``:
+experta's depth order with the rule name breaking ties (whatever the hash seed), bisected on keys.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from decimal import Decimal
+from functools import partial
 from itertools import chain
 from operator import attrgetter
 from typing import Any, ClassVar
@@ -51,6 +54,7 @@ from experta.matchers.rete.nodes import ConflictSetNode, NotNode, OrdinaryMatchN
 from experta.matchers.rete.token import Token, TokenInfo
 from experta.matchers.rete.utils import extract_facts, generate_checks
 from experta.rule import Rule
+from experta.strategies import DepthStrategy
 
 from footcoach.inference.join_index import Context, Item, JoinIndex
 
@@ -60,7 +64,8 @@ PLAIN_KEYS = frozenset({"name", "subject", "value", "by"})  # the fields of the 
 VALID = Token.TagType.VALID
 INVALID = Token.TagType.INVALID
 _ANY_NAME = object()  # index key of patterns that do not fix a name
-_make_token = Token._make  # namedtuple constructor without experta's asserts
+_KEY = attrgetter("key")  # an activation's place on the agenda
+_make_token = partial(tuple.__new__, Token)  # Token((tag, data, context)) without experta's asserts
 Check = tuple[str, Any]  # (field, literal value or predicate)
 Plan = tuple[tuple[Check, ...], tuple[Check, ...], tuple[tuple[str, str], ...], str]
 
@@ -123,10 +128,6 @@ def _plan(checks: list[Any]) -> Plan:
     return tuple(literals), tuple(predicates), tuple(binds), captures[0]
 
 
-def _name_literal(fact: Any) -> Any:
-    return fact["name"] if isinstance(fact.get("name"), str) else _ANY_NAME
-
-
 class IndexedBusNode:
     """The root of the network: sends a fact to the patterns of its own type and name only."""
 
@@ -134,27 +135,15 @@ class IndexedBusNode:
         self.children: list[ChildNode] = []  # kept empty: experta's walkers find nothing to do here
         self.index: dict[tuple[type, Any], list[AlphaPattern]] = {}
 
-    def _patterns(self, fact: Any) -> list[AlphaPattern]:
-        kind = type(fact)
-        name = fact.get("name")
-        named = self.index.get((kind, name), []) if isinstance(name, str) else []
-        anyname = self.index.get((kind, _ANY_NAME))
-        return named + anyname if anyname else named
-
     def _send(self, fact: Any, tag: Token.TagType) -> None:
-        for pattern in self._patterns(fact):
-            context = pattern.match(fact)
-            if context is None:
-                continue
-            token = _make_token((tag, {fact}, context))
-            for child in pattern.children:
-                child.callback(token)
-
-    def add(self, fact: Any) -> None:  # experta's BusNode.add / remove
-        self._send(fact, VALID)
-
-    def remove(self, fact: Any) -> None:
-        self._send(fact, INVALID)
+        kind, name = type(fact), fact.get("name")
+        patterns = self.index.get((kind, name), ()) if isinstance(name, str) else ()
+        anyname = self.index.get((kind, _ANY_NAME))
+        for pattern in chain(patterns, anyname) if anyname else patterns:
+            if (context := pattern.match(fact)) is not None:
+                token = _make_token((tag, {fact}, context))
+                for child in pattern.children:
+                    child.callback(token)
 
 
 class HashJoinNode(OrdinaryMatchNode):  # type: ignore[misc]  # experta is untyped
@@ -204,7 +193,7 @@ class HashNotNode(NotNode):  # type: ignore[misc]  # experta is untyped
             self.join.clear()
         else:
             self.join = JoinIndex()
-        self.counts = {}  # left facts -> number of matching right tokens (experta's left_memory)
+        self.counts = self.join.counts  # left facts -> number of matching right tokens (experta's left_memory)
         self.left_memory = self.counts
         self.right_memory = self.join.items[1]
 
@@ -247,47 +236,38 @@ class HashNotNode(NotNode):  # type: ignore[misc]  # experta is untyped
                     child.callback(newtoken)
 
 
-class FastWhereNode(WhereNode):  # type: ignore[misc]  # experta is untyped
-    """experta's ``WhereNode`` (a ``TEST``) calling its test without the per-call log."""
-
-    def _activate(self, token: Token) -> None:
-        check = self.matcher
-        context = token.context
-        if check.test(**{k: context.get(k) for k in check.parameters}):
-            for child in self.children:
-                child.callback(token)
-
-
 class FastConflictSetNode(ConflictSetNode):  # type: ignore[misc]  # experta is untyped
-    """experta's ``ConflictSetNode`` that puts itself on its matcher's list of changed conflict sets
-    (and of sets with memory) instead of being polled."""
+    """experta's ``ConflictSetNode``, on its matcher's lists of changed and filled sets instead of
+    polled; ``added``/``removed`` map a token's ``TokenInfo`` (facts and bindings: what makes two
+    activations of one rule equal) to its activation, so no activation (nor its rule) is hashed."""
 
     changed: list[FastConflictSetNode]  # shared with the matcher
     filled: list[FastConflictSetNode]
+    memory: set[TokenInfo]
+    added: dict[TokenInfo, Activation]
+    removed: dict[TokenInfo, Activation]
     rank = 0  # the node's place in the fixed collection order
+
+    def _reset(self) -> None:
+        self.memory, self.added, self.removed = set(), {}, {}
 
     def _activate(self, token: Token) -> None:
         tag, data, context = token
         info = TokenInfo(data, context)
-        activation = Activation(self.rule, info.data, dict(context))  # no negated bindings (see _plan)
-        added, removed = self.added, self.removed
+        added, removed, memory = self.added, self.removed, self.memory
         if not (added or removed):
             self.changed.append(self)
         if tag is VALID:
-            if info not in self.memory:
-                if not self.memory:
+            if info not in memory:
+                if not memory:
                     self.filled.append(self)
-                self.memory.add(info)
-                if activation in removed:
-                    removed.remove(activation)
-                else:
-                    added.add(activation)
-        elif info in self.memory:
-            self.memory.remove(info)
-            if activation in added:
-                added.remove(activation)
-            else:
-                removed.add(activation)
+                memory.add(info)
+                if removed.pop(info, None) is None:
+                    added[info] = Activation(self.rule, info.data, dict(context))  # no negated bindings (_plan)
+        elif info in memory:
+            memory.remove(info)
+            if added.pop(info, None) is None:
+                removed[info] = Activation(self.rule, info.data, dict(context))
 
 
 def _direct(child: ChildNode) -> ChildNode:
@@ -302,7 +282,7 @@ def _direct(child: ChildNode) -> ChildNode:
 _FAST_CLASSES: dict[type, tuple[type, type | None]] = {  # experta's node -> ours, and the test it must carry
     OrdinaryMatchNode: (HashJoinNode, SameContextCheck),
     NotNode: (HashNotNode, SameContextCheck),
-    WhereNode: (FastWhereNode, WhereCheck),
+    WhereNode: (WhereNode, WhereCheck),  # a TEST: experta's own node
     ConflictSetNode: (FastConflictSetNode, None),
 }
 
@@ -325,19 +305,11 @@ class FastReteMatcher(ReteMatcher):  # type: ignore[misc]  # experta is untyped
         for found in fact_checks.values():
             for check in found:
                 rank[check] = rank.get(check, 0) + 1
-
-        def order(check: Any) -> tuple[float, int]:
-            if isinstance(check, TypeCheck):
-                return (float("inf"), hash(check))
-            if isinstance(check, FactCapture):
-                return (float("-inf"), hash(check))
-            return (rank[check], hash(check))
-
         terminals: dict[Any, AlphaPattern] = {}
         for fact in sorted(patterns, key=repr):
-            name = _name_literal(fact)
+            name = fact["name"] if isinstance(fact.get("name"), str) else _ANY_NAME
             checks: list[Any] = []
-            for check in sorted(fact_checks[fact], key=order, reverse=True):
+            for check in sorted(fact_checks[fact], key=rank.__getitem__, reverse=True):  # shared tests first
                 if isinstance(check, TypeCheck):
                     continue  # the index holds the type
                 if name is not _ANY_NAME and isinstance(check, FeatureCheck) and check.what == "name":
@@ -372,48 +344,68 @@ class FastReteMatcher(ReteMatcher):  # type: ignore[misc]  # experta is untyped
         for node in nodes:
             node.children = [_direct(c) for c in node.children]
         self._memory_nodes = [n for n in nodes if isinstance(n, (HashJoinNode, HashNotNode))]
+        self._touched: list[JoinIndex] = []  # the join memories that hold something
+        for node in self._memory_nodes:
+            node.join.touched = self._touched
         self._changed: list[FastConflictSetNode] = []
         self._filled: list[FastConflictSetNode] = []
-        conflict_sets = sorted(
-            (n for n in nodes if isinstance(n, FastConflictSetNode)), key=lambda n: n.rule._wrapped.__name__
-        )
-        for i, csn in enumerate(conflict_sets):
+        csns = sorted((n for n in nodes if isinstance(n, FastConflictSetNode)), key=lambda n: n.rule._wrapped.__name__)
+        for i, csn in enumerate(csns):
             csn.rank, csn.changed, csn.filled = i, self._changed, self._filled
-        self._conflict_nodes = conflict_sets
 
     def changes(
         self, adding: Iterable[Any] | None = None, deleting: Iterable[Any] | None = None
     ) -> tuple[list[Any], list[Any]]:
         root = self.root_node
-        if deleting is not None:
-            for fact in deleting:
-                root.remove(fact)
-        if adding is not None:
-            for fact in adding:
-                root.add(fact)
-        added: list[Any] = []
-        removed: list[Any] = []
-        changed = self._changed
+        for fact in deleting or ():
+            root._send(fact, INVALID)
+        for fact in adding or ():
+            root._send(fact, VALID)
+        added: list[Any]
+        removed: list[Any]
+        added, removed, changed = [], [], self._changed
         if changed:
             if len(changed) > 1:
                 changed.sort(key=attrgetter("rank"))  # experta's order: every conflict set, by rule name
             for csn in changed:
-                added.extend(csn.added)
-                removed.extend(csn.removed)
-                csn.added, csn.removed = set(), set()
+                added.extend(csn.added.values())
+                removed.extend(csn.removed.values())
+                csn.added, csn.removed = {}, {}
             changed.clear()
         return added, removed
 
     def reset(self) -> None:
-        """Wipe the memory of the nodes that hold any (most hold none after a small run)."""
-        for node in self._memory_nodes:
-            if node.left_memory or node.right_memory:
-                node._reset()
+        """Wipe the join memories that hold something, and the conflict sets filled or changed."""
+        for join in self._touched:
+            join.clear()
+        self._touched.clear()
         for csn in chain(self._filled, self._changed):
             csn._reset()
-            csn.added, csn.removed = set(), set()
         self._filled.clear()
         self._changed.clear()
+
+
+class StableStrategy(DepthStrategy):  # type: ignore[misc]  # experta is untyped
+    """experta's depth strategy with the rule's name as the last tie-breaker (experta's own order of
+    activations of equal salience depends on the hash seed), bisecting on the keys."""
+
+    def get_key(self, activation: Any) -> tuple[int, list[int], str]:
+        facts = sorted((f["__factid__"] for f in activation.facts), reverse=True)
+        return (activation.rule.salience, facts, activation.rule._wrapped.__name__)
+
+    def _update_agenda(self, agenda: Any, added: list[Any], removed: list[Any]) -> None:
+        activations = agenda.activations
+        for act in removed:
+            act.key = self.get_key(act)
+            idx = bisect_left(activations, act.key, key=_KEY)
+            for i in (idx, idx + 1, idx - 1):  # experta's probes (idx - 1 may be -1: the last one)
+                with suppress(IndexError):
+                    if activations[i] == act:
+                        del activations[i]
+                        break
+        for act in added:
+            act.key = self.get_key(act)
+            insort(activations, act, key=_KEY)
 
 
 class FastFactList(FactList):  # type: ignore[misc]  # experta is untyped
@@ -427,13 +419,14 @@ class FastFactList(FactList):  # type: ignore[misc]  # experta is untyped
         if not (isinstance(fact, Fact) and fact.keys() <= PLAIN_KEYS and not fact.__fields__):
             return super().declare(fact)
         fact_id = frozenset([fact.__class__, *fact.items()])  # experta's _get_fact_id for such a fact
-        if self.duplication or fact_id not in self.reference_counter:
+        counter = self.reference_counter
+        if self.duplication or fact_id not in counter:
             idx = self.last_index
-            fact.__factid__ = idx
+            dict.__setitem__(fact, "__factid__", idx)  # what experta's __factid__ setter does
             self[idx] = fact
             self.last_index = idx + 1
             self.added.append(fact)
-            self.reference_counter[fact_id] += 1
+            counter[fact_id] = counter.get(fact_id, 0) + 1
             return fact
         return None
 
@@ -472,7 +465,7 @@ class FastKnowledgeEngine(KnowledgeEngine):  # type: ignore[misc]  # experta is 
             last = declare(fact)
         if not self.running:
             added, removed = self.get_activations()
-            self.strategy.update_agenda(self.agenda, added, removed)
+            self.strategy._update_agenda(self.agenda, added, removed)  # update_agenda without its log check
         return last
 
     def run(self, steps: float = float("inf")) -> None:
@@ -480,7 +473,7 @@ class FastKnowledgeEngine(KnowledgeEngine):  # type: ignore[misc]  # experta is 
         self.running = True
         while steps > 0 and self.running:
             added, removed = self.get_activations()
-            self.strategy.update_agenda(self.agenda, added, removed)
+            self.strategy._update_agenda(self.agenda, added, removed)
             activation = self.agenda.get_next()
             if activation is None:
                 break

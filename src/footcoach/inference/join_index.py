@@ -21,7 +21,10 @@ class JoinIndex:
     hashable, ``candidates`` returns the whole opposite memory (experta's scan) and ``exact`` is
     false: the caller tests each candidate.  While ``exact`` holds, every candidate matches."""
 
-    def __init__(self) -> None:
+    def __init__(self, touched: list[JoinIndex] | None = None) -> None:
+        self.touched = [] if touched is None else touched  # shared: every index that holds an item
+        self.held = False  # on ``touched`` since the last clear
+        self.counts: dict[Any, int] = {}  # a negation's count per left item (cleared with the rest)
         self.items: list[list[Item]] = [[], []]  # [(data, context)] per side, in arrival order
         self.width: list[int] = [-1, -1]  # number of variables a side's tokens carry
         self.keys: list[frozenset[Any] | None] = [None, None]
@@ -36,6 +39,8 @@ class JoinIndex:
         for index in self.index:
             if index:
                 index.clear()
+        self.counts.clear()
+        self.held = False
 
     def _learn(self, side: int, context: Context) -> None:
         if self.width[side] != -1 or any(not isinstance(k, str) for k in context):
@@ -59,6 +64,9 @@ class JoinIndex:
             self.scan, self.exact = True, False
 
     def add(self, side: int, item: Item) -> None:
+        if not self.held:
+            self.held = True
+            self.touched.append(self)
         if self.width[side] != len(item[1]):
             self._learn(side, item[1])
         self.items[side].append(item)
