@@ -40,7 +40,8 @@ def test_assess_imports_no_database_fhir_web_or_triage_module():
         "except SystemExit as exc:\n"
         "    assert exc.code in (0, None), exc.code\n"
         "heavy = ('sqlite3', '_sqlite3', 'footcoach.storage', 'footcoach.web', 'footcoach.triage', 'footcoach.governance',\n"
-        "         'footcoach.render', 'fhir', 'fastapi', 'starlette', 'uvicorn', 'httpx', 'jinja2', 'argon2')\n"
+        "         'footcoach.render', 'fhir', 'fastapi', 'starlette', 'uvicorn', 'httpx', 'jinja2', 'argon2',\n"
+        "         'importlib.metadata', 'email')\n"
         "print(sorted(m for m in sys.modules if m.startswith(heavy)), file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
@@ -171,3 +172,71 @@ def test_a_start_with_the_caches_filled_builds_no_data_model_and_imports_no_yaml
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
     assert done.stderr.strip() == "[] False"
     assert done.stdout == first.stdout
+
+
+def _assess_in_a_new_process(code_after: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    code = (
+        "import sys\n"
+        "from footcoach.cli import main\n"
+        "try:\n"
+        f"    main(['assess', {str(EXAMPLES / 'progress-to-phase-3.json')!r}, '--format', 'json'])\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code in (0, None), exc.code\n" + code_after
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env or dict(os.environ), check=True
+    )
+
+
+def test_pydantic_plugins_are_looked_for_only_when_the_user_enables_them():
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    show = "print('importlib.metadata' in sys.modules, file=sys.stderr)\n"
+    quiet = _assess_in_a_new_process(show, env)
+    assert quiet.stderr.strip() == "False"
+    wanted = _assess_in_a_new_process(show, {**env, "PYDANTIC_DISABLE_PLUGINS": ""})
+    assert wanted.stderr.strip() == "True"  # pydantic's own loader ran, and looked
+    assert wanted.stdout == quiet.stdout
+
+
+def test_the_plugin_loader_stand_in_gives_anything_else_from_the_real_module():
+    code = (
+        "import os, sys\n"
+        "from footcoach.common.startup import LOADER, no_pydantic_plugins\n"
+        "os.environ.pop('PYDANTIC_DISABLE_PLUGINS', None)\n"
+        "assert no_pydantic_plugins()\n"
+        "from pydantic.plugin._loader import get_plugins\n"
+        "assert tuple(get_plugins()) == () and 'importlib.metadata' not in sys.modules\n"
+        "from pydantic.plugin._loader import PYDANTIC_ENTRY_POINT_GROUP\n"
+        "assert PYDANTIC_ENTRY_POINT_GROUP == 'pydantic' and sys.modules[LOADER].__file__.endswith('_loader.py')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_one_document_commands_run_with_the_collector_paused_and_others_resume_it(monkeypatch):
+    import gc
+
+    from footcoach import service
+    from footcoach.cli import main
+
+    seen = []
+    real = service.assess_document
+
+    def recording(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service, "assess_document", recording)
+    assert gc.isenabled()
+    with pytest.raises(SystemExit) as done:
+        main(["assess", str(EXAMPLES / "progress-to-phase-3.json"), "--format", "json"])
+    assert done.value.code in (0, None)
+    assert seen == [False] and gc.isenabled()  # paused while assessing, back on afterwards
+
+    from footcoach.common.startup import pause_collection, resume_collection
+
+    pause_collection()
+    try:
+        main.resolve_command(click.Context(main), ["rules", "check"])
+        assert gc.isenabled()  # any other command collects as usual
+    finally:
+        resume_collection()

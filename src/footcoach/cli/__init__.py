@@ -13,13 +13,14 @@ from typing import Any
 
 import click
 
-# footcoach uses no pydantic plugin; looking for one reads every installed package's metadata at the
-# first model (a cold-start cost of every command).  A user who sets the variable keeps their choice.
-os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-
 from footcoach.common.errors import BadInput
 from footcoach.common.exits import EXIT_BAD_INPUT, EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_INTERRUPTED
+from footcoach.common.startup import no_pydantic_plugins, pause_collection, resume_collection
 from footcoach.common.terminal import TerminalSafeStream
+
+# footcoach uses no pydantic plugin: looking for one (and importing the machinery that looks)
+# is a cold-start cost of every command.  A user who sets PYDANTIC_DISABLE_PLUGINS keeps their choice.
+no_pydantic_plugins()
 
 
 class _Group(click.Group):
@@ -31,10 +32,12 @@ class _Group(click.Group):
     def main(self, *args: Any, **kwargs: Any) -> Any:
         saved = sys.stdout, sys.stderr
         sys.stdout, sys.stderr = TerminalSafeStream(saved[0]), TerminalSafeStream(saved[1])
+        pause_collection()  # resumed by resolve_command unless the command does one document's work
         try:
             return super().main(*args, **kwargs)
         finally:
             sys.stdout, sys.stderr = saved
+            resume_collection()
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(MODULE_OF))
@@ -48,12 +51,16 @@ class _Group(click.Group):
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
         """Ctrl-C while a command's module loads (a second or more on a busy machine): nothing has run,
-        so exit 130 as Ctrl-C inside the command does, instead of click's "Aborted!" and exit 1."""
+        so exit 130 as Ctrl-C inside the command does, instead of click's "Aborted!" and exit 1.
+        The garbage collector, paused by main, is resumed unless the command does one document's work."""
         try:
-            return super().resolve_command(ctx, args)
+            found = super().resolve_command(ctx, args)
         except KeyboardInterrupt:
             click.echo("\nStopped: nothing was saved.", err=True)
             sys.exit(EXIT_INTERRUPTED)
+        if found[0] not in ONE_DOCUMENT_COMMANDS:
+            resume_collection()
+        return found
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -97,6 +104,10 @@ def main(ctx: click.Context, db_path: str | None) -> None:
     ctx.ensure_object(dict)
     ctx.obj["db"] = db_path
 
+
+# Commands whose whole work is bounded by one document: the garbage collector stays paused while
+# they run (common/startup.py); every other command collects as usual (``assess --batch`` resumes it).
+ONE_DOCUMENT_COMMANDS = frozenset({"assess", "schema"})
 
 # Sub-command modules register themselves on the group, on first use of one of their commands
 # (``footcoach assess`` imports neither the database, nor FHIR, nor the web app).

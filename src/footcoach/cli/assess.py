@@ -15,6 +15,7 @@ from footcoach.cli.text_options import check_text_options, text_options
 from footcoach.common import documents
 from footcoach.common.exits import EXIT_BAD_INPUT
 from footcoach.common.json_text import dump_json
+from footcoach.common.startup import resume_collection
 from footcoach.contract.errors import InputError
 
 ALLOWED_DOCUMENT = "a JSON or YAML runner state, or - for stdin"
@@ -109,6 +110,7 @@ def assess_cmd(
     if batch is not None or jobs is not None or decision_only:
         check_batch_options(batch, source, runner_id, fmt, jobs, decision_only, [audience, plan, trace])
         if batch is not None:
+            resume_collection()  # a stream of states, not one document: collect as usual
             run_batch_command(batch, jobs, decision_only)  # exits
     try:
         check_text_options(fmt, audience, plan, trace)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -102,6 +101,8 @@ def write_file(
     option: str = "--out",
 ) -> Path:
     """Write ``text`` (UTF-8) to ``target`` whole, owner-only, never over a protected file; return the path."""
+    import tempfile  # here, not at import: ``assess`` to stdout starts without it (shutil, bz2, lzma)
+
     protect = list(protect)
     path = check_target(target, protect, option)
     data = text.encode("utf-8")
