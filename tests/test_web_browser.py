@@ -13,7 +13,7 @@ import pytest
 
 from footcoach.storage import accounts
 from tests import record_calls as store
-from tests.browser import PHONE
+from tests.browser import PHONE, elements_past_the_right_edge, horizontal_overflow
 from tests.triage_web_driver import typed_answers
 from tests.web_support import EMAIL, PASSWORD, example, make_clinic
 
@@ -127,6 +127,35 @@ def test_a_runner_who_should_progress_sees_progress_and_the_plan(server, open_pa
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
     history = store.list_assessments(clinic.db, f"prog-{size}")
     assert history[-1]["source"] == "triage" and history[-1]["action"] == "progress"
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_shoes_are_asked_a_page_per_pair_and_worn_shoes_show_in_the_result(server, open_page, size):
+    clinic, base = server
+    link = _fresh_runner(clinic, f"shoes-{size}", "amber-hold-worn-shoes")
+    answers = {**_answers("amber-hold-worn-shoes"), "shoes": "2", "shoes.2.name": "new <b>trail</b>"}
+    answers |= {"shoes.2.km": "about 30 miles", "shoes.2.minimalist": "yes"}
+    page = open_page(f"{base}/t/{link}", *SIZES[size])
+    titles = []
+    while page.get_by_role("button", name="Next").count():
+        titles.append(page.locator("h1").inner_text())
+        if titles[-1].endswith("pair of shoes 2 of 2"):
+            km = page.get_by_label("About how many kilometres have you run in them?")
+            assert km.count() == 1 and page.locator(".question").count() == 5
+            assert horizontal_overflow(page) == 0, elements_past_the_right_edge(page)
+        _fill_page(page, answers)
+        _next(page)
+        assert len(titles) < 30, "the questionnaire never ended"
+    assert "Your running shoes: pair of shoes 1 of 2" in titles and titles.index("Your running shoes") >= 4
+    review = page.locator("section.review-page", has_text="pair of shoes 2 of 2")
+    assert "48.3" in review.inner_text()  # 30 miles, converted as the terminal converts it
+    _click(page, page.get_by_role("button", name="See my result"))
+    assert page.locator("[data-action]").get_attribute("data-action") == "hold"
+    shoes = page.locator("section.summary", has=page.get_by_role("heading", name="Shoes and running load"))
+    assert 'Your "Old racer" has done 870 km' in shoes.inner_text()
+    assert horizontal_overflow(page) == 0, elements_past_the_right_edge(page)
+    stored = store.show_runner(clinic.db, f"shoes-{size}")["current_report"]["shoes"]
+    assert [s["name"] for s in stored] == ["Old racer", "new <b>trail</b>"]
 
 
 @pytest.mark.parametrize("size", sorted(SIZES))

@@ -237,3 +237,13 @@ def test_the_review_groups_the_answers_by_page_and_each_answer_links_to_its_page
     assert "<dt>About how many kilometres have you run in them?</dt>" in html
     assert 'href="/t/' + link + '/p/shoes.1" aria-label="Change: About how many kilometres' in html
     assert c.get(f"/t/{link}/p/shoes.1").status_code == 200
+
+
+def test_heel_raises_far_outside_what_people_do_are_taken_and_named_on_the_next_page(tmp_path):
+    state = example("progress-to-phase-3")
+    db, link = _runner(tmp_path, "web", state)
+    c = client(db)
+    typed = {**typed_answers(state), "heel_raises_left": "90", "heel_raises_right": "10"}
+    html = answer_until(c, link, typed, "Hop test").text
+    assert re.search(r'<p class="notice check">Please check: heel raises: 90 left and 10 right[^<]*</p>', html)
+    assert "Please check" not in answer_until(c, link, typed, "Your running shoes").text  # said once
