@@ -8,8 +8,16 @@ from typing import Any
 import click
 
 from footcoach.cli.batch import batch_options, check_batch_options, run_batch_command
-from footcoach.cli.database import db_option, db_path, format_option, storage_problems
+from footcoach.cli.database import storage_problems
 from footcoach.cli.governance import runner_document, what_if_options, what_if_output
+from footcoach.cli.options import (
+    db_option,
+    db_path,
+    format_option,
+    out_option,
+    rule_base_options,
+    stored_runner_options,
+)
 from footcoach.cli.output import write_output
 from footcoach.cli.text_options import check_text_options, text_options
 from footcoach.common import documents
@@ -52,27 +60,14 @@ def emit(
 @click.command("assess")
 @click.argument("source", required=False, metavar="FILE|-")
 @format_option
-@click.option(
-    "--runner",
-    "runner_id",
-    default=None,
-    help="Assess a stored runner from the diary database instead of a file (recorded in the audit trail only "
+@stored_runner_options(
+    "Assess a stored runner from the diary database instead of a file (recorded in the audit trail only "
     "when the record or the rule base changed since its latest assessment, or with --record).",
+    "With --runner: record this assessment even when nothing changed.",
 )
-@click.option("--record", is_flag=True, help="With --runner: record this assessment even when nothing changed.")
-@click.option(
-    "--rules",
-    "rules_dir",
-    type=click.Path(exists=True, file_okay=False),
-    default=None,
-    help="Rule folder to assess with (default: the shipped rules).",
-)
-@click.option(
-    "--knowledge",
-    "knowledge_dir",
-    type=click.Path(exists=True, file_okay=False),
-    default=None,
-    help="Knowledge folder to assess with (default: the shipped knowledge); the state is checked against it.",
+@rule_base_options(
+    "Rule folder to assess with (default: the shipped rules).",
+    "Knowledge folder to assess with (default: the shipped knowledge); the state is checked against it.",
 )
 @text_options()
 @batch_options()
@@ -85,8 +80,8 @@ def assess_cmd(
     fmt: str,
     runner_id: str | None,
     record: bool,
-    rules_dir: str | None,
-    knowledge_dir: str | None,
+    rules: str | None,
+    knowledge: str | None,
     audience: str | None,
     plan: bool | None,
     trace: bool | None,
@@ -105,7 +100,7 @@ def assess_cmd(
     """
     from footcoach.service import assess_document, assess_document_with
 
-    if (rules_dir or knowledge_dir) and (runner_id or batch or what_if or nearest_progress or decision_only):
+    if (rules or knowledge) and (runner_id or batch or what_if or nearest_progress or decision_only):
         fail(["--rules/--knowledge: allowed with FILE only (not with --runner, --batch, --what-if or --decision-only)"])
     if batch is not None or jobs is not None or decision_only:
         check_batch_options(batch, source, runner_id, fmt, jobs, decision_only, [audience, plan, trace])
@@ -126,8 +121,8 @@ def assess_cmd(
             assessment = _assess_stored(ctx, runner_id, record)
         elif source is None:
             raise InputError(["FILE: missing; allowed: a JSON or YAML state file, - for stdin, or --runner ID"])
-        elif rules_dir is not None or knowledge_dir is not None:
-            assessment = assess_document_with(read_document(source), rules_dir, knowledge_dir)
+        elif rules is not None or knowledge is not None:
+            assessment = assess_document_with(read_document(source), rules, knowledge)
         else:
             assessment = assess_document(read_document(source), explain=not decision_only)
     except InputError as exc:
@@ -144,7 +139,7 @@ def assess_cmd(
     show_default=True,
     help="The input's schema (a runner's state) or the output's (an assessment).",
 )
-@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
+@out_option
 def schema_cmd(of_input: bool, out: str | None) -> None:
     """Print the JSON Schema of a runner's state (the assessment input) or, with --output, of an
     assessment (committed: schema/state.schema.json, schema/assessment.schema.json)."""

@@ -8,7 +8,15 @@ from typing import Any
 import click
 
 from footcoach import service
-from footcoach.cli.database import db_option, db_path, emit_json, format_option, input_errors
+from footcoach.cli.database import database_command, emit_json, input_errors
+from footcoach.cli.options import (
+    by_option,
+    db_option,
+    db_path,
+    format_option,
+    reason_option,
+    runner_id_argument,
+)
 from footcoach.cli.runners import who
 from footcoach.storage.audit import ACTIONS
 from footcoach.storage.caseload import OVERDUE_DAYS_DEFAULT
@@ -26,7 +34,7 @@ def _cause(a: dict[str, Any]) -> str:
 
 
 @click.command("history")
-@click.argument("runner_id", metavar="ID")
+@runner_id_argument
 @db_option
 @format_option
 @click.option(
@@ -75,12 +83,9 @@ def history_cmd(ctx: click.Context, runner_id: str, fmt: str, full: bool, change
 @click.command("override")
 @click.argument("assessment_id", metavar="ASSESSMENT", type=click.IntRange(1, SQLITE_INTEGER_MAX))
 @click.option("--action", type=click.Choice(ACTIONS), required=True, help="The action the physiotherapist chose.")
-@click.option("--reason", required=True, help="Why (kept with the override).")
-@click.option("--by", "author", default=None, help="Who overrides (name or initials).")
-@db_option
-@format_option
-@click.pass_context
-@input_errors(name_options=True)
+@reason_option("Why (kept with the override).", required=True)
+@by_option("Who overrides (name or initials).")
+@database_command(name_options=True)
 def override_cmd(
     ctx: click.Context, assessment_id: int, action: str, reason: str, author: str | None, fmt: str
 ) -> None:
@@ -95,15 +100,12 @@ def override_cmd(
 
 
 @click.command("phase")
-@click.argument("runner_id", metavar="ID")
+@runner_id_argument
 @click.option("--accept", is_flag=True, help="Record the phase change of the latest progress or regress decision.")
 @click.option("--set", "phase", type=int, default=None, help="Move to phase N (needs --reason).")
-@click.option("--reason", default=None, help="Why (kept in the audit trail).")
-@click.option("--by", "author", default=None, help="Who decides (default: your login name).")
-@db_option
-@format_option
-@click.pass_context
-@input_errors(name_options=True)
+@reason_option("Why (kept in the audit trail).", required=False)
+@by_option("Who decides (default: your login name).")
+@database_command(name_options=True)
 def phase_cmd(
     ctx: click.Context,
     runner_id: str,
@@ -167,11 +169,9 @@ def caseload_cmd(ctx: click.Context, fmt: str, overdue_days: int) -> None:
 
 
 @click.command("report")
-@click.argument("runner_id", metavar="ID")
+@runner_id_argument
 @click.option("--out", "out", type=click.Path(dir_okay=False), required=True, help="The HTML file to write.")
-@db_option
-@click.pass_context
-@input_errors()
+@database_command(with_format=False)
 def report_cmd(ctx: click.Context, runner_id: str, out: str) -> None:
     """Write runner ID's progress report: one self-contained HTML file with charts (no network)."""
     from footcoach.cli.output import write_output

@@ -16,10 +16,11 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
+from footcoach.cli.options import F
 from footcoach.common.exits import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK
 from footcoach.contract.errors import InputError
 
@@ -32,7 +33,6 @@ IN_FLIGHT_PER_JOB = 4  # not clinical: chunks queued per worker: bounds memory w
 PROGRESS_EVERY_S = 0.2  # not clinical: how often the progress line is redrawn
 MIN_ELAPSED_S = 1e-9  # not clinical: avoids a division by zero in the rate
 _decision_only = False
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _field(problem: str) -> str | None:

@@ -1,6 +1,6 @@
-"""What every database command shares: the ``--db`` option (accepted before and after the subcommand),
-the wording of storage's errors in this command line's terms, ``--format``, and the ``db`` group
-(``db check``, ``db backup``)."""
+"""What every database command shares: the wording of storage's errors in this command line's terms
+(exit 2, one line per problem), JSON output, and the ``db`` group (``db check``, ``db backup``).  The
+options they share (``--db``, ``--format``, ...) are in :mod:`footcoach.cli.options`."""
 
 from __future__ import annotations
 
@@ -8,16 +8,14 @@ import functools
 import json
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import click
 
+from footcoach.cli.options import F, db_option, db_path, format_option
 from footcoach.common.exits import EXIT_BAD_INPUT
 from footcoach.common.json_text import dump_json
 from footcoach.contract.errors import InputError
-
-FORMATS = ("text", "json")
-ENV_DB = "FOOTCOACH_DB"
 
 # Contract field path -> the option that sets it (error messages name both).
 FIELD_OPTIONS = {
@@ -116,10 +114,10 @@ def fail(problems: list[str], name_options: bool = False) -> None:
     sys.exit(EXIT_BAD_INPUT)
 
 
-def input_errors(name_options: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def input_errors(name_options: bool = False) -> Callable[[F], F]:
     """Turn storage and input errors into exit 2 with one line per problem on stderr, nothing on stdout."""
 
-    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+    def wrap(fn: F) -> F:
         @functools.wraps(fn)
         def inner(*args: Any, **kwargs: Any) -> Any:
             try:
@@ -127,47 +125,27 @@ def input_errors(name_options: bool = False) -> Callable[[Callable[..., Any]], C
             except InputError as exc:
                 fail(storage_problems(exc), name_options)
 
-        return inner
+        return cast(F, inner)
 
     return wrap
 
 
-def _remember_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
-    if value is not None:
-        ctx.ensure_object(dict)
-        ctx.find_root().ensure_object(dict)
-        ctx.find_root().obj["db"] = value
+def database_command(*, with_format: bool = True, name_options: bool = False) -> Callable[[F], F]:
+    """The end of every database command's stack: ``--db``, ``--format`` (unless ``with_format`` is
+    false), the click context as first argument, and input and storage errors as exit 2 (naming the
+    option of each field with ``name_options``).  Options listed above it come first in ``--help``."""
 
+    def decorate(fn: F) -> F:
+        command: Any = click.pass_context(input_errors(name_options)(fn))  # click passes ctx first
+        if with_format:
+            command = format_option(command)
+        return cast(F, db_option(command))
 
-def db_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``--db FILE`` after the subcommand too (it wins over one given before)."""
-    return click.option(
-        "--db",
-        type=click.Path(dir_okay=False),
-        expose_value=False,
-        callback=_remember_db,
-        is_eager=True,
-        help=f"SQLite database file (default: in your user data folder; env {ENV_DB}).",
-    )(fn)
-
-
-def db_path(ctx: click.Context) -> str | None:
-    obj = ctx.find_root().obj or {}
-    return obj.get("db")
+    return decorate
 
 
 def emit_json(data: Any) -> None:
     click.echo(dump_json(data), nl=False)
-
-
-format_option = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="text for people, json for programs.",
-)
 
 
 @click.group("db")
@@ -176,10 +154,7 @@ def db_group() -> None:
 
 
 @db_group.command("check")
-@db_option
-@format_option
-@click.pass_context
-@input_errors()
+@database_command()
 def db_check(ctx: click.Context, fmt: str) -> None:
     """Check the database: SQLite integrity check, schema version, row counts.  Exit 1 when it finds a
     problem; the file is opened read-only and never changed."""
@@ -202,9 +177,7 @@ def db_check(ctx: click.Context, fmt: str) -> None:
 
 @db_group.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False))
-@db_option
-@click.pass_context
-@input_errors()
+@database_command(with_format=False)
 def db_backup(ctx: click.Context, file: str) -> None:
     """Copy the database to FILE with SQLite's online backup API: a consistent copy even while others
     write, owner-only (0600)."""

@@ -9,15 +9,8 @@ from typing import Any
 import click
 
 from footcoach import service
-from footcoach.cli.database import (
-    FIELD_OPTIONS,
-    db_option,
-    db_path,
-    emit_json,
-    format_option,
-    input_errors,
-    storage_problems,
-)
+from footcoach.cli.database import FIELD_OPTIONS, database_command, emit_json, storage_problems
+from footcoach.cli.options import by_option, db_path, reason_option, runner_id_argument
 from footcoach.cli.runners import who
 from footcoach.contract.errors import InputError
 from footcoach.contract.state import NRS_MAX
@@ -141,15 +134,12 @@ The runner is re-assessed at once (the caseload is always current).
 In a terminal, missing diary values and pain during/after are asked for
 (blank skips); --no-input turns that off.""",
 )
-@click.argument("runner_id", metavar="ID")
+@runner_id_argument
 @click.option("--week", type=int, default=None, help="Week number (default: the week after the latest one).")
 @entry_options
 @click.option("--replace", is_flag=True, help="Overwrite the diary entry of this week if there is one.")
 @click.option("--no-input", is_flag=True, help="Never prompt, even in a terminal.")
-@db_option
-@format_option
-@click.pass_context
-@input_errors(name_options=True)
+@database_command(name_options=True)
 def diary_add(ctx: click.Context, runner_id: str, fmt: str, replace: bool, no_input: bool, **v: Any) -> None:
     """Add the diary entry of one week for runner ID (and update the current report, see below)."""
     result = _add_asking(ctx, runner_id, replace, no_input, v)
@@ -204,15 +194,12 @@ def _say_reassessed(result: dict[str, Any]) -> None:
 
 
 @diary_group.command("edit")
-@click.argument("runner_id", metavar="ID")
+@runner_id_argument
 @click.option("--week", type=int, required=True, help="The week to correct.")
 @entry_options
-@click.option("--reason", default=None, help="Why (kept in the audit trail with the old values).")
-@click.option("--by", "author", default=None, help="Who corrects it (default: your login name).")
-@db_option
-@format_option
-@click.pass_context
-@input_errors(name_options=True)
+@reason_option("Why (kept in the audit trail with the old values).", required=False)
+@by_option("Who corrects it (default: your login name).")
+@database_command(name_options=True)
 def diary_edit(
     ctx: click.Context, runner_id: str, week: int, reason: str | None, author: str | None, fmt: str, **v: Any
 ) -> None:
@@ -230,14 +217,11 @@ def diary_edit(
 
 
 @diary_group.command("delete")
-@click.argument("runner_id", metavar="ID")
+@runner_id_argument
 @click.option("--week", type=int, required=True, help="The week to delete.")
-@click.option("--reason", required=True, help="Why (kept in the audit trail with the deleted values).")
-@click.option("--by", "author", default=None, help="Who deletes it (default: your login name).")
-@db_option
-@format_option
-@click.pass_context
-@input_errors(name_options=True)
+@reason_option("Why (kept in the audit trail with the deleted values).", required=True)
+@by_option("Who deletes it (default: your login name).")
+@database_command(name_options=True)
 def diary_delete(ctx: click.Context, runner_id: str, week: int, reason: str, author: str | None, fmt: str) -> None:
     """Delete week N of runner ID's diary (and the current report it made); the deleted values stay in
     the audit trail; the runner is re-assessed."""
@@ -259,16 +243,14 @@ def _read_document(file: str) -> Any:
 
 
 @diary_group.command("import")
-@click.argument("runner_id", metavar="ID")
+@runner_id_argument
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "--replace",
     is_flag=True,
     help="Replace the diary and current report of an existing runner (its assessments are kept).",
 )
-@db_option
-@click.pass_context
-@input_errors()
+@database_command(with_format=False)
 def diary_import(ctx: click.Context, runner_id: str, file: str, replace: bool) -> None:
     """Import a contract state document (JSON or YAML; - reads JSON from stdin) as runner ID:
     profile, program, current report, history (the diary), shoes, running.  One transaction:
@@ -293,11 +275,8 @@ def diary_import(ctx: click.Context, runner_id: str, file: str, replace: bool) -
 
 
 @diary_group.command("list")
-@click.argument("runner_id", metavar="ID")
-@db_option
-@format_option
-@click.pass_context
-@input_errors()
+@runner_id_argument
+@database_command()
 def diary_list(ctx: click.Context, runner_id: str, fmt: str) -> None:
     """List runner ID's diary, oldest week first."""
     from footcoach.storage.diary import list_diary
@@ -324,10 +303,8 @@ def diary_list(ctx: click.Context, runner_id: str, fmt: str) -> None:
 
 
 @diary_group.command("export")
-@click.argument("runner_id", metavar="ID")
-@db_option
-@click.pass_context
-@input_errors()
+@runner_id_argument
+@database_command(with_format=False)
 def diary_export(ctx: click.Context, runner_id: str) -> None:
     """Print runner ID's stored records as a contract state document (JSON): what `assess --runner`
     assesses."""

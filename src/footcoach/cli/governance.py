@@ -8,21 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
+from footcoach.cli.options import F, db_path, format_option_with_help, out_option, rule_base_options
 from footcoach.cli.output import write_output
 from footcoach.common.json_text import dump_json
 from footcoach.contract.errors import InputError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _db(ctx: click.Context) -> str | None:
-    obj = ctx.find_root().obj or {}
-    db: str | None = obj.get("db")
-    return db
 
 
 def _since(value: str | None) -> str | None:
@@ -37,15 +30,12 @@ def _since(value: str | None) -> str | None:
 
 
 @click.command("replay")
-@click.option("--rules", type=click.Path(file_okay=False, exists=True), default=None, help="Proposed rule folder.")
-@click.option(
-    "--knowledge", type=click.Path(file_okay=False, exists=True), default=None, help="Proposed knowledge folder."
-)
+@rule_base_options("Proposed rule folder.", "Proposed knowledge folder.")
 @click.option("--since", default=None, help="Only inputs stored on or after this date (YYYY-MM-DD).")
 @click.option("--runner", "runner_id", default=None, help="Only this runner.")
 @click.option("--all", "every", is_flag=True, help="Every stored assessment, not only each runner's latest input.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
+@format_option_with_help(None, ("text", "json", "html"))
+@out_option
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: every core).")
 @click.pass_context
 def replay_cmd(
@@ -69,7 +59,7 @@ def replay_cmd(
     from footcoach.governance.replay import folder_diff, latest_per_runner, replay
     from footcoach.governance.stored import stored_inputs
 
-    items = stored_inputs(_db(ctx), runner_id=runner_id, since=_since(since))
+    items = stored_inputs(db_path(ctx), runner_id=runner_id, since=_since(since))
     if not every:
         items = iter(latest_per_runner(items))
     import os
@@ -93,13 +83,13 @@ def replay_cmd(
 @click.command("export")
 @click.argument("runner_id")
 @click.option("--fhir", "as_fhir", is_flag=True, required=True, help="A FHIR R5 Bundle (the one format today).")
-@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
+@out_option
 @click.pass_context
 def export_cmd(ctx: click.Context, runner_id: str, as_fhir: bool, out: str | None) -> None:
     """One runner's record as a FHIR Bundle: Patient, Observations per diary week, the plan as a CarePlan."""
     from footcoach.governance.stored import fhir_bundle
 
-    write_output(out, dump_json(fhir_bundle(_db(ctx), runner_id)))
+    write_output(out, dump_json(fhir_bundle(db_path(ctx), runner_id)))
 
 
 def what_if_options() -> Callable[[F], F]:
@@ -130,7 +120,7 @@ def runner_document(ctx: click.Context, runner_id: str | None, source: str | Non
         raise InputError([f"FILE: value {source!r}: give either FILE or --runner, not both"])
     from footcoach.service import export_state
 
-    doc: dict[str, Any] = export_state(_db(ctx), runner_id)
+    doc: dict[str, Any] = export_state(db_path(ctx), runner_id)
     return doc
 
 

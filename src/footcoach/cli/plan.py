@@ -11,7 +11,8 @@ from typing import Any
 import click
 
 from footcoach.cli.assess import fail, read_document
-from footcoach.cli.database import FORMATS, db_option, db_path, storage_problems
+from footcoach.cli.database import storage_problems
+from footcoach.cli.options import FORMATS, db_option, db_path
 from footcoach.common.json_text import dump_json
 from footcoach.contract.errors import InputError
 

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from footcoach.cli.options import format_option_with_help, out_option, rule_base_options
 from footcoach.common.exits import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK
 from footcoach.common.json_text import dump_json
 
 if TYPE_CHECKING:
     from footcoach.inference.engine import RuleBase
     from footcoach.rulebook.model import Rule
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def load_rulebase(rules: str | None, knowledge: str | None) -> tuple[RuleBase | None, list[str]]:
@@ -38,18 +36,13 @@ def load_rulebase(rules: str | None, knowledge: str | None) -> tuple[RuleBase | 
     return RuleBase(rs, kb), []
 
 
-def _dir_option(name: str, help_: str) -> Callable[[F], F]:
-    return click.option(f"--{name}", type=click.Path(exists=True, file_okay=False), default=None, help=help_)
-
-
 @click.group("rules")
 def rules_group() -> None:
     """Check, list, show and document the rule base."""
 
 
 @rules_group.command("check")
-@_dir_option("rules", "Rule folder (default: the shipped rules).")
-@_dir_option("knowledge", "Knowledge folder (default: the shipped knowledge).")
+@rule_base_options("Rule folder (default: the shipped rules).", "Knowledge folder (default: the shipped knowledge).")
 def check_cmd(rules: str | None, knowledge: str | None) -> None:
     """Validate a rule base: files, names, bands, unused knowledge, every rule's cases.
 
@@ -83,7 +76,7 @@ def _concludes(rule: Rule) -> str:
 
 
 @rules_group.command("list")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option_with_help(None)
 def list_cmd(fmt: str) -> None:
     """Every rule: id, family, title, what it concludes."""
     from footcoach.inference.engine import default_rulebase
@@ -144,7 +137,7 @@ def _knowledge_record(rb: RuleBase, name: str) -> dict[str, Any]:
 
 @rules_group.command("show")
 @click.argument("rule_id")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option_with_help(None)
 def show_cmd(rule_id: str, fmt: str) -> None:
     """One rule: conditions, thresholds with values and sources, sentences, cases."""
     from footcoach.common.documents import did_you_mean
@@ -204,7 +197,7 @@ def rulebook_markdown(rb: RuleBase) -> str:
 
 
 @rules_group.command("doc")
-@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
+@out_option
 def doc_cmd(out: str | None) -> None:
     """Write the rule book as Markdown."""
     from footcoach.cli.output import write_output
@@ -214,7 +207,7 @@ def doc_cmd(out: str | None) -> None:
 
 
 @rules_group.command("coverage")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option_with_help(None)
 def coverage_cmd(fmt: str) -> None:
     """How often each rule fires across every rule case and the feature examples; exit 1 if any never fires."""
     from footcoach.inference.cases import check_cases

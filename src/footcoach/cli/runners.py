@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable
 from typing import Any, get_args
 
 import click
 
 from footcoach import service
-from footcoach.cli.database import db_option, db_path, emit_json, format_option, input_errors
+from footcoach.cli.database import database_command, emit_json
+from footcoach.cli.options import F, by_option, db_path, reason_option, runner_id_argument
 from footcoach.contract.state import Experience, Sex
 
+AGE_HELP = "Whole years (contract: runner.age)."
 SEX_VALUES: tuple[str, ...] = get_args(Sex)
 EXPERIENCE_VALUES: tuple[str, ...] = get_args(Experience)
 
@@ -30,14 +33,24 @@ def runner_group() -> None:
     """Runners: add a profile, list them, show, correct or delete one."""
 
 
+def _profile_options(*, age_required: bool) -> Callable[[F], F]:
+    """``--age``, ``--sex``, ``--experience``: a runner's profile (required age when adding one)."""
+
+    def decorate(fn: F) -> F:
+        fn = click.option("--experience", type=click.Choice(EXPERIENCE_VALUES), default=None, help="runner.experience")(
+            fn
+        )
+        fn = click.option("--sex", type=click.Choice(SEX_VALUES), default=None, help="runner.sex")(fn)
+        optional: dict[str, Any] = {} if age_required else {"default": None}
+        return click.option("--age", type=int, required=age_required, help=AGE_HELP, **optional)(fn)
+
+    return decorate
+
+
 @runner_group.command("add")
-@click.argument("runner_id", metavar="ID")
-@click.option("--age", type=int, required=True, help="Whole years (contract: runner.age).")
-@click.option("--sex", type=click.Choice(SEX_VALUES), default=None, help="runner.sex")
-@click.option("--experience", type=click.Choice(EXPERIENCE_VALUES), default=None, help="runner.experience")
-@db_option
-@click.pass_context
-@input_errors(name_options=True)
+@runner_id_argument
+@_profile_options(age_required=True)
+@database_command(with_format=False, name_options=True)
 def runner_add(ctx: click.Context, runner_id: str, age: int, sex: str | None, experience: str | None) -> None:
     """Add runner ID."""
     profile = service.add_runner(db_path(ctx), runner_id, age, sex, experience)
@@ -45,15 +58,10 @@ def runner_add(ctx: click.Context, runner_id: str, age: int, sex: str | None, ex
 
 
 @runner_group.command("edit")
-@click.argument("runner_id", metavar="ID")
-@click.option("--age", type=int, default=None, help="Whole years (contract: runner.age).")
-@click.option("--sex", type=click.Choice(SEX_VALUES), default=None, help="runner.sex")
-@click.option("--experience", type=click.Choice(EXPERIENCE_VALUES), default=None, help="runner.experience")
-@click.option("--by", "author", default=None, help="Who corrects it (default: your login name).")
-@db_option
-@format_option
-@click.pass_context
-@input_errors(name_options=True)
+@runner_id_argument
+@_profile_options(age_required=False)
+@by_option("Who corrects it (default: your login name).")
+@database_command(name_options=True)
 def runner_edit(ctx: click.Context, runner_id: str, author: str | None, fmt: str, **changes: Any) -> None:
     """Correct runner ID's profile; the old values stay in the audit trail and the runner is re-assessed."""
     result = service.edit_runner(db_path(ctx), runner_id, changes, who(author))
@@ -70,18 +78,16 @@ def _say_reassessed(result: dict[str, Any]) -> None:
 
 
 @runner_group.command("delete")
-@click.argument("runner_id", metavar="ID")
-@click.option("--reason", required=True, help="Why (kept in the tombstone).")
-@click.option("--by", "author", default=None, help="Who deletes (default: your login name).")
+@runner_id_argument
+@reason_option("Why (kept in the tombstone).", required=True)
+@by_option("Who deletes (default: your login name).")
 @click.option(
     "--erase",
     is_flag=True,
     help="Also when assessments are stored: removes all the runner's health data, audit trail included, "
     "and keeps a tombstone (who, when, why).",
 )
-@db_option
-@click.pass_context
-@input_errors()
+@database_command(with_format=False)
 def runner_delete(ctx: click.Context, runner_id: str, reason: str, author: str | None, erase: bool) -> None:
     """Delete runner ID (refused while assessments are stored, unless --erase)."""
     result = service.delete_runner(db_path(ctx), runner_id, reason, who(author), erase=erase)
@@ -89,10 +95,7 @@ def runner_delete(ctx: click.Context, runner_id: str, reason: str, author: str |
 
 
 @runner_group.command("list")
-@db_option
-@format_option
-@click.pass_context
-@input_errors()
+@database_command()
 def runner_list(ctx: click.Context, fmt: str) -> None:
     """List every runner."""
     from footcoach.storage.runners import list_runners
@@ -115,11 +118,8 @@ def runner_list(ctx: click.Context, fmt: str) -> None:
 
 
 @runner_group.command("show")
-@click.argument("runner_id", metavar="ID")
-@db_option
-@format_option
-@click.pass_context
-@input_errors()
+@runner_id_argument
+@database_command()
 def runner_show(ctx: click.Context, runner_id: str, fmt: str) -> None:
     """Show runner ID: profile, diary, current report and latest assessment."""
     from footcoach.storage.runners import show_runner

@@ -9,14 +9,14 @@ is the one full record for programs.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
+from footcoach.cli.options import F
 from footcoach.contract.errors import InputError
 
 AUDIENCES = ("physio", "runner")
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def text_options(default_audience: str = "physio") -> Callable[[F], F]:

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from footcoach.cli.database import FORMATS, db_option, db_path, storage_problems
+from footcoach.cli.database import storage_problems
+from footcoach.cli.options import db_option, db_path, format_option_with_help, out_option, stored_runner_options
 from footcoach.cli.output import database_path, write_output
 from footcoach.cli.text_options import check_text_options, text_options
 from footcoach.cli.triage_terminal import wrap
@@ -204,22 +205,12 @@ def _record(db: str | None, runner_id: str, state: dict[str, Any], assessment: d
     help="Answers as JSON or YAML (question id -> answer) or a FHIR QuestionnaireResponse; "
     "without it the questions are asked in the terminal.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="text for the runner, json for programs (the assessment as `footcoach assess` prints it).",
-)
-@click.option(
-    "--runner",
-    "runner_id",
-    default=None,
-    help="Save the assessment for this stored runner (at the very end; nothing is saved on Ctrl-C), when "
+@format_option_with_help("text for the runner, json for programs (the assessment as `footcoach assess` prints it).")
+@stored_runner_options(
+    "Save the assessment for this stored runner (at the very end; nothing is saved on Ctrl-C), when "
     "the answers or the rule base changed since its latest assessment (or with --record).",
+    "With --runner: record the assessment even when nothing changed.",
 )
-@click.option("--record", is_flag=True, help="With --runner: record the assessment even when nothing changed.")
 @click.option(
     "--save-response",
     "response_out",
@@ -304,14 +295,7 @@ def questionnaire_group() -> None:
 
 
 @questionnaire_group.command("show")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="text for people; json: the questions in order (id, text, type, allowed, maps_to, condition).",
-)
+@format_option_with_help("text for people; json: the questions in order (id, text, type, allowed, maps_to, condition).")
 def show_cmd(fmt: str) -> None:
     """List the questions in asking order, with what each allows and the contract field it fills."""
     from footcoach.triage.questionnaire import show_json, show_text
@@ -328,7 +312,7 @@ def show_cmd(fmt: str) -> None:
     default=True,
     help="A FHIR R5 Questionnaire resource (JSON); the only export format, so the default.",
 )
-@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
+@out_option
 def export_cmd(fhir: bool, out: str | None) -> None:
     """Export the questionnaire as a FHIR R5 Questionnaire (validated with fhir.resources)."""
     from footcoach.triage.questionnaire import to_fhir_questionnaire, validate_fhir
