@@ -12,7 +12,7 @@ from footcoach.storage import audit
 from footcoach.storage.connection import opened
 from footcoach.triage.questionnaire import answers_to_fhir_response, default_questionnaire, resolve_answers, show_json
 from tests.conftest import answers_from_show
-from tests.web_support import client, example, make_clinic
+from tests.web_support import client, example, make_clinic, token_client
 
 HOOK_URL = f"/cds-services/{SERVICE_ID}"
 
@@ -24,9 +24,7 @@ def clinic(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def ehr(clinic):
-    c = client(clinic.db)
-    c.headers["Authorization"] = f"Bearer {clinic.token}"
-    return c
+    return token_client(clinic)
 
 
 def _prefetch(state: dict, patient_id: str) -> dict:

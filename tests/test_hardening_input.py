@@ -229,12 +229,9 @@ def test_the_shipped_limits_file_names_every_bound_with_its_reason():
 
 @pytest.fixture(scope="module")
 def web_api(tmp_path_factory):
-    from tests.web_support import client, make_clinic
+    from tests.web_support import make_clinic, token_client
 
-    clinic = make_clinic(tmp_path_factory.mktemp("hardening-api"))
-    c = client(clinic.db)
-    c.headers["Authorization"] = f"Bearer {clinic.token}"
-    return c
+    return token_client(make_clinic(tmp_path_factory.mktemp("hardening-api")))
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from footcoach.cli import main
 from tests.conftest import EXAMPLES, example_names
-from tests.web_support import client, make_clinic
+from tests.web_support import make_clinic, token_client
 
 
 @pytest.fixture(scope="module")
@@ -19,9 +19,7 @@ def clinic(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def api(clinic):
-    c = client(clinic.db)
-    c.headers["Authorization"] = f"Bearer {clinic.token}"
-    return c
+    return token_client(clinic)
 
 
 def _cli(args: list[str], stdin: str | None = None):

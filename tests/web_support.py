@@ -54,6 +54,13 @@ def client(db: str, **kwargs: Any) -> Any:
     return TestClient(create_app(db, **kwargs), follow_redirects=False)
 
 
+def token_client(clinic: Clinic) -> Any:
+    """A client of the clinic's app that sends the physiotherapist's API token (the JSON API, CDS Hooks)."""
+    c = client(clinic.db)
+    c.headers["Authorization"] = f"Bearer {clinic.token}"
+    return c
+
+
 def csrf_of(html: str) -> str:
     match = re.search(r'name="csrf" value="([^"]+)"', html)
     assert match, "no CSRF field on the page"
