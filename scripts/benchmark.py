@@ -303,13 +303,15 @@ def shoes(rounds: int) -> dict[str, Any]:
     from footcoach.common.documents import current_limits
     from footcoach.contract.state import Shoe
     from footcoach.inference.engine import default_rulebase
+    from footcoach.knowledge.base import default_knowledge
     from footcoach.service import assess, load_state
 
     limit = current_limits().shoes
     base = load_state(json.loads((ROOT / "tests" / "data" / "examples" / "amber-hold-worn-shoes.json").read_text()))
 
     def with_shoes(n: int) -> Any:
-        pairs = [Shoe(name=f"shoe {i}", km=200 + 37 * i % 700, drop_mm=4 + i % 8, weeks_worn=i % 40) for i in range(n)]
+        shoe = default_knowledge().contract_model(Shoe)
+        pairs = [shoe(name=f"shoe {i}", km=200 + 37 * i % 700, drop_mm=4 + i % 8, weeks_worn=i % 40) for i in range(n)]
         return base.model_copy(update={"shoes": pairs})  # past the limit: the engine alone, unvalidated
 
     out: dict[str, Any] = {"limit": limit}

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from footcoach.contract import state as models
+from footcoach.knowledge.base import default_knowledge
 from footcoach.triage.answer_forms import AnswerProblem, parse_answer
 from footcoach.triage.loading import default_questionnaire
+
+SHIPPED = default_knowledge().state_bounds  # what the shipped knowledge allows
 
 Q = default_questionnaire()
 MILE_KM = next(u.factor for u in Q.forms.units["km"] if "miles" in u.words)
@@ -89,7 +91,7 @@ def test_a_unit_on_a_question_that_is_not_a_distance_is_refused():
 
 def test_converted_values_still_meet_the_range():
     with pytest.raises(AnswerProblem, match="out of range"):
-        answer("runner_age", f"about {models.AGE_MAX + 1}")
+        answer("runner_age", f"about {SHIPPED.age_max + 1}")
     with pytest.raises(AnswerProblem):
         shoe_km("-3 miles")
 

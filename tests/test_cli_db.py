@@ -19,8 +19,10 @@ from footcoach import service
 from footcoach.cli import diary as cli_diary
 from footcoach.cli import main
 from footcoach.contract.errors import EXIT_BAD_INPUT
-from footcoach.contract.state import AGE_MAX, NRS_MAX
+from footcoach.knowledge.base import default_knowledge
 from footcoach.storage import connection, diary, runners, schema
+
+SHIPPED = default_knowledge().state_bounds  # what the shipped knowledge allows
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "tests" / "data" / "examples"
@@ -70,8 +72,8 @@ def test_runner_add_list_show(db):
 
 
 def test_bad_age_names_the_option_and_writes_nothing(db):
-    err = bad(db, "runner", "add", "r1", "--age", str(AGE_MAX + 1))
-    assert "--age (runner.age)" in err and str(AGE_MAX + 1) in err
+    err = bad(db, "runner", "add", "r1", "--age", str(SHIPPED.age_max + 1))
+    assert "--age (runner.age)" in err and str(SHIPPED.age_max + 1) in err
     assert json.loads(ok(db, "runner", "list", "--format", "json")) == []
 
 
@@ -171,9 +173,9 @@ def test_diary_add_bad_values_name_every_option_and_write_nothing(db):
         "add",
         "r1",
         "--pain-morning",
-        str(NRS_MAX + 1),
+        str(SHIPPED.nrs_max + 1),
         "--pain-during",
-        str(NRS_MAX + 2),
+        str(SHIPPED.nrs_max + 2),
         "--heel-raises-left",
         "-3",
         "--heel-raises-right",
@@ -188,7 +190,7 @@ def test_diary_add_bad_values_name_every_option_and_write_nothing(db):
         "--red-flag",
     ):
         assert option in err, option
-    assert str(NRS_MAX + 1) in err
+    assert str(SHIPPED.nrs_max + 1) in err
     err = bad(db, "diary", "add", "r1", "--heel-raises-left", "3")
     assert "--heel-raises-right (heel_raises.right): missing" in err
     err = bad(db, "diary", "add", "r1", "--pain-morning", "three")
@@ -205,7 +207,9 @@ def test_diary_add_prompts_for_missing_values_in_a_terminal(db, monkeypatch):
     result = run(db, "diary", "add", "r1", "--week", "1", input=typed)
     assert result.exit_code == 0, result.output
     assert "first-steps morning pain" in result.stderr
-    assert f"Not allowed: '45' is out of range. Please answer a whole number from 0 to {NRS_MAX}." in result.stderr
+    assert (
+        f"Not allowed: '45' is out of range. Please answer a whole number from 0 to {SHIPPED.nrs_max}." in result.stderr
+    )
     assert "Not allowed: 'x' is not allowed" in result.stderr
     [entry] = service.read(db, diary.list_diary, "r1")
     assert {k: v for k, v in entry.items() if k != "recorded_at"} == {
@@ -279,7 +283,7 @@ def test_import_export_round_trip_and_assess_runner_equals_assess_file(db, tmp_p
 def test_import_refuses_bad_documents_and_existing_runners(db, tmp_path):
     broken = tmp_path / "broken.json"
     doc = json.loads((EXAMPLES / "stall-reintroduce.json").read_text())
-    doc["pain"]["during"] = NRS_MAX + 1
+    doc["pain"]["during"] = SHIPPED.nrs_max + 1
     doc["red_flag"] = []
     broken.write_text(json.dumps(doc))
     err = bad(db, "diary", "import", "r1", str(broken))

@@ -14,9 +14,12 @@ from pydantic import ValidationError
 from footcoach.cli import main
 from footcoach.common.documents import current_limits
 from footcoach.common.exits import EXIT_BAD_INPUT
-from footcoach.contract.state import RED_FLAG_IDS, State
+from footcoach.contract.state import State, bound_model
+from footcoach.knowledge.base import default_knowledge
 
 from .conftest import EXAMPLES
+
+SHIPPED = default_knowledge().state_bounds  # what the shipped knowledge allows
 
 BASE = json.loads((EXAMPLES / "amber-hold-worn-shoes.json").read_text())
 LIMITS = current_limits()
@@ -62,7 +65,7 @@ def test_diary_weeks_are_bounded():
 
 def test_red_flags_are_bounded_each_known_flag_once():
     refused({**BASE, "red_flags": ["night_pain", "night_pain"]}, "red_flags[1]", "listed twice")
-    refused({**BASE, "red_flags": ["night_pain"] * 1000}, "red_flags:", f"at most {len(RED_FLAG_IDS)}")
+    refused({**BASE, "red_flags": ["night_pain"] * 1000}, "red_flags:", f"at most {len(SHIPPED.red_flags)}")
 
 
 @pytest.mark.parametrize(
@@ -107,8 +110,8 @@ def test_runner_add_refuses_a_whitespace_only_id(tmp_path):
     assert result.exit_code == EXIT_BAD_INPUT and "runner.id" in result.stderr
 
 
-def test_a_validation_context_brings_its_own_limits():
+def test_a_knowledge_base_brings_its_own_limits():
     doc = {**BASE, "shoes": shoes(3)}
-    State.model_validate(doc)
+    bound_model(State, SHIPPED).model_validate(doc)
     with pytest.raises(ValidationError, match="more than 2 pairs"):
-        State.model_validate(doc, context={"limits": replace(LIMITS, shoes=2)})
+        bound_model(State, replace(SHIPPED, limits=replace(LIMITS, shoes=2))).model_validate(doc)

@@ -79,9 +79,10 @@ def test_time_at_the_45_s_cap_meets_any_eyes_open_norm(tmp_path, root):
         "pain": {"during": 1, "after": 1, "morning": 1, "settled_next_morning": True},
         "tests": {"heel_raises": {"left": 15, "right": 15}},
     }
-    at_cap = State.model_validate(
+    model = kb.contract_model(State)
+    at_cap = model.model_validate(
         {**base, "tests": {**base["tests"], "balance_eyes_open_s": {"left": 45, "right": 45}}}
     )
-    below = State.model_validate({**base, "tests": {**base["tests"], "balance_eyes_open_s": {"left": 44, "right": 45}}})
+    below = model.model_validate({**base, "tests": {**base["tests"], "balance_eyes_open_s": {"left": 44, "right": 45}}})
     assert rb.assess(at_cap).action == "progress"
     assert rb.assess(below).action == "hold"

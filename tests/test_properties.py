@@ -9,15 +9,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from footcoach.cli import main
-from footcoach.contract.state import BALANCE_CAP, NRS_MAX, RED_FLAG_IDS, REPS_MAX
 from footcoach.knowledge.base import default_knowledge
 from footcoach.service import assess_document
 
+SHIPPED = default_knowledge().state_bounds  # what the shipped knowledge allows
+
 KB = default_knowledge()
 SAFE = KB.value("pain.safe_max")
-nrs = st.integers(0, NRS_MAX)
-secs = st.floats(0, BALANCE_CAP, allow_nan=False).map(lambda x: round(x, 1))
-reps = st.integers(0, REPS_MAX // 4)
+nrs = st.integers(0, SHIPPED.nrs_max)
+secs = st.floats(0, SHIPPED.balance_cap, allow_nan=False).map(lambda x: round(x, 1))
+reps = st.integers(0, SHIPPED.reps_max // 4)
 
 
 def pair(values):
@@ -46,7 +47,7 @@ def states(draw):
             "settled_next_morning": draw(st.booleans()),
             "sharp": draw(st.booleans()),
         },
-        "red_flags": draw(st.lists(st.sampled_from(RED_FLAG_IDS), max_size=2, unique=True)),
+        "red_flags": draw(st.lists(st.sampled_from(SHIPPED.red_flags), max_size=2, unique=True)),
         "tests": draw(
             st.fixed_dictionaries(
                 {},

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from footcoach.common.paths import knowledge_dir
-from footcoach.contract import state as models
 from footcoach.contract.errors import InputError
+from footcoach.knowledge.base import default_knowledge
 from footcoach.service import assess, load_state
 from footcoach.service import assess_triage as triage
 from footcoach.triage.questionnaire import (
@@ -35,6 +35,8 @@ from footcoach.triage.questionnaire import (
 )
 
 from .conftest import answers_from_show, example_names, load_example
+
+SHIPPED = default_knowledge().state_bounds  # what the shipped knowledge allows
 
 Q = default_questionnaire()
 SHOW = show_json(Q)
@@ -70,17 +72,17 @@ def test_every_question_has_words_why_type_and_a_checked_field():
         assert q.text and q.why and q.decisions and q.type
         assert q.maps_to is not None or q.sets, q.id
     # Red flags first, all eight of them.
-    flags = [q.red_flag for q in Q.questions[: len(models.RED_FLAG_IDS)]]
-    assert sorted(flags) == sorted(models.RED_FLAG_IDS)
+    flags = [q.red_flag for q in Q.questions[: len(SHIPPED.red_flags)]]
+    assert sorted(flags) == sorted(SHIPPED.red_flags)
 
 
 def test_ranges_come_from_the_models():
     by = Q.by_maps_to()
-    assert (by["pain.during"].allowed.lo, by["pain.during"].allowed.hi) == (0, models.NRS_MAX)
-    assert (by["runner.age"].allowed.lo, by["runner.age"].allowed.hi) == (models.AGE_MIN, models.AGE_MAX)
-    assert by["tests.balance_eyes_open_s.left"].allowed.hi == models.BALANCE_CAP
-    assert by["tests.heel_raises.right"].allowed.hi == models.REPS_MAX
-    assert Q.question("shoes").field("drop_mm").allowed.hi == models.DROP_MAX_MM
+    assert (by["pain.during"].allowed.lo, by["pain.during"].allowed.hi) == (0, SHIPPED.nrs_max)
+    assert (by["runner.age"].allowed.lo, by["runner.age"].allowed.hi) == (SHIPPED.age_min, SHIPPED.age_max)
+    assert by["tests.balance_eyes_open_s.left"].allowed.hi == SHIPPED.balance_cap
+    assert by["tests.heel_raises.right"].allowed.hi == SHIPPED.reps_max
+    assert Q.question("shoes").field("drop_mm").allowed.hi == SHIPPED.drop_max_mm
     assert by["runner.sex"].allowed.options == ("female", "male")
     assert by["runner.age"].required and not by["runner.sex"].required
     assert not by["pain.sharp"].required and by["pain.sharp"].allowed.default is False
@@ -115,7 +117,7 @@ def test_every_contract_field_is_asked():
         "running.planned_long_run_km",
     ):
         assert leaf in asked, leaf
-    assert {f"red_flags.{f}" for f in models.RED_FLAG_IDS} <= asked
+    assert {f"red_flags.{f}" for f in SHIPPED.red_flags} <= asked
     assert {f.maps_to for f in Q.question("shoes").fields} == {"name", "km", "drop_mm", "minimalist", "weeks_worn"}
 
 
@@ -123,7 +125,7 @@ def test_show_json_gives_what_a_checker_needs():
     for q in SHOW:
         assert set(q) >= {"id", "text", "type", "allowed", "maps_to", "condition"}
     by = {q["id"]: q for q in SHOW}
-    assert by["pain_during"]["allowed"]["min"] == 0 and by["pain_during"]["allowed"]["max"] == models.NRS_MAX
+    assert by["pain_during"]["allowed"]["min"] == 0 and by["pain_during"]["allowed"]["max"] == SHIPPED.nrs_max
     assert by["program_weeks_in_phase"]["condition"] == {"question": "new_runner", "equals": False}
     assert by["heel_raises_left"]["intro"]  # the test is explained before it is asked
     assert by["pain_during"]["code"]["code"] == PAIN_LOINC
@@ -215,7 +217,7 @@ def test_red_flags_must_come_first(tmp_path):
 def test_parse_value_accepts_words_and_numbers_and_says_what_is_wrong():
     pain = Q.question("pain_during").allowed
     assert parse_value(pain, " 3 ") == 3 and parse_value(pain, 3) == 3 and parse_value(pain, 3.0) == 3
-    for bad in ("3.5", "three", True, -1, models.NRS_MAX + 1, None):
+    for bad in ("3.5", "three", True, -1, SHIPPED.nrs_max + 1, None):
         with pytest.raises(AnswerProblem):
             parse_value(pain, bad)
     yes_no = Q.question("pain_sharp").allowed
@@ -237,7 +239,7 @@ def test_parse_value_accepts_words_and_numbers_and_says_what_is_wrong():
 # ---- answers -> state -------------------------------------------------------------------------
 
 NEW_RUNNER = {
-    **{f"red_flag_{f}": False for f in models.RED_FLAG_IDS},
+    **{f"red_flag_{f}": False for f in SHIPPED.red_flags},
     "runner_age": 35,
     "pain_during": 2,
     "pain_after": 1,
@@ -306,7 +308,7 @@ def test_a_red_flag_needs_no_other_answer():
     assert not resolved.problems and resolved.red_flags == ["sudden_pop"]
     result = triage(Q, resolved.answers)
     assert result.assessment["action"] == "refer" and result.assessment["phase"]["next"] == 1
-    assert f"runner.age = {models.AGE_MIN}" in result.assumed  # not asked: filled, and said so
+    assert f"runner.age = {SHIPPED.age_min}" in result.assumed  # not asked: filled, and said so
 
 
 def test_a_red_flag_keeps_the_answered_phase():
@@ -340,13 +342,13 @@ def _optional(d: dict[str, Any]):
 
 @st.composite
 def states(draw) -> dict[str, Any]:
-    nrs = st.integers(min_value=0, max_value=models.NRS_MAX)
+    nrs = st.integers(min_value=0, max_value=SHIPPED.nrs_max)
     weeks_in_phase = draw(st.integers(min_value=0, max_value=8))
     program = {"phase": draw(st.integers(min_value=1, max_value=5)), "weeks_in_phase": weeks_in_phase}
     if draw(st.booleans()):
         program["weeks_in_program"] = weeks_in_phase + draw(st.integers(min_value=0, max_value=20))
     runner = {
-        "age": draw(st.integers(min_value=models.AGE_MIN, max_value=models.AGE_MAX)),
+        "age": draw(st.integers(min_value=SHIPPED.age_min, max_value=SHIPPED.age_max)),
         **draw(
             _optional(
                 {
@@ -365,12 +367,12 @@ def states(draw) -> dict[str, Any]:
     }
     state: dict[str, Any] = {"runner": runner, "program": program, "pain": pain}
     if draw(st.integers(min_value=0, max_value=4)) == 0:
-        state["red_flags"] = draw(st.lists(st.sampled_from(models.RED_FLAG_IDS), min_size=1, max_size=2, unique=True))
+        state["red_flags"] = draw(st.lists(st.sampled_from(SHIPPED.red_flags), min_size=1, max_size=2, unique=True))
     tests = draw(
         _optional(
             {
-                "balance_eyes_open_s": _pair(models.BALANCE_CAP, True),
-                "balance_eyes_closed_s": _pair(models.BALANCE_CAP, True),
+                "balance_eyes_open_s": _pair(SHIPPED.balance_cap, True),
+                "balance_eyes_closed_s": _pair(SHIPPED.balance_cap, True),
                 "heel_raises": _pair(40, False),
                 "hop_pain": nrs,
             }
@@ -388,7 +390,7 @@ def states(draw) -> dict[str, Any]:
                     _optional(
                         {
                             "pain_morning": nrs,
-                            "balance_eyes_open_s": _pair(models.BALANCE_CAP, False),
+                            "balance_eyes_open_s": _pair(SHIPPED.balance_cap, False),
                             "heel_raises": _pair(40, False),
                             "foot_fatigue": nrs,
                         }
@@ -403,7 +405,7 @@ def states(draw) -> dict[str, Any]:
                 {"name": st.sampled_from(["Daily trainer", "Racer", "Trail"])},
                 optional={
                     "km": st.integers(min_value=0, max_value=1200),
-                    "drop_mm": st.integers(0, models.DROP_MAX_MM),
+                    "drop_mm": st.integers(0, SHIPPED.drop_max_mm),
                     "minimalist": st.booleans(),
                     "weeks_worn": st.integers(min_value=0, max_value=60),
                 },
@@ -470,12 +472,12 @@ def test_the_fhir_export_validates_and_carries_the_questionnaire():
     assert pain["type"] == "integer" and pain["code"][0]["code"] == PAIN_LOINC
     assert pain["code"][0]["system"] == "http://loinc.org"
     ext = {e["url"].rsplit("/", 1)[-1]: e["valueInteger"] for e in pain["extension"]}
-    assert ext == {"minValue": 0, "maxValue": models.NRS_MAX}
+    assert ext == {"minValue": 0, "maxValue": SHIPPED.nrs_max}
     assert items["program_weeks_in_phase"]["enableWhen"] == [
         {"question": "new_runner", "operator": "=", "answerBoolean": False}
     ]
     assert [o["valueCoding"]["code"] for o in items["runner_sex"]["answerOption"]] == ["female", "male"]
-    assert items["balance_eyes_open_left"]["extension"][1]["valueDecimal"] == models.BALANCE_CAP
+    assert items["balance_eyes_open_left"]["extension"][1]["valueDecimal"] == SHIPPED.balance_cap
     assert items["shoes"]["repeats"] is True and "shoes.km" in items
     assert items["heel_raises_left.intro"]["type"] == "display"
 

@@ -20,10 +20,12 @@ import pytest
 
 from footcoach import service as api
 from footcoach.contract.errors import InputError
-from footcoach.contract.state import AGE_MAX, BALANCE_CAP, NRS_MAX, REPS_MAX
+from footcoach.knowledge.base import default_knowledge
 from footcoach.storage import audit, connection, diary, runners, schema
 from footcoach.storage import caseload as caseload_module
 from footcoach.storage.errors import Conflict, DatabaseUnusable, NotFound
+
+SHIPPED = default_knowledge().state_bounds  # what the shipped knowledge allows
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "tests" / "data" / "examples"
@@ -69,9 +71,9 @@ def long_diary(weeks: int) -> dict:
     doc["history"] = [
         {
             "week": w,
-            "pain_morning": w % (NRS_MAX + 1),
-            "heel_raises": {"left": w % REPS_MAX, "right": 3},
-            "balance_eyes_open_s": {"left": w % BALANCE_CAP, "right": 1},
+            "pain_morning": w % (SHIPPED.nrs_max + 1),
+            "heel_raises": {"left": w % SHIPPED.reps_max, "right": 3},
+            "balance_eyes_open_s": {"left": w % SHIPPED.balance_cap, "right": 1},
             "foot_fatigue": 2,
         }
         for w in range(1, weeks + 1)
@@ -196,16 +198,16 @@ def test_table_constraints_are_not_copies_of_editable_knowledge(db):
     """The balance cap, the pain scale top, the red-flag ids and the age range live in knowledge/ and the
     models check them; the tables accept any physically possible value, so editing knowledge never
     leaves a database that contradicts it."""
-    api.add_runner(db, "ok", AGE_MAX)
+    api.add_runner(db, "ok", SHIPPED.age_max)
     conn = raw(db)
-    conn.execute("UPDATE runners SET age = ? WHERE id = 'ok'", (AGE_MAX + 1,))
+    conn.execute("UPDATE runners SET age = ? WHERE id = 'ok'", (SHIPPED.age_max + 1,))
     conn.execute(
         "INSERT INTO diary (runner_id, week, pain_morning, balance_open_left, balance_open_right, "
         "heel_raises_left, heel_raises_right, recorded_at) VALUES ('ok', 1, ?, ?, 0, ?, 0, 'now')",
-        (NRS_MAX + 1, BALANCE_CAP + 1, REPS_MAX + 1),
+        (SHIPPED.nrs_max + 1, SHIPPED.balance_cap + 1, SHIPPED.reps_max + 1),
     )
     text = " ".join(r[0] for r in conn.execute("SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL"))
-    for knowledge_value in ("numbness_tingling", "night_pain", f"<= {BALANCE_CAP}", f"<= {NRS_MAX}"):
+    for knowledge_value in ("numbness_tingling", "night_pain", f"<= {SHIPPED.balance_cap}", f"<= {SHIPPED.nrs_max}"):
         assert knowledge_value not in text
 
 
@@ -280,7 +282,7 @@ def test_a_version_1_file_is_migrated_keeping_every_row(db):
 
 def test_runner_add_validates_through_the_model_and_writes_nothing_on_error(db):
     with pytest.raises(InputError) as err:
-        api.add_runner(db, "r1", AGE_MAX + 1, sex="other")
+        api.add_runner(db, "r1", SHIPPED.age_max + 1, sex="other")
     text = "\n".join(err.value.problems)
     assert "runner.age" in text and "runner.sex" in text
     assert list_runners(db) == []
@@ -371,8 +373,8 @@ def test_bad_values_are_all_named_and_nothing_is_written(db):
         api.add_diary_entry(
             db,
             "r1",
-            {"pain_morning": NRS_MAX + 1, "heel_raises": {"left": -1, "right": 3}, "foot_fatigue": 99},
-            {"pain": {"during": NRS_MAX + 2}, "running": {"weekly_km": -5}, "red_flags": ["red_flagg"]},
+            {"pain_morning": SHIPPED.nrs_max + 1, "heel_raises": {"left": -1, "right": 3}, "foot_fatigue": 99},
+            {"pain": {"during": SHIPPED.nrs_max + 2}, "running": {"weekly_km": -5}, "red_flags": ["red_flagg"]},
         )
     text = "\n".join(err.value.problems)
     for field in ("pain_morning", "heel_raises.left", "foot_fatigue", "pain.during", "running.weekly_km", "red_flags"):
@@ -406,7 +408,7 @@ def test_import_export_round_trip_and_assess_from_the_diary(db, name):
 def test_import_is_checked_before_anything_is_written(db):
     bad = copy.deepcopy(FULL_STATE)
     bad["history"][1]["week"] = 1
-    bad["pain"]["during"] = NRS_MAX + 1
+    bad["pain"]["during"] = SHIPPED.nrs_max + 1
     with pytest.raises(InputError) as err:
         api.import_state(db, "r-017", bad)
     assert any("pain.during" in p for p in err.value.problems)

@@ -11,15 +11,17 @@ import yaml
 from click.testing import CliRunner
 
 from footcoach.cli import main
-from footcoach.contract import state as models
 from footcoach.contract.errors import EXIT_BAD_INPUT
+from footcoach.knowledge.base import default_knowledge
 from footcoach.service import assess, load_state
 from footcoach.triage.questionnaire import default_questionnaire, validate_fhir
 
 from .conftest import EXAMPLES, answers_from_show, example_names
 
+SHIPPED = default_knowledge().state_bounds  # what the shipped knowledge allows
+
 Q = default_questionnaire()
-NO_RED_FLAGS = ["no"] * len(models.RED_FLAG_IDS)
+NO_RED_FLAGS = ["no"] * len(SHIPPED.red_flags)
 
 # A new runner: red flags, new? yes, age, sex, experience, pain during/after/morning, settled, sharp,
 # balance eyes open L/R, eyes closed L/R, heel raises L/R, hop pain, shoes (count), running x4.
@@ -98,12 +100,12 @@ def test_typed_json_is_the_assessment_of_the_same_state():
 def test_a_wrong_answer_is_asked_again_with_what_is_allowed_and_question_mark_says_why():
     lines = list(NEW_RUNNER_LINES)
     at = len(NO_RED_FLAGS) + 4  # pain during
-    lines[at:at] = ["eleven", str(models.NRS_MAX + 1), "?"]
+    lines[at:at] = ["eleven", str(SHIPPED.nrs_max + 1), "?"]
     result = run(["triage", "--format", "json"], lines)
     assert result.exit_code == 0, result.stderr
     assert "Not allowed: 'eleven' is not allowed (no number; type one number)." in result.stderr
-    assert f"Please answer a whole number from 0 to {models.NRS_MAX}." in result.stderr
-    assert f"Not allowed: '{models.NRS_MAX + 1}' is out of range." in result.stderr
+    assert f"Please answer a whole number from 0 to {SHIPPED.nrs_max}." in result.stderr
+    assert f"Not allowed: '{SHIPPED.nrs_max + 1}' is out of range." in result.stderr
     assert "Why we ask: " + Q.question("pain_during").why[:40] in result.stderr
     assert json.loads(result.stdout) == assess(load_state(NEW_RUNNER_STATE))
 
@@ -262,7 +264,7 @@ def test_a_typed_session_saved_as_a_fhir_response_gives_the_same_assessment(tmp_
 # ---- --answers --------------------------------------------------------------------------------
 
 NEW_RUNNER_ANSWERS: dict[str, Any] = {
-    **{f"red_flag_{f}": False for f in models.RED_FLAG_IDS},
+    **{f"red_flag_{f}": False for f in SHIPPED.red_flags},
     "new_runner": True,
     "runner_age": 35,
     "runner_sex": "female",

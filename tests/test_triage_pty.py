@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from footcoach.contract import state as models
+from footcoach.knowledge.base import default_knowledge
 from footcoach.service import assess, load_state
+
+SHIPPED = default_knowledge().state_bounds  # what the shipped knowledge allows
 
 pty = pytest.importorskip("pty")
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and a pseudo-terminal")
@@ -116,13 +118,13 @@ class Terminal:
 def test_a_new_runner_types_a_whole_session_and_ends_with_a_plan(tmp_path):
     term = Terminal(["triage"], tmp_path)
     term.expect("First, some questions")
-    for _ in models.RED_FLAG_IDS:
+    for _ in SHIPPED.red_flags:
         term.answer("no")
     term.expect("Are you just starting this routine")
     term.answer("yes")
     term.expect("How old are you")
     term.answer("thirty-five")  # a wrong answer: asked again with what is allowed
-    term.expect(f"Please answer a whole number from {models.AGE_MIN} to {models.AGE_MAX}.")
+    term.expect(f"Please answer a whole number from {SHIPPED.age_min} to {SHIPPED.age_max}.")
     term.answer("?")
     term.expect("Why we ask: The balance test is compared with what is normal for your age.")
     term.answer("35")
@@ -172,7 +174,7 @@ NEW_RUNNER_END = ["", "0", "20", "18", "10", "12"]  # hop pain skipped, no shoes
 
 def _to_about_you(term: Terminal) -> None:
     term.expect("First, some questions")
-    for _ in models.RED_FLAG_IDS:
+    for _ in SHIPPED.red_flags:
         term.answer("no")
     term.expect("Are you just starting this routine")
     term.answer("yes")
@@ -221,7 +223,7 @@ def test_the_review_changes_an_answer_and_the_decision_follows(tmp_path):
     number = _review_number(term.text, "In the last 7 days, how bad was your foot or heel pain")
     os.write(term.fd, number.encode() + b"\r")
     term.expect("Enter keeps 2")
-    term.answer(str(models.NRS_MAX))  # worst pain during exercise
+    term.answer(str(SHIPPED.nrs_max))  # worst pain during exercise
     term.expect("-- Your answers --")
     term.answer("")
     assert term.finish() == 0, term.text
@@ -229,7 +231,7 @@ def test_the_review_changes_an_answer_and_the_decision_follows(tmp_path):
     state = {
         "runner": {"age": 35, "sex": "female", "experience": "occasional"},
         "program": {"phase": 1, "weeks_in_phase": 0, "weeks_in_program": 0},
-        "pain": {"during": models.NRS_MAX, "after": 1, "morning": 1, "settled_next_morning": True, "sharp": False},
+        "pain": {"during": SHIPPED.nrs_max, "after": 1, "morning": 1, "settled_next_morning": True, "sharp": False},
         "tests": {
             "balance_eyes_open_s": {"left": 30, "right": 28},
             "balance_eyes_closed_s": {"left": 10, "right": 9},
@@ -248,7 +250,7 @@ def test_a_bad_answer_is_asked_again_at_once_listing_what_is_allowed(tmp_path):
     term.answer("female")
     term.answer("occasional")
     term.answer("45")  # a 0-10 pain of 45
-    term.expect(f"Please answer a whole number from 0 to {models.NRS_MAX}.")
+    term.expect(f"Please answer a whole number from 0 to {SHIPPED.nrs_max}.")
     term.answer("about 2")  # asked again at once: the same question, its prompt
     term.expect("HOURS AFTER")
     between = term.text[term.text.index("> 45") : term.text.index("HOURS AFTER")]
@@ -282,7 +284,7 @@ def test_interactive_diary_add_re_asks_a_bad_answer_at_once_and_keeps_every_answ
     term = Terminal(["--db", db, "diary", "add", "r1", "--week", "1"], tmp_path)  # week 1 is taken
     term.expect("first-steps morning pain")
     os.write(term.fd, b"45\r")  # a 0-10 pain of 45: asked again at once, not after the last question
-    term.expect(f"Please answer a whole number from 0 to {models.NRS_MAX}.")
+    term.expect(f"Please answer a whole number from 0 to {SHIPPED.nrs_max}.")
     for line in ["3", "", "", "30", "28", "15", "14", "6"]:
         term.expect("] > ")
         os.write(term.fd, line.encode() + b"\r")

@@ -7,11 +7,13 @@ import json
 
 import pytest
 
-from footcoach.contract import state as models
+from footcoach.knowledge.base import default_knowledge
 from footcoach.service import assess, assess_triage, load_state
 from footcoach.triage.answers import answers_to_state
 from footcoach.triage.loading import default_questionnaire
 from footcoach.triage.session import TriageSession, UnknownPage
+
+SHIPPED = default_knowledge().state_bounds  # what the shipped knowledge allows
 
 Q = default_questionnaire()
 NEW_RUNNER = {
@@ -77,7 +79,7 @@ def test_a_bad_answer_is_refused_with_what_is_allowed_and_the_good_ones_are_kept
     walk_to(session, "pain_scores")
     errors = session.answer("pain_scores", {"pain_during": "45", "pain_after": "1", "pain_morning": "about 2"})
     assert [(e.key, e.kind) for e in errors] == [("pain_during", "value")]
-    assert errors[0].allowed == f"a whole number from 0 to {models.NRS_MAX}"
+    assert errors[0].allowed == f"a whole number from 0 to {SHIPPED.nrs_max}"
     assert session.current().id == "pain_scores"  # the page stays until it is fixed
     assert session.answers["pain_after"] == 1 and session.answers["pain_morning"] == 2
 
@@ -116,7 +118,7 @@ def test_the_review_lists_every_answer_and_a_change_changes_the_decision():
     before = assess_triage(Q, session.answers).assessment["action"]
     page = session.change(items["pain_during"].page)
     raw = {f.key: f.shown for f in page.fields}
-    assert not session.answer(page.id, {**raw, "pain_during": str(models.NRS_MAX)})
+    assert not session.answer(page.id, {**raw, "pain_during": str(SHIPPED.nrs_max)})
     assert session.at_review  # a change returns to the review
     assert session.finish() == []
     after = assess_triage(Q, session.answers).assessment

@@ -33,8 +33,7 @@ T = TypeVar("T")
 
 def load_state(data: Any, knowledge: Knowledge | None = None) -> State:
     """Validate a parsed JSON/YAML document as a runner's state against a knowledge base (default:
-    the shipped one; its red-flag vocabulary is what the state may report); raise InputError
-    listing every problem."""
+    the shipped one: its red flags, ranges and limits); raise InputError listing every problem."""
     if not isinstance(data, dict):
         raise InputError(
             [
@@ -42,10 +41,13 @@ def load_state(data: Any, knowledge: Knowledge | None = None) -> State:
                 "allowed: an object with runner, program, pain, ..."
             ]
         )
+    from footcoach.knowledge.base import contract_model
+
+    model = contract_model(State, knowledge)
     try:
-        return State.model_validate(data, context=None if knowledge is None else {"knowledge": knowledge})
+        return model.model_validate(data)
     except ValidationError as exc:
-        raise InputError(describe(exc, State)) from None
+        raise InputError(describe(exc, model)) from None
 
 
 def assess_document_with(data: Any, rules: str | None, knowledge: str | None) -> dict[str, Any]:

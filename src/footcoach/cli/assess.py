@@ -145,8 +145,10 @@ def schema_cmd(of_input: bool, out: str | None) -> None:
     assessment (committed: schema/state.schema.json, schema/assessment.schema.json)."""
     from footcoach.contract.assessment import assessment_json_schema
     from footcoach.contract.state import state_json_schema
+    from footcoach.knowledge.base import default_knowledge
 
-    write_output(out, dump_json(state_json_schema() if of_input else assessment_json_schema()))
+    schema = state_json_schema(default_knowledge().state_bounds) if of_input else assessment_json_schema()
+    write_output(out, dump_json(schema))
 
 
 def _assess_stored(ctx: click.Context, runner_id: str, record: bool) -> dict[str, Any]:

@@ -48,11 +48,12 @@ def run_case(rb: RuleBase, rule: Rule, kind: str, case: Case) -> CaseResult:
     """Run one case through the whole engine and judge it (a firing case also renders both sentences)."""
     doc = case_state(rb.rules.case_base, case)
     where = f"{rule.path}: case {case.name}"
+    model = rb.kb.contract_model(State)
     try:
-        state = State.model_validate(doc, context={"knowledge": rb.kb})
+        state = model.model_validate(doc)
     except ValidationError as exc:
         return CaseResult(
-            rule.id, kind, case.name, False, f"{where}: invalid state: " + "; ".join(describe(exc, State)), frozenset()
+            rule.id, kind, case.name, False, f"{where}: invalid state: " + "; ".join(describe(exc, model)), frozenset()
         )
     run = rb.run(state)
     fired = frozenset(f.rule.id for f in run.firings)

@@ -9,15 +9,24 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import ValidationError, model_validator
 
 from footcoach.common.closed_model import ClosedModel
-from footcoach.common.documents import DataFileError, did_you_mean, load_with_lines, validation_errors
+from footcoach.common.documents import (
+    DataFileError,
+    current_limits,
+    did_you_mean,
+    load_with_lines,
+    validation_errors,
+)
 from footcoach.common.paths import knowledge_dir
+from footcoach.contract.state import StateBounds, Strict, bound_model
+
+M = TypeVar("M", bound=Strict)
 
 Evidence = Literal["guideline", "trial", "norm", "consensus", "design"]
 
@@ -228,6 +237,27 @@ class Knowledge:
     def nrs_max(self) -> int:
         return self.int_value("scales.nrs_max")
 
+    @cached_property
+    def state_bounds(self) -> StateBounds:
+        """What this knowledge base decides about a valid state (scale tops, contract ranges, phases,
+        red-flag ids, the input limits of its ``limits.yaml``): what a state is checked against."""
+        return StateBounds(
+            nrs_max=self.nrs_max,
+            balance_cap=self.int_value("balance.test_cap_s"),
+            age_min=self.int_value("contract.age_min"),
+            age_max=self.int_value("contract.age_max"),
+            reps_max=self.int_value("contract.reps_max"),
+            drop_max_mm=self.int_value("contract.drop_max_mm"),
+            phase_min=min(self.phases),
+            phase_max=max(self.phases),
+            red_flags=tuple(self.red_flags),
+            limits=current_limits(None if self.folder.resolve() == knowledge_dir().resolve() else self.folder),
+        )
+
+    def contract_model(self, model: type[M]) -> type[M]:
+        """The contract model (``State``, ``DiaryEntry``, ...) that checks against this knowledge base."""
+        return bound_model(model, self.state_bounds)
+
 
 def _load_section(
     folder: Path, name: str, model: Any, errors: list[DataFileError], key_type: Any = str
@@ -310,6 +340,11 @@ def load_knowledge(folder: Path | None = None) -> Knowledge:
                 if k not in sources:
                     hint = did_you_mean(k, sources)
                     errors.append(DataFileError(folder / fname, None, f"{key}.source", f"unknown source '{k}'{hint}"))
+    if phases and sorted(phases) != list(range(1, len(phases) + 1)):
+        numbers = ", ".join(str(n) for n in sorted(phases))
+        errors.append(
+            DataFileError(folder / "phases.yaml", None, "", f"phases are 1, 2, ... without gaps (got {numbers})")
+        )
     for key, flag in red_flags.items():
         for k in flag.sources:
             if k not in sources:
@@ -335,6 +370,11 @@ KNOWLEDGE_BASES_CACHED = 8  # not clinical: cache size
 
 
 KNOWLEDGE_FORMAT = "knowledge-v1"  # bump when what is pickled changes shape
+
+
+def contract_model(model: type[M], knowledge: Knowledge | None = None) -> type[M]:
+    """The contract model (``State``, ...) that checks against a knowledge base (default: the shipped one)."""
+    return (knowledge or default_knowledge()).contract_model(model)
 
 
 @lru_cache(maxsize=KNOWLEDGE_BASES_CACHED)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from footcoach.contract.state import AGE_MAX, AGE_MIN, BALANCE_CAP, DROP_MAX_MM, NRS_MAX, REPS_MAX
+from footcoach.contract.state import StateBounds
 from footcoach.knowledge.base import Knowledge
 
 RUNNER = "runner"
@@ -27,17 +27,17 @@ class FactSpec:
     per: str | None = None  # "shoe" for facts about one shoe
 
 
-def _history_specs() -> list[FactSpec]:
+def _history_specs(b: StateBounds) -> list[FactSpec]:
     """The diary facts: counts, the latest and first entries, rising pain, the stall window."""
     return [
         FactSpec("history.count", "number", "number of diary entries", 0, None),
-        FactSpec("history.latest.pain_morning", "number", "morning pain of the latest diary entry", 0, NRS_MAX),
+        FactSpec("history.latest.pain_morning", "number", "morning pain of the latest diary entry", 0, b.nrs_max),
         FactSpec(
             "history.first.pain_morning",
             "number",
             "morning pain of the earliest diary entry that records it (the non-response baseline)",
             0,
-            NRS_MAX,
+            b.nrs_max,
         ),
         FactSpec(
             "history.pain_morning_rising",
@@ -49,22 +49,22 @@ def _history_specs() -> list[FactSpec]:
             "history.window.balance_gain_s",
             "number",
             "weaker-leg eyes-open balance gain over the stall window (when both entries measured it)",
-            -BALANCE_CAP,
-            BALANCE_CAP,
+            -b.balance_cap,
+            b.balance_cap,
         ),
         FactSpec(
             "history.window.heel_raise_gain",
             "number",
             "weaker-leg heel-raise gain over the stall window (when both entries measured it)",
-            -REPS_MAX,
-            REPS_MAX,
+            -b.reps_max,
+            b.reps_max,
         ),
         FactSpec(
             "history.window.pain_morning_fall",
             "number",
             "fall in morning pain over the stall window (when both entries measured it)",
-            -NRS_MAX,
-            NRS_MAX,
+            -b.nrs_max,
+            b.nrs_max,
         ),
         FactSpec(
             "history.window.balance_measured",
@@ -90,9 +90,10 @@ def _history_specs() -> list[FactSpec]:
 
 
 def _catalogue(kb: Knowledge) -> dict[str, FactSpec]:
+    b = kb.state_bounds
     last = max(kb.phases)
     specs: list[FactSpec] = [
-        FactSpec("runner.age", "number", "age in whole years", AGE_MIN, AGE_MAX),
+        FactSpec("runner.age", "number", "age in whole years", b.age_min, b.age_max),
         FactSpec("runner.sex", "text", "female or male, if given"),
         FactSpec("runner.experience", "text", "novice, occasional or regular, if given"),
         FactSpec("program.phase", "number", f"current phase 1-{last}", 1, last),
@@ -108,20 +109,20 @@ def _catalogue(kb: Knowledge) -> dict[str, FactSpec]:
             0,
             None,
         ),
-        FactSpec("pain.during", "number", "worst pain during exercise or running, last 7 days", 0, NRS_MAX),
-        FactSpec("pain.after", "number", "worst pain in the hours after, last 7 days", 0, NRS_MAX),
-        FactSpec("pain.morning", "number", "worst first-steps pain next morning, last 7 days", 0, NRS_MAX),
-        FactSpec("pain.worst", "number", "the higher of pain during and pain after", 0, NRS_MAX),
+        FactSpec("pain.during", "number", "worst pain during exercise or running, last 7 days", 0, b.nrs_max),
+        FactSpec("pain.after", "number", "worst pain in the hours after, last 7 days", 0, b.nrs_max),
+        FactSpec("pain.morning", "number", "worst first-steps pain next morning, last 7 days", 0, b.nrs_max),
+        FactSpec("pain.worst", "number", "the higher of pain during and pain after", 0, b.nrs_max),
         FactSpec("pain.settled_next_morning", "bool", "pain back to usual by the next morning"),
         FactSpec("pain.sharp", "bool", "sharp, stabbing pain during activity"),
         FactSpec(
             "pain.morning_improvement",
             "number",
             "first diary entry's morning pain minus the current morning pain",
-            -NRS_MAX,
-            NRS_MAX,
+            -b.nrs_max,
+            b.nrs_max,
         ),
-        FactSpec("tests.hop_pain", "number", "pain on single-leg hopping", 0, NRS_MAX),
+        FactSpec("tests.hop_pain", "number", "pain on single-leg hopping", 0, b.nrs_max),
         FactSpec("running.weekly_km", "number", "this week's distance", 0, None),
         FactSpec("running.previous_weekly_km", "number", "last week's distance", 0, None),
         FactSpec("running.longest_run_km_30d", "number", "longest run of the last 30 days", 0, None),
@@ -131,15 +132,15 @@ def _catalogue(kb: Knowledge) -> dict[str, FactSpec]:
         FactSpec("shoes.count", "number", "number of shoes listed", 0, None),
         FactSpec("shoe.name", "text", "the shoe's name", per="shoe"),
         FactSpec("shoe.km", "number", "distance run in the shoe", 0, None, per="shoe"),
-        FactSpec("shoe.drop_mm", "number", "heel-to-toe drop", 0, DROP_MAX_MM, per="shoe"),
+        FactSpec("shoe.drop_mm", "number", "heel-to-toe drop", 0, b.drop_max_mm, per="shoe"),
         FactSpec("shoe.minimalist", "bool", "a minimalist shoe", per="shoe"),
         FactSpec("shoe.weeks_worn", "number", "weeks the shoe has been worn", 0, None, per="shoe"),
     ]
-    specs.extend(_history_specs())
+    specs.extend(_history_specs(b))
     for test, words, hi in (
-        ("balance_eyes_open_s", "single-leg balance, eyes open", BALANCE_CAP),
-        ("balance_eyes_closed_s", "single-leg balance, eyes closed", BALANCE_CAP),
-        ("heel_raises", "single-leg heel raises", REPS_MAX),
+        ("balance_eyes_open_s", "single-leg balance, eyes open", b.balance_cap),
+        ("balance_eyes_closed_s", "single-leg balance, eyes closed", b.balance_cap),
+        ("heel_raises", "single-leg heel raises", b.reps_max),
     ):
         for leg in ("left", "right"):
             specs.append(FactSpec(f"tests.{test}.{leg}", "number", f"{words}, {leg} leg", 0, hi))

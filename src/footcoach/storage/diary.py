@@ -16,11 +16,11 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any, Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, create_model
 
 from footcoach.contract.errors import InputError, describe
-from footcoach.contract.state import RED_FLAG_IDS, DiaryEntry, Pain, Program, Running, Shoe, State, Tests
-from footcoach.knowledge.base import num
+from footcoach.contract.state import DiaryEntry, Pain, Program, Running, Shoe, State, Tests
+from footcoach.knowledge.base import default_knowledge, num
 from footcoach.storage import records as rec
 from footcoach.storage.connection import now
 from footcoach.storage.errors import Conflict, NotFound
@@ -37,23 +37,17 @@ REQUIRED_FOR_REPORT = (
 )
 
 
-_RedFlagList = list[Literal[RED_FLAG_IDS]]  # type: ignore[valid-type]  # the shipped red-flag ids
-
-
-class _RedFlags(BaseModel):
-    model_config = State.model_config
-    red_flags: _RedFlagList = []
-
-
-class _Shoes(BaseModel):
-    """The shoes of a current report (a runner's triage answers them): the list replaces the last one."""
-
-    model_config = State.model_config
-    shoes: list[Shoe] = []
+@functools.cache
+def _list_model(name: str, item: Any) -> type[BaseModel]:
+    """One list of a current report alone, its entries checked as ``item`` (``red_flags``: the
+    shipped ids; ``shoes``: the shipped knowledge's Shoe; a new list replaces the last one)."""
+    fields: Any = {name: (list[item], [])}
+    return create_model(f"_{name}", __config__=State.model_config, **fields)
 
 
 def _check_part(model: type[BaseModel], values: dict[str, Any], part: str) -> None:
     """Range-check a partial section (required fields may come from the previous report)."""
+    model = rec.checked(model)
     try:
         model.model_validate(values)
     except ValidationError as exc:
@@ -76,9 +70,11 @@ def check_values(entry: dict[str, Any], report: dict[str, Any]) -> None:
         if part in report
     ]
     if "red_flags" in report:
-        checks.append(lambda: rec.validate(_RedFlags, {"red_flags": report["red_flags"]}))
+        red_flags = _list_model("red_flags", Literal[default_knowledge().state_bounds.red_flags])
+        checks.append(lambda: rec.validate(red_flags, {"red_flags": report["red_flags"]}))
     if "shoes" in report:
-        checks.append(lambda: rec.validate(_Shoes, {"shoes": report["shoes"]}))
+        shoes = _list_model("shoes", default_knowledge().contract_model(Shoe))
+        checks.append(lambda: rec.validate(shoes, {"shoes": report["shoes"]}))
     unknown = set(report) - set(REPORT_MODELS) - {"red_flags", "shoes"}
     if unknown:
         problems.append(

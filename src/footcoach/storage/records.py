@@ -10,8 +10,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from footcoach.contract.errors import InputError, describe
-from footcoach.contract.state import DiaryEntry, State
-from footcoach.knowledge.base import num
+from footcoach.contract.state import DiaryEntry, State, Strict
+from footcoach.knowledge.base import default_knowledge, num
 from footcoach.storage.connection import db_name, load_json, now
 from footcoach.storage.errors import NotFound
 
@@ -42,8 +42,17 @@ PAIRS = ("balance_eyes_open_s", "balance_eyes_closed_s", "heel_raises")
 REPORT_PARTS = ("program", "pain", "red_flags", "tests", "shoes", "running")
 
 
+def checked(model: type[BaseModel]) -> type[BaseModel]:
+    """The model that checks stored records: a contract model as the shipped knowledge bounds it."""
+    if issubclass(model, Strict) and model.knowledge_bounds is None:
+        return default_knowledge().contract_model(model)
+    return model
+
+
 def validate(model: type[BaseModel], data: Any, prefix: str = "") -> Any:
-    """``model.model_validate(data)``; InputError naming every field path otherwise."""
+    """``model.model_validate(data)`` (a contract model checked against the shipped knowledge);
+    InputError naming every field path otherwise."""
+    model = checked(model)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

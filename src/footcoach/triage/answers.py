@@ -18,7 +18,6 @@ from pydantic import ValidationError
 
 from footcoach.contract import state as models
 from footcoach.contract.errors import InputError, describe
-from footcoach.knowledge.base import default_knowledge
 from footcoach.triage.answer_forms import json_text
 from footcoach.triage.spec import GroupField, Question, Questionnaire, contract_leaves
 
@@ -146,11 +145,12 @@ class AnswersProblem:
 
 def state_problems(q: Questionnaire, state: dict[str, Any]) -> list[AnswersProblem]:
     """Validate a state document with the models; each problem tied to its question."""
+    model = q.state_model
     try:
-        models.State.model_validate(state)
+        model.model_validate(state)
     except ValidationError as exc:
         out = []
-        for line in describe(exc, models.State):
+        for line in describe(exc, model):
             path, _, rest = line.partition(": ")
             out.append(AnswersProblem(locate(q, path), rest if rest else line, missing=rest.startswith("missing")))
         return out
@@ -169,7 +169,7 @@ def fill_for_referral(q: Questionnaire, state: dict[str, Any]) -> dict[str, Any]
             if get(state, target) is None and target != "program.weeks_in_program":
                 put(state, target, value)
     filler: dict[str, Any] = {
-        "runner.age": models.AGE_MIN,
+        "runner.age": q.knowledge.state_bounds.age_min,
         "pain.during": 0,
         "pain.after": 0,
         "pain.morning": 0,
@@ -194,7 +194,7 @@ def assumed_for_referral(q: Questionnaire, answers: dict[str, Any]) -> list[str]
 
 def referral_text(q: Questionnaire, flag: str, template: str | None = None) -> str:
     """The plain-words referral for one red flag: what was reported, whom to see, how soon, meanwhile."""
-    rf = default_knowledge().red_flags[flag]
+    rf = q.knowledge.red_flags[flag]
     return (template or q.messages.referral).format(
         reported=rf.reported, suspected=rf.suspected, whom=rf.whom, how_soon=rf.how_soon, meanwhile=rf.meanwhile
     )
@@ -216,7 +216,7 @@ def red_flag_stops(q: Questionnaire, flags: list[str]) -> list[RedFlagStop]:
     """One stop per red flag answered yes, in asking order."""
     out = []
     for flag in flags:
-        rf = default_knowledge().red_flags[flag]
+        rf = q.knowledge.red_flags[flag]
         out.append(RedFlagStop(flag, referral_text(q, flag), rf.whom, rf.how_soon, rf.meanwhile))
     return out
 

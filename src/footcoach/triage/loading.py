@@ -22,6 +22,7 @@ from footcoach.common.documents import DataFileError, did_you_mean, load_with_li
 from footcoach.common.paths import knowledge_dir
 from footcoach.contract import state as models
 from footcoach.contract.errors import path_of
+from footcoach.knowledge.base import Knowledge, default_knowledge
 from footcoach.triage.answer_forms import AnswerProblem, parse_value
 from footcoach.triage.spec import (
     QUESTIONNAIRE_FILE,
@@ -57,12 +58,17 @@ def check_value(allowed: Allowed, value: Any) -> str | None:
 class _Checker:
     """Builds the Questionnaire from its spec, collecting every problem with its file line."""
 
-    def __init__(self, spec: QuestionnaireSpec, path: Path, line: Callable[[tuple], int | None]):
-        self.spec, self.path, self.line = spec, path, line
+    def __init__(self, spec: QuestionnaireSpec, path: Path, line: Callable[[tuple], int | None], kb: Knowledge):
+        self.spec, self.path, self.line, self.kb = spec, path, line, kb
+        self.state = kb.contract_model(models.State)  # the contract as this knowledge base bounds it
+        self.red_flag_ids = kb.state_bounds.red_flags
         self.errors: list[DataFileError] = []
         self.covered: dict[str, int] = {}  # contract path -> question index
         self.red_flags_asked: dict[str, int] = {}
-        self.placeholders = list(text_values())
+        self.placeholders = list(text_values(kb))
+
+    def fill(self, text: str) -> str:
+        return fill_text(text, self.kb)
 
     def err(self, loc: Loc, msg: str) -> None:
         self.errors.append(DataFileError(self.path, self.line(loc), path_of(loc), msg))
@@ -74,7 +80,7 @@ class _Checker:
 
     def header(self) -> None:
         for key in self.spec.not_asked:
-            allowed, why = allowed_for(models.State, key.split("."))
+            allowed, why = allowed_for(self.state, key.split("."))
             if allowed is None:
                 self.err(("not_asked", key), why)
         for mname, text in self.spec.messages.model_dump().items():
@@ -91,9 +97,9 @@ class _Checker:
 
     def red_flag_allowed(self, i: int, loc: Loc, qs: QuestionSpec) -> Allowed:
         flag = (qs.maps_to or "")[len(RED_FLAG_PREFIX) :]
-        if flag not in models.RED_FLAG_IDS:
-            hint = did_you_mean(flag, models.RED_FLAG_IDS)
-            self.err(loc + ("maps_to",), f"unknown red flag '{flag}'{hint}; known: {', '.join(models.RED_FLAG_IDS)}")
+        if flag not in self.red_flag_ids:
+            hint = did_you_mean(flag, self.red_flag_ids)
+            self.err(loc + ("maps_to",), f"unknown red flag '{flag}'{hint}; known: {', '.join(self.red_flag_ids)}")
         elif flag in self.red_flags_asked:
             self.err(
                 loc + ("maps_to",), f"red flag '{flag}' is already asked by question {self.red_flags_asked[flag] + 1}"
@@ -106,7 +112,7 @@ class _Checker:
 
     def field_allowed(self, i: int, loc: Loc, qs: QuestionSpec) -> Allowed | None:
         maps_to = qs.maps_to or ""
-        allowed, why = allowed_for(models.State, maps_to.split("."))
+        allowed, why = allowed_for(self.state, maps_to.split("."))
         if allowed is None:
             self.err(loc + ("maps_to",), why)
             return None
@@ -130,7 +136,7 @@ class _Checker:
         return self.field_allowed(i, loc, qs)
 
     def group_fields(self, loc: Loc, qs: QuestionSpec) -> list[GroupField]:
-        item_model = group_model(qs.maps_to or "")
+        item_model = group_model(self.state, qs.maps_to or "")
         fields: list[GroupField] = []
         done: set[str] = set()
         for j, fs in enumerate(qs.fields):
@@ -145,7 +151,7 @@ class _Checker:
             self.unit(floc, fs.unit, fa)
             done.add(fs.maps_to)
             code = self.code(floc, fs.code)
-            fields.append(GroupField(fs.id, fill_text(fs.text), fs.type, fs.maps_to, fa, code, fs.unit))
+            fields.append(GroupField(fs.id, self.fill(fs.text), fs.type, fs.maps_to, fa, code, fs.unit))
         for leaf in contract_leaves(item_model):
             if leaf not in done:
                 self.err(loc + ("fields",), f"'{qs.maps_to}[].{leaf}' is not asked; add a field for it")
@@ -177,7 +183,7 @@ class _Checker:
             if qs.maps_to is not None:
                 self.err(loc + ("sets",), "only a question without maps_to sets fields")
             for target, value in values.items():
-                ta, why = allowed_for(models.State, target.split("."))
+                ta, why = allowed_for(self.state, target.split("."))
                 if ta is None:
                     self.err(loc + ("sets", answer, target), why)
                 elif (problem := check_value(ta, value)) is not None:
@@ -216,14 +222,14 @@ class _Checker:
             return None
         return Question(
             id=qs.id,
-            text=fill_text(qs.text),
-            why=fill_text(qs.why),
+            text=self.fill(qs.text),
+            why=self.fill(qs.why),
             decisions=qs.decisions,
             type=qs.type,
             maps_to=qs.maps_to,
             allowed=allowed,
             when=qs.when,
-            intro=fill_text(qs.intro) if qs.intro else None,
+            intro=self.fill(qs.intro) if qs.intro else None,
             code=code,
             system=qs.system,
             labels=dict(qs.labels),
@@ -271,7 +277,7 @@ class _Checker:
         set_by_control = {t for q in questions for values in q.sets.values() for t in values}
         for leaf in contract_leaves(models.State):
             if leaf == "red_flags":
-                missing = [f for f in models.RED_FLAG_IDS if f not in self.red_flags_asked]
+                missing = [f for f in self.red_flag_ids if f not in self.red_flags_asked]
                 if missing:
                     self.err(("questions",), f"red flags not asked: {', '.join(missing)}")
                 continue
@@ -283,7 +289,7 @@ class _Checker:
                 )
             if leaf in self.covered and leaf in self.spec.not_asked:
                 self.err(("not_asked", leaf), "it is asked by a question")
-            allowed, _ = allowed_for(models.State, leaf.split("."))
+            allowed, _ = allowed_for(self.state, leaf.split("."))
             if allowed is not None and allowed.required and leaf not in self.covered and leaf not in set_by_control:
                 self.err(("questions",), f"required contract field '{leaf}' is never filled")
         # Red flags come first: nothing may be asked before them.
@@ -349,11 +355,13 @@ class _Checker:
             dict(spec.pages),
             spec.answer_forms,
             spec.plausible,
+            knowledge=self.kb,
         )
 
 
-def load_questionnaire(path: str | Path | None = None) -> Questionnaire:
-    """Read and validate a questionnaire file (default: the shipped ``knowledge/questionnaire.yaml``).
+def load_questionnaire(path: str | Path | None = None, knowledge: Knowledge | None = None) -> Questionnaire:
+    """Read and validate a questionnaire file (default: the shipped ``knowledge/questionnaire.yaml``)
+    against a knowledge base (default: the shipped one): its red flags, ranges and scale tops.
 
     Raises QuestionnaireError listing every problem as ``file:line: field: message``."""
     path = Path(path) if path is not None else knowledge_dir() / QUESTIONNAIRE_FILE
@@ -371,7 +379,7 @@ def load_questionnaire(path: str | Path | None = None) -> Questionnaire:
             )
 
         raise QuestionnaireError(validation_errors(path, line, exc, message=unknown_key)) from None
-    return _Checker(spec, path, line).build()
+    return _Checker(spec, path, line, knowledge or default_knowledge()).build()
 
 
 def _known_keys(loc: tuple) -> list[str]:

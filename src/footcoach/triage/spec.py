@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field, field_validator
 from footcoach.common.closed_model import ClosedModel
 from footcoach.common.documents import DataFileError, did_you_mean
 from footcoach.contract import state as models
-from footcoach.knowledge.base import default_knowledge
+from footcoach.knowledge.base import Knowledge
 from footcoach.knowledge.base import num as _num
 
 QUESTIONNAIRE_FILE = "questionnaire.yaml"
@@ -29,14 +29,15 @@ RED_FLAG_PREFIX = "red_flags."
 REFERRAL_PLACEHOLDERS = ("reported", "suspected", "whom", "how_soon", "meanwhile")
 
 
-def text_values() -> dict[str, Any]:
-    """The values a question's text may name: the models' scale tops and ``{phases}``."""
+def text_values(kb: Knowledge) -> dict[str, Any]:
+    """The values a question's text may name: the knowledge base's scale tops and ``{phases}``."""
+    b = kb.state_bounds
     return {
-        "nrs_max": models.NRS_MAX,
-        "balance_cap": models.BALANCE_CAP,
-        "reps_max": models.REPS_MAX,
-        "drop_max_mm": models.DROP_MAX_MM,
-        "phases": ", ".join(f"{n} {p.name}" for n, p in sorted(default_knowledge().phases.items())),
+        "nrs_max": b.nrs_max,
+        "balance_cap": b.balance_cap,
+        "reps_max": b.reps_max,
+        "drop_max_mm": b.drop_max_mm,
+        "phases": ", ".join(f"{n} {p.name}" for n, p in sorted(kb.phases.items())),
     }
 
 
@@ -287,8 +288,9 @@ def allowed_for(model: type[BaseModel], parts: list[str], required: bool = True)
     return None, "empty path"
 
 
-def group_model(path: str) -> type[BaseModel]:
-    base, _, _ = unwrap(models.State.model_fields[path].annotation)
+def group_model(state: type[models.State], path: str) -> type[BaseModel]:
+    """The model of one entry of a list field of ``state`` (a bound State: its ranges)."""
+    base, _, _ = unwrap(state.model_fields[path].annotation)
     model: type[BaseModel] = typing.get_args(base)[0]
     return model
 
@@ -364,6 +366,12 @@ class Questionnaire:
     pages: dict[str, str] = field(default_factory=dict)
     forms: AnswerForms = field(default_factory=AnswerForms)
     plausible: PlausibleSpec | None = None
+    knowledge: Knowledge = field(kw_only=True)
+
+    @property
+    def state_model(self) -> type[models.State]:
+        """The State its answers are checked with: the contract as its knowledge base bounds it."""
+        return self.knowledge.contract_model(models.State)
 
     def question(self, qid: str) -> Question:
         for q in self.questions:
@@ -393,9 +401,9 @@ class QuestionnaireError(Exception):
         super().__init__("\n".join(str(e) for e in errors))
 
 
-def fill_text(text: str) -> str:
-    """Replace {nrs_max} and friends by the models' values (unknown names are left for the check)."""
-    values = text_values()
+def fill_text(text: str, kb: Knowledge) -> str:
+    """Replace {nrs_max} and friends by the knowledge base's values (unknown names are left for the check)."""
+    values = text_values(kb)
     return re.sub(r"{(\w+)}", lambda m: str(values.get(m.group(1), m.group(0))), text)
 
 

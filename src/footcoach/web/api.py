@@ -41,8 +41,9 @@ async def _body(request: Request) -> Any:
 
 def _state_schema() -> dict[str, Any]:
     from footcoach.contract.state import state_json_schema
+    from footcoach.knowledge.base import default_knowledge
 
-    return state_json_schema()
+    return state_json_schema(default_knowledge().state_bounds)
 
 
 @router.post(
