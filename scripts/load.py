@@ -44,6 +44,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,19 +107,20 @@ def _wait_up(port: int, proc: subprocess.Popen[str], limit: float = 60) -> None:
 # ---- CPU accounting -------------------------------------------------------------------------------
 
 
-def _tree_cpu(pid: int) -> float:
-    """CPU seconds (user + system) of a process and its living descendants."""
-    total, todo = 0.0, [pid]
+def _tree_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) of a process and each of its living descendants, by process id."""
+    found: dict[int, float] = {}
+    todo = [pid]
     while todo:
         p = todo.pop()
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / CLK_TCK
+            found[p] = (int(fields[11]) + int(fields[12])) / CLK_TCK
             for task in Path(f"/proc/{p}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, IndexError, ValueError):
             continue
-    return total
+    return found
 
 
 def _machine_busy() -> float:
@@ -128,18 +130,44 @@ def _machine_busy() -> float:
     return (sum(fields[:8]) - idle) / CLK_TCK
 
 
+def _connections(pids: list[int], port: int) -> list[int]:
+    """How many established connections to ``port`` each of these processes holds (from /proc)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                cols = line.split()
+                if int(cols[1].rsplit(":", 1)[1], 16) == port and cols[3] == "01":  # not clinical: TCP_ESTABLISHED
+                    inodes.add(cols[9])
+    counts = []
+    for pid in pids:
+        held = 0
+        with suppress(OSError):
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                with suppress(OSError):
+                    link = os.readlink(fd)
+                    held += link.startswith("socket:[") and link[8:-1] in inodes
+        counts.append(held)
+    return sorted((c for c in counts if c), reverse=True)
+
+
 @dataclass
 class Cpu:
-    server: float = 0.0
-    client: float = 0.0
-    machine: float = 0.0
+    processes: dict[int, float]
+    client: float
+    machine: float
 
     @classmethod
     def now(cls, server_pid: int) -> Cpu:
         return cls(_tree_cpu(server_pid), time.process_time(), _machine_busy())
 
     def __sub__(self, other: Cpu) -> Cpu:
-        return Cpu(self.server - other.server, self.client - other.client, self.machine - other.machine)
+        both = {p: t - other.processes[p] for p, t in self.processes.items() if p in other.processes}
+        return Cpu(both, self.client - other.client, self.machine - other.machine)
+
+    @property
+    def server(self) -> float:
+        return sum(self.processes.values())
 
 
 # ---- clients --------------------------------------------------------------------------------------
@@ -150,6 +178,7 @@ class Tally:
     measuring: bool = False
     latencies: dict[str, list[float]] = field(default_factory=lambda: {"assess": [], "caseload": []})
     errors: list[str] = field(default_factory=list)
+    connections: list[int] = field(default_factory=list)
 
     def record(self, route: str, seconds: float, error: str | None) -> None:
         if not self.measuring:
@@ -164,18 +193,36 @@ Send = Callable[[bytes], Awaitable[tuple[int, bytes]]]
 
 class RawConnection:
     """One keep-alive HTTP/1.1 connection: a request is one write (TCP_NODELAY), the answer is read by
-    its Content-Length.  Opened again after the server closes it."""
+    its Content-Length.  Like any HTTP client, it opens a new connection when the server has closed the
+    kept one (uvicorn closes a connection idle for 5 s, which a client thinking for longer meets), and
+    sends the request once more when the server closed a reused connection before answering a byte."""
 
     def __init__(self, port: int) -> None:
         self.port = port
         self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
 
-    async def send(self, request: bytes) -> tuple[int, bytes]:
+    async def _open(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        if self.streams is not None and self.streams[0].at_eof():
+            self.close()
         if self.streams is None:
             reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
             writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.streams = reader, writer
-        reader, writer = self.streams
+        return self.streams
+
+    async def send(self, request: bytes) -> tuple[int, bytes]:
+        reused = self.streams is not None
+        try:
+            return await self._exchange(*await self._open(), request)
+        except (asyncio.IncompleteReadError, ConnectionResetError, BrokenPipeError) as exc:
+            self.close()
+            if not reused or (isinstance(exc, asyncio.IncompleteReadError) and exc.partial):
+                raise
+        return await self._exchange(*await self._open(), request)
+
+    async def _exchange(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+    ) -> tuple[int, bytes]:
         try:
             writer.write(request)
             head = await reader.readuntil(b"\r\n\r\n")
@@ -183,12 +230,12 @@ class RawConnection:
             lines = head.lower().split(b"\r\n")
             length = next(int(line[15:]) for line in lines if line.startswith(b"content-length:"))
             body = await reader.readexactly(length)
-            if b"connection: close" in lines:
-                self.close()
-            return status, body
         except BaseException:
             self.close()
             raise
+        if b"connection: close" in lines:
+            self.close()
+        return status, body
 
     def close(self) -> None:
         if self.streams is not None:
@@ -289,6 +336,8 @@ async def _run(plan: Plan, clients: int, warmup: float, seconds: float, timeout:
     await asyncio.sleep(warmup)
     tally.measuring = True
     cpu0, began = Cpu.now(server_pid), time.monotonic()
+    await asyncio.sleep(max(0.0, plan.stop - time.monotonic()) / 2)
+    tally.connections = _connections(list(_tree_cpu(server_pid)), plan.port)
     await asyncio.sleep(max(0.0, plan.stop - time.monotonic()))
     cpu1, took = Cpu.now(server_pid), time.monotonic() - began
     tally.measuring = False
@@ -337,6 +386,8 @@ def _report(args: argparse.Namespace, tally: Tally, cpu: Cpu, took: float, load_
             "load_client": round(cpu.client * share, 1),
             "everything_else": round(max(0.0, cpu.machine - cpu.server - cpu.client) * share, 1),
         },
+        "server_processes_cpu_percent": sorted((round(t * share, 1) for t in cpu.processes.values()), reverse=True),
+        "connections_per_server_process": tally.connections,
         "server_cpu_ms_per_request": round(cpu.server * MS / len(every), 2) if every else None,
         "client_cpu_ms_per_request": round(cpu.client * MS / len(every), 2) if every else None,
         "cores": CORES,
@@ -358,7 +409,8 @@ def _print(result: dict[str, Any]) -> None:
     print(
         f"  CPU of all {r['cores']} cores: server {c['server']} %, load client {c['load_client']} %, everything else "
         f"{c['everything_else']} % (load average before {r['load_average_before']}); per request: server "
-        f"{r['server_cpu_ms_per_request']} ms, client {r['client_cpu_ms_per_request']} ms"
+        f"{r['server_cpu_ms_per_request']} ms, client {r['client_cpu_ms_per_request']} ms; server processes "
+        f"{r['server_processes_cpu_percent']} %, holding {r['connections_per_server_process']} connections"
     )
 
 
