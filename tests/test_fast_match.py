@@ -15,7 +15,7 @@ import pytest
 import footcoach.inference  # noqa: F401  (experta needs the collections patch first)
 
 # isort: on
-from experta import MATCH, NOT, TEST, DefFacts, Fact, KnowledgeEngine, P, Rule, W
+from experta import AND, MATCH, NOT, OR, TEST, DefFacts, Fact, KnowledgeEngine, L, P, Rule, W
 from experta.activation import Activation
 from experta.factlist import FactList
 from experta.matchers.rete import ReteMatcher
@@ -25,7 +25,7 @@ from experta.matchers.rete.nodes import ConflictSetNode, NotNode, OrdinaryMatchN
 from experta.matchers.rete.token import Token, TokenInfo
 from experta.strategies import DepthStrategy
 
-from footcoach.inference import fast_match
+from footcoach.inference import fast_match, fast_prepare
 from footcoach.inference.fast_match import FastKnowledgeEngine, FastReteMatcher, HashJoinNode, HashNotNode
 
 
@@ -278,3 +278,45 @@ def test_reset_with_deffacts_arguments_is_experta_reset():
     assert [f["value"] for f in engine.facts.values() if f.get("name") == "km"] == [4]
     engine.reset(km=7)
     assert [f["value"] for f in engine.facts.values() if f.get("name") == "km"] == [7]
+
+
+def _prepare_cases():
+    """Rules of every shape experta's rewrite treats: plain (facts, NOT, TEST), a leading NOT, no
+    fact at all, an OR, field constraints combined with | and ~, an empty rule."""
+
+    def rule(name, *ces, salience=0):
+        def rhs(engine, **kw):
+            pass
+
+        rhs.__name__ = name
+        return Rule(*ces, salience=salience)(rhs)
+
+    def small(v):
+        return v < 3
+
+    return {
+        "plain": rule("plain", Item(name="a", value=P(small)), Item(name="b", subject=MATCH.s), salience=2),
+        "bound": rule("bound", "f" << Item(name="a"), NOT(Item(name="z")), TEST(lambda: True)),
+        "not_first": rule("not_first", NOT(Item(name="a")), Item(name="b")),
+        "no_fact": rule("no_fact", TEST(lambda: True)),
+        "only_not": rule("only_not", NOT(Item(name="a"))),
+        "empty": rule("empty"),
+        "or": rule("or", OR(AND(Item(name="a"), Item(name="b")), Item(name="c"))),
+        "or_field": rule("or_field", Item(name=L("a") | L("b"))),
+        "not_field": rule("not_field", Item(name=~L("a"), value=W())),
+        "not_and": rule("not_and", NOT(AND(Item(name="a"), Item(name="b")))),
+    }
+
+
+def test_prepared_rules_are_the_ones_experta_prepares():
+    from footcoach.inference.engine import default_rulebase
+
+    cases = type("Cases", (KnowledgeEngine,), _prepare_cases())()
+    shipped = default_rulebase().engine_class()
+    for engine in (cases, shipped):
+        fast, slow = FastReteMatcher.prepare_ruleset(engine), ReteMatcher.prepare_ruleset(engine)
+        assert fast == slow
+        assert sorted(map(repr, fast)) == sorted(map(repr, slow))
+    plain = [r for r in shipped.get_rules() if fast_prepare.is_plain(r)]
+    assert len(plain) > len(shipped.get_rules()) // 2  # the short cut is the common case
+    assert not fast_prepare.is_plain(cases.get_rules()[0].__class__(OR(Item(a=1), Item(a=2))))

@@ -27,7 +27,8 @@ receives); (4) reset clears only what holds memory; activations are collected, u
 the conflict sets that changed; (5) the engine resets without reading deffact signatures, declares
 and runs without per-fact or per-firing logging, on a fact list that takes a plain fact (no fields,
 plain keys) as is; (6) a ``FastFact`` of plain scalars skips ``freeze``; (7) ``StableStrategy``:
-experta's depth order with the rule name breaking ties (whatever the hash seed), bisected on keys.
+experta's depth order with the rule name breaking ties (whatever the hash seed), bisected on keys;
+(8) rules already in disjunctive normal form are prepared without experta's rewrite (fast_prepare).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ from experta.matchers.rete.utils import extract_facts, generate_checks
 from experta.rule import Rule
 from experta.strategies import DepthStrategy
 
+from footcoach.inference.fast_prepare import prepare_ruleset
 from footcoach.inference.join_index import Context, Item, JoinIndex
 
 EXPERTA_VERSION = "1.9.4"
@@ -295,6 +297,8 @@ class FastReteMatcher(ReteMatcher):  # type: ignore[misc]  # experta is untyped
         self.root_node = IndexedBusNode()
         self.build_network()
         self._finish()
+
+    prepare_ruleset = staticmethod(prepare_ruleset)  # experta's, without its rewrite of plain rules
 
     def build_alpha_part(self, ruleset: Any, root_node: IndexedBusNode) -> dict[Any, AlphaPattern]:
         """experta's alpha part, one terminal per distinct pattern, indexed by (type, name)."""
