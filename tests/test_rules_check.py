@@ -293,3 +293,46 @@ def test_assess_with_rules_and_knowledge_refers_on_the_new_red_flag(copy, tmp_pa
     assert out["action"] == "refer"
     assert out["plan"]["see"][0]["red_flag"] == "achilles_rupture"
     assert out["plan"]["see"][0]["whom"] == "an emergency department"
+
+
+def test_triage_with_rules_and_knowledge_asks_the_new_red_flag_and_refers(copy, tmp_path):
+    """`triage --rules R --knowledge K` asks K's questionnaire (the new red-flag question) and refers
+    on a yes with R's rule; the shipped questionnaire does not know the question."""
+    import json
+
+    rules, knowledge = copy
+    _add_red_flag(rules, knowledge)
+    folders = ["--rules", str(rules), "--knowledge", str(knowledge)]
+    # In the terminal: no to the first red flag, yes to the new one (asked next, on the same page).
+    r = CliRunner().invoke(main, ["triage", "--format", "json", *folders], input="no\nyes\n")
+    assert r.exit_code == 0, r.output
+    assert "Did you feel a sudden snap at the back of your heel" in r.stderr
+    out = json.loads(r.stdout)
+    assert out["action"] == "refer" and out["plan"]["see"][0]["red_flag"] == "achilles_rupture"
+    # From an answers file, in a runner's words: only the stop, with K's whom and how soon.
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({"red_flag_achilles_rupture": True}))
+    r = CliRunner().invoke(main, ["triage", "--answers", str(answers), *folders])
+    assert r.exit_code == 0, r.output
+    said = " ".join(r.stdout.split())
+    assert "Please see an emergency department, today" in said and "Achilles tendon rupture" in said
+    shipped = CliRunner().invoke(main, ["triage", "--answers", str(answers)])
+    assert shipped.exit_code == 2 and "red_flag_achilles_rupture" in shipped.stderr
+
+
+def test_triage_with_a_knowledge_folder_refuses_a_red_flag_its_questionnaire_does_not_ask(copy):
+    """A red flag added to K without its triage question: K's questionnaire is refused (exit 2),
+    naming the flag, before anything is asked."""
+    rules, knowledge = copy
+    _add_red_flag(rules, knowledge)
+    edit(knowledge / "questionnaire.yaml", "maps_to: red_flags.achilles_rupture", "maps_to: red_flags.night_pain")
+    r = CliRunner().invoke(main, ["triage", "--rules", str(rules), "--knowledge", str(knowledge)], input="no\n")
+    assert r.exit_code == 2
+    assert "questionnaire.yaml" in r.stderr and "red flags not asked: achilles_rupture" in r.stderr
+
+
+def test_triage_with_rules_or_knowledge_refuses_a_stored_runner(copy, tmp_path):
+    _rules, knowledge = copy
+    args = ["--db", str(tmp_path / "fc.db"), "triage", "--runner", "r1", "--knowledge", str(knowledge)]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 2 and "--rules/--knowledge: not with --runner" in r.stderr

@@ -35,12 +35,8 @@ def load_state(data: Any, knowledge: Knowledge | None = None) -> State:
     """Validate a parsed JSON/YAML document as a runner's state against a knowledge base (default:
     the shipped one: its red flags, ranges and limits); raise InputError listing every problem."""
     if not isinstance(data, dict):
-        raise InputError(
-            [
-                f"(document): value {type(data).__name__}: a runner's state must be a mapping; "
-                "allowed: an object with runner, program, pain, ..."
-            ]
-        )
+        what = f"(document): value {type(data).__name__}: a runner's state must be a mapping; allowed: an object"
+        raise InputError([what + " with runner, program, pain, ..."])
     from footcoach.knowledge.base import contract_model
 
     model = contract_model(State, knowledge)
@@ -152,15 +148,16 @@ def assess_triage(
     answers: dict[str, Any],
     runner_id: str | None = None,
     known: dict[str, Any] | None = None,
+    rb: RuleBase | None = None,
 ) -> TriageResult:
-    """Assess complete triage answers (a session's or a checked answers file's); return a TriageResult.
-
-    ``known`` is what is on record for a stored runner (``runner``, ``program``, ``history``).
-    Raises InputError when the answers do not make a valid state (the problems name the questions)."""
+    """Assess triage answers against the questionnaire's knowledge base with ``rb`` (default: the shipped
+    rules; ``known``: a stored runner's record); InputError naming the questions when no state is valid."""
     from footcoach.triage.answers import TriageResult, triage_state
 
     prepared = triage_state(questionnaire, answers, runner_id, known)
-    return TriageResult(prepared.state, assess(load_state(prepared.state)), prepared.red_flags, prepared.assumed)
+    state = load_state(prepared.state, questionnaire.knowledge)
+    assessed = assess(state) if rb is None else record_with(rb, state)
+    return TriageResult(prepared.state, assessed, prepared.red_flags, prepared.assumed)
 
 
 def report_data(db_path: str | None, runner_id: str, generated_at: str | None = None) -> dict[str, Any]:

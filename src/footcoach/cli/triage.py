@@ -26,7 +26,14 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from footcoach.cli.database import storage_problems
-from footcoach.cli.options import db_option, db_path, format_option_with_help, out_option, stored_runner_options
+from footcoach.cli.options import (
+    db_option,
+    db_path,
+    format_option_with_help,
+    out_option,
+    rule_base_options,
+    stored_runner_options,
+)
 from footcoach.cli.output import database_path, write_output
 from footcoach.cli.text_options import check_text_options, text_options
 from footcoach.cli.triage_terminal import wrap
@@ -36,6 +43,7 @@ from footcoach.common.output import check_target, database_files
 from footcoach.contract.errors import InputError
 
 if TYPE_CHECKING:
+    from footcoach.inference.engine import RuleBase
     from footcoach.triage.answers import TriageResult
     from footcoach.triage.resolve import CheckedAnswers
     from footcoach.triage.spec import Questionnaire
@@ -56,6 +64,28 @@ def _questionnaire() -> Questionnaire:
         return default_questionnaire()
     except QuestionnaireError as exc:
         _fail([str(e) for e in exc.errors])
+
+
+def _questionnaire_and_rules(rules: str | None, knowledge: str | None) -> tuple[Questionnaire, RuleBase | None]:
+    """The questionnaire and rule base of a triage: the shipped ones (rule base None), or those of
+    these folders (the knowledge folder's own questionnaire, checked against its knowledge base)."""
+    if rules is None and knowledge is None:
+        return _questionnaire(), None
+    from pathlib import Path
+
+    from footcoach.common.documents import DataFileError
+    from footcoach.inference.engine import rulebase_for
+    from footcoach.knowledge.base import KnowledgeError
+    from footcoach.rulebook.loader import RuleBaseError
+    from footcoach.triage.questionnaire import QUESTIONNAIRE_FILE, QuestionnaireError, load_questionnaire
+
+    try:
+        rb = rulebase_for(rules, knowledge)
+        return load_questionnaire(Path(knowledge) / QUESTIONNAIRE_FILE if knowledge else None, rb.kb), rb
+    except (KnowledgeError, RuleBaseError, QuestionnaireError) as exc:
+        _fail([str(e) for e in exc.errors])
+    except DataFileError as exc:
+        _fail([str(exc)])
 
 
 # ---- the interactive session ----------------------------------------------------------------------
@@ -218,6 +248,11 @@ def _record(db: str | None, runner_id: str, state: dict[str, Any], assessment: d
     default=None,
     help="Also write the answers as a FHIR QuestionnaireResponse to FILE.",
 )
+@rule_base_options(
+    "Rule folder to assess with (default: the shipped rules).",
+    "Knowledge folder to ask and assess with (default: the shipped knowledge): its questionnaire.yaml is "
+    "asked and the answers are checked against it.",
+)
 @text_options("runner")
 @db_option
 @click.pass_context
@@ -228,6 +263,8 @@ def triage_cmd(
     runner_id: str | None,
     record: bool,
     response_out: str | None,
+    rules: str | None,
+    knowledge: str | None,
     audience: str | None,
     plan: bool | None,
     trace: bool | None,
@@ -244,9 +281,13 @@ def triage_cmd(
 
         try:
             check_text_options(fmt, audience, plan, trace)
+            if (rules or knowledge) and runner_id:
+                raise InputError(
+                    ["--rules/--knowledge: not with --runner (a stored runner is assessed with the shipped rules)"]
+                )
         except InputError as exc:
             _fail(exc.problems)
-        q = _questionnaire()
+        q, rb = _questionnaire_and_rules(rules, knowledge)
         db = db_path(ctx)
         if response_out:  # refused before any question is asked
             check_target(response_out, database_files(database_path(ctx)), "--save-response")
@@ -272,7 +313,7 @@ def triage_cmd(
                 if stored.get("current_report") is not None:
                     known["history"] = export_state(db, runner_id).get("history", [])
             # What was filled in after a red flag (result.assumed) stays in the record, never shown.
-            result = assess_triage(q, answers, runner_id, known)
+            result = assess_triage(q, answers, runner_id, known, rb)
         except InputError as exc:
             _fail(storage_problems(exc))
             return
