@@ -99,3 +99,17 @@ def test_a_worker_warms_up_before_it_listens_and_touches_no_database(tmp_path):
     assert int(frozen) > 0  # the warmed-up heap is out of the collector's way
     assert created == "False"  # the warm-up assessed a state in memory: no database file
     assert status == "200"
+
+
+def test_serve_warns_when_several_workers_would_run_without_uvloop(tmp_path, monkeypatch):
+    import uvicorn
+
+    from footcoach.cli import web
+
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: None)
+    db = str(tmp_path / "c.db")
+    monkeypatch.setattr(web, "_has_uvloop", lambda: False)
+    assert "without uvloop" in _run(["serve", "--db", db, "--workers", "2"]).stderr
+    assert "without uvloop" not in _run(["serve", "--db", db, "--workers", "1"]).stderr
+    monkeypatch.setattr(web, "_has_uvloop", lambda: True)
+    assert "without uvloop" not in _run(["serve", "--db", db, "--workers", "2"]).stderr

@@ -13,6 +13,12 @@ WORKERS_MAX = 64
 LINK_DAYS_DEFAULT = 14  # not clinical: how long a runner link stays valid
 
 
+def _has_uvloop() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("uvloop") is not None
+
+
 def _db(ctx: click.Context, db_path: str | None) -> str | None:
     return db_path or (ctx.obj or {}).get("db")
 
@@ -63,6 +69,14 @@ def serve_cmd(
         click.echo(
             f"warning: listening on {host}, reachable from other machines: put it behind a TLS reverse proxy "
             "(--https-only) and a firewall",
+            err=True,
+        )
+    if workers > 1 and not _has_uvloop():
+        # uvicorn's workers share a socket it binds itself, on which Python's asyncio loop leaves
+        # Nagle's algorithm on: each answer's body then waits for the client's delayed ACK.
+        click.echo(
+            "warning: without uvloop, several workers answer kept-alive connections about 40 ms late "
+            "(Nagle's algorithm); install uvloop or use --workers 1",
             err=True,
         )
     os.environ["FOOTCOACH_WEB_DB"] = db
