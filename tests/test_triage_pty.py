@@ -24,6 +24,7 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and 
 
 # A hang guard, not a speed check: the longest wait is a cold start or an assessment, seconds on a busy machine.
 TIMEOUT_S = 60
+ABORT_GRACE_S = 5  # not clinical: seconds for a hung program to print its stack after SIGABRT
 
 
 def _command() -> list[str]:
@@ -43,7 +44,8 @@ class Terminal:
 
     def __init__(self, args: list[str], cwd: Path, sigint: signal.Handlers = signal.SIG_DFL):
         argv = _command() + args
-        env = {**os.environ, "TERM": "dumb", "NO_COLOR": "1"}
+        # PYTHONFAULTHANDLER: a program that hangs shows where it waits when finish() aborts it
+        env = {**os.environ, "TERM": "dumb", "NO_COLOR": "1", "PYTHONFAULTHANDLER": "1"}
         pid, fd = pty.fork()
         if pid == 0:  # the child: the pty is its controlling terminal, stdin, stdout and stderr
             try:
@@ -91,24 +93,37 @@ class Terminal:
         os.write(self.fd, line.encode() + b"\r")
 
     def finish(self) -> int:
-        """Read until the program ends; return its exit code (a program still waiting is killed)."""
+        """Read until the program ends; return its exit code.  A program still waiting is aborted (its
+        Python stack shows on the screen, so a failure says where it hung), then killed."""
         deadline = time.monotonic() + TIMEOUT_S
-        while time.monotonic() < deadline:
-            if not self._read(0.2):
-                break
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                while self._read(0.2) and select.select([self.fd], [], [], 0)[0]:
-                    pass
-                os.close(self.fd)
-                self.status = os.waitstatus_to_exitcode(status)
-                return self.status
-        else:
-            os.kill(self.pid, signal.SIGKILL)
-        _, status = os.waitpid(self.pid, 0)
+        status = None
+        while status is None and time.monotonic() < deadline:
+            if not self._read(0.2):  # the terminal closed: the program ended
+                status = os.waitpid(self.pid, 0)[1]
+            else:
+                pid, ended = os.waitpid(self.pid, os.WNOHANG)
+                status = ended if pid else None
+        if status is None:
+            status = self._abort_showing_where_it_waits()
+        while self._read(0.2) and select.select([self.fd], [], [], 0)[0]:
+            pass
         os.close(self.fd)
         self.status = os.waitstatus_to_exitcode(status)
         return self.status
+
+    def _abort_showing_where_it_waits(self) -> int:
+        """SIGABRT (faulthandler prints the Python stack), SIGKILL if it still runs; its wait status."""
+        os.kill(self.pid, signal.SIGABRT)
+        deadline = time.monotonic() + ABORT_GRACE_S
+        while time.monotonic() < deadline:
+            self._read(0.2)
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                break
+        else:
+            os.kill(self.pid, signal.SIGKILL)
+            _, status = os.waitpid(self.pid, 0)
+        return status
 
     def screen_since(self, needle: str) -> str:
         """What the terminal showed after the last ``needle``."""
