@@ -548,13 +548,22 @@ def test_two_processes_adding_200_entries_each_lose_none(db):
     code = """
         import sys
         from footcoach import service as api
+        from footcoach.storage import diary
         import os, time
         db, tag, go = sys.argv[1], int(sys.argv[2]), sys.argv[3]
         while not os.path.exists(go):   # start together, so the writers really overlap
             time.sleep(0.005)
+        other = 3 - tag
         for i in range(200):
             # week None: the store picks the next week under the write lock, so the two writers race for it
             api.add_diary_entry(db, "r1", {"week": None, "foot_fatigue": tag})
+            if i == 99:
+                # half-way, wait until the other writer has written too: the two really overlap however
+                # the machine schedules them (a hang guard, not a timing assumption)
+                deadline = time.monotonic() + 60
+                while not any(e["foot_fatigue"] == other for e in api.read(db, diary.list_diary, "r1")):
+                    assert time.monotonic() < deadline, "the other writer never wrote"
+                    time.sleep(0.005)
         print("done")
     """
     go = Path(db).with_name("go")
