@@ -336,3 +336,33 @@ def test_triage_with_rules_or_knowledge_refuses_a_stored_runner(copy, tmp_path):
     args = ["--db", str(tmp_path / "fc.db"), "triage", "--runner", "r1", "--knowledge", str(knowledge)]
     r = CliRunner().invoke(main, args)
     assert r.exit_code == 2 and "--rules/--knowledge: not with --runner" in r.stderr
+
+
+def test_an_unknown_placeholder_in_the_questionnaire_fails_rules_check_with_file_line_and_did_you_mean(copy):
+    """The questionnaire is checked with the rules' template language by `rules check`: file:line,
+    the field, the placeholder and did you mean (exit 1); it can never reach a runner."""
+    rules, knowledge = copy
+    path = knowledge / "questionnaire.yaml"
+    edit(path, "DURING exercise or running? (0 = none, {nrs_max}", "DURING exercise or running? (0 = none, {nrs_mx}")
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if "{nrs_mx}" in text)
+    r = check(rules, knowledge)
+    assert r.exit_code == 1
+    assert f"{path}:{line}: questions[" in r.stdout
+    assert "].text: unknown placeholder {nrs_mx} (did you mean 'nrs_max'?)" in r.stdout
+
+
+def test_a_referral_message_names_red_flag_attributes_only(copy):
+    rules, knowledge = copy
+    path = knowledge / "questionnaire.yaml"
+    edit(path, "Please see\n    {whom}", "Please see\n    {who}")
+    r = check(rules, knowledge)
+    assert r.exit_code == 1
+    assert "messages.referral: unknown placeholder {who} (did you mean 'whom'?)" in r.stdout
+
+
+def test_a_red_flag_in_the_knowledge_without_its_triage_question_fails_rules_check(copy):
+    rules, knowledge = copy
+    _add_red_flag(rules, knowledge)
+    edit(knowledge / "questionnaire.yaml", "maps_to: red_flags.achilles_rupture", "maps_to: red_flags.night_pain")
+    r = check(rules, knowledge)
+    assert r.exit_code == 1 and "red flags not asked: achilles_rupture" in r.stdout

@@ -36,6 +36,21 @@ def load_rulebase(rules: str | None, knowledge: str | None) -> tuple[RuleBase | 
     return RuleBase(rs, kb), []
 
 
+def _questionnaire_problems(kb: Any, knowledge: str | None) -> list[str]:
+    """The questionnaire beside the knowledge (the folder's own, or the shipped one) checked against
+    it: its red flags, ranges and placeholders (the rules' template language)."""
+    from footcoach.common.documents import DataFileError
+    from footcoach.triage.questionnaire import QUESTIONNAIRE_FILE, QuestionnaireError, load_questionnaire
+
+    try:
+        load_questionnaire(Path(knowledge) / QUESTIONNAIRE_FILE if knowledge else None, kb)
+    except QuestionnaireError as exc:
+        return [str(e) for e in exc.errors]
+    except DataFileError as exc:
+        return [str(exc)]
+    return []
+
+
 @click.group("rules")
 def rules_group() -> None:
     """Check, list, show and document the rule base."""
@@ -44,7 +59,8 @@ def rules_group() -> None:
 @rules_group.command("check")
 @rule_base_options("Rule folder (default: the shipped rules).", "Knowledge folder (default: the shipped knowledge).")
 def check_cmd(rules: str | None, knowledge: str | None) -> None:
-    """Validate a rule base: files, names, bands, unused knowledge, every rule's cases.
+    """Validate a rule base: files, names, bands, unused knowledge, every rule's cases, and the
+    questionnaire beside the knowledge (its red flags, ranges and placeholders).
 
     Exit 0 when clean; otherwise exit 1 listing every problem as file:line: field: message.
     """
@@ -52,7 +68,7 @@ def check_cmd(rules: str | None, knowledge: str | None) -> None:
 
     rb, problems = load_rulebase(rules, knowledge)
     if rb is not None:
-        problems = [str(p) for p in lint(rb)]
+        problems = [str(p) for p in lint(rb)] + _questionnaire_problems(rb.kb, knowledge)
     if problems or rb is None:
         for p in problems:
             click.echo(p)

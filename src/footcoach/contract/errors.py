@@ -58,7 +58,7 @@ def _annotated_description(annotation: Any) -> str | None:
         a = stack.pop()
         for m in getattr(a, "__metadata__", ()) or ():
             if getattr(m, "description", None):
-                return m.description
+                return str(m.description)
         stack.extend(getattr(a, "__args__", ()) or ())
     return None
 
@@ -88,7 +88,7 @@ def _allowed(model: type[BaseModel], loc: tuple[Any, ...], err: Any) -> str:
         return "an object"
     if err["type"] in ("list_type", "tuple_type"):
         return "a list"
-    return err["msg"]
+    return str(err["msg"])
 
 
 _ELIDED = "..."

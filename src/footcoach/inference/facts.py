@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from footcoach.contract.state import State
+from footcoach.contract.state import BalancePair, RepsPair, Running, State
 from footcoach.inference.comparison import exact
 from footcoach.knowledge.base import Knowledge, num
 from footcoach.rulebook.facts import RUNNER, FactSpec, catalogue
@@ -31,15 +31,17 @@ class Obs:
 
 def _n(v: float) -> float | int:
     """For notes only; facts keep their raw values so comparisons are exact."""
-    return num(v, 2)
+    shown: float | int = num(v, 2)
+    return shown
 
 
 def _raw(v: float) -> float | int:
     """3.0 -> 3 so JSON reads as written; never rounds."""
-    return num(v)
+    raw: float | int = num(v)
+    return raw
 
 
-def _pair(prefix: str, pair, out: list[Obs], subject: str = RUNNER) -> None:
+def _pair(prefix: str, pair: BalancePair | RepsPair | None, out: list[Obs], subject: str = RUNNER) -> None:
     if pair is None:
         return
     left, right = pair.left, pair.right
@@ -65,13 +67,29 @@ def _percent(pct: float, ratio_limit: float) -> float | int:
     return round(pct, 1) if whole <= round((ratio_limit - 1) * 100) < pct else whole
 
 
-def _weaker(pair) -> float | None:
+def _weaker(pair: BalancePair | RepsPair | None) -> float | None:
     return None if pair is None else min(pair.left, pair.right)
 
 
 def derive(state: State, kb: Knowledge) -> list[Obs]:
     """All facts of one state, observed and derived, in a fixed order."""
     out: list[Obs] = []
+    _profile_facts(state, kb, out)
+    t = state.tests
+    _pair("tests.balance_eyes_open_s", t.balance_eyes_open_s, out)
+    _pair("tests.balance_eyes_closed_s", t.balance_eyes_closed_s, out)
+    _pair("tests.heel_raises", t.heel_raises, out)
+    if t.hop_pain is not None:
+        out.append(Obs("tests.hop_pain", t.hop_pain))
+    _history_facts(state, kb, out)
+    _window_facts(state.history[-kb.int_value("stall.window_entries") :], out)
+    _shoe_facts(state, out)
+    _running_facts(state.running, kb, out)
+    return out
+
+
+def _profile_facts(state: State, kb: Knowledge, out: list[Obs]) -> None:
+    """The runner, the program, pain and the red flags (every known flag, reported or not)."""
     r, p, pain = state.runner, state.program, state.pain
     out.append(Obs("runner.age", r.age))
     if r.sex:
@@ -100,14 +118,10 @@ def derive(state: State, kb: Knowledge) -> list[Obs]:
     for flag in kb.red_flags:
         out.append(Obs(f"red_flags.{flag}", flag in reported))
 
-    t = state.tests
-    _pair("tests.balance_eyes_open_s", t.balance_eyes_open_s, out)
-    _pair("tests.balance_eyes_closed_s", t.balance_eyes_closed_s, out)
-    _pair("tests.heel_raises", t.heel_raises, out)
-    if t.hop_pain is not None:
-        out.append(Obs("tests.hop_pain", t.hop_pain))
 
-    h = state.history
+def _history_facts(state: State, kb: Knowledge, out: list[Obs]) -> None:
+    """The diary: its size, the latest and first morning pain, the improvement, rising pain."""
+    h, pain = state.history, state.pain
     out.append(Obs("history.count", len(h)))
     if h:
         if h[-1].pain_morning is not None:
@@ -131,8 +145,9 @@ def derive(state: State, kb: Knowledge) -> list[Obs]:
     shown = ", ".join("-" if v is None else str(v) for v in values) or "none"
     out.append(Obs("history.pain_morning_rising", rising, note=f"latest {n_rise} diary morning pain: {shown}"))
 
-    _window_facts(h[-kb.int_value("stall.window_entries") :], out)
 
+def _shoe_facts(state: State, out: list[Obs]) -> None:
+    """How many shoes, and each shoe's facts about that shoe."""
     out.append(Obs("shoes.count", len(state.shoes)))
     for i, shoe in enumerate(state.shoes):
         subj = f"shoes[{i}]"
@@ -145,7 +160,9 @@ def derive(state: State, kb: Knowledge) -> list[Obs]:
         if shoe.weeks_worn is not None:
             out.append(Obs("shoe.weeks_worn", shoe.weeks_worn, subj))
 
-    run = state.running
+
+def _running_facts(run: Running, kb: Knowledge, out: list[Obs]) -> None:
+    """The distances given, and the long-run and weekly increases where both distances are known."""
     for name in ("weekly_km", "previous_weekly_km", "longest_run_km_30d", "planned_long_run_km"):
         v = getattr(run, name)
         if v is not None:
@@ -172,7 +189,6 @@ def derive(state: State, kb: Knowledge) -> list[Obs]:
                 note=f"{_n(run.weekly_km)} km / {_n(run.previous_weekly_km)} km",
             )
         )
-    return out
 
 
 def _weeks(entries: list[Any]) -> str:

@@ -13,7 +13,9 @@ Namespaces (every placeholder is named; there are no positional ones):
 
 Placeholders are checked when the rules load (:func:`check`): an unknown one is an error with
 "did you mean", so it never reaches an assessment.  A title may use ``k.`` and ``pct.`` only (it
-is read without a runner).
+is read without a runner).  The questionnaire's sentences are the same language with names of
+their own (``{nrs_max}``, ``{phases}``; a referral's ``{whom}``), checked by :func:`check_names`
+when it loads and filled by :func:`render`.
 """
 
 from __future__ import annotations
@@ -88,7 +90,12 @@ class Vocabulary:
 
 def check(text: str | None, vocabulary: Vocabulary, title: bool = False) -> list[str]:
     """One message per placeholder the vocabulary does not know (with did you mean)."""
-    known = vocabulary.names(title)
+    return check_names(text, vocabulary.names(title), title)
+
+
+def check_names(text: str | None, names: Iterable[str], title: bool = False) -> list[str]:
+    """One message per placeholder that is not one of ``names`` (with did you mean)."""
+    known = sorted(names)
     problems: list[str] = []
     for p in placeholders(text):
         if isinstance(p, str):

@@ -18,8 +18,9 @@ from pydantic import ValidationError
 
 from footcoach.contract import state as models
 from footcoach.contract.errors import InputError, describe
+from footcoach.rulebook import templates
 from footcoach.triage.answer_forms import json_text
-from footcoach.triage.spec import GroupField, Question, Questionnaire, contract_leaves
+from footcoach.triage.spec import REFERRAL_PLACEHOLDERS, GroupField, Question, Questionnaire, contract_leaves
 
 
 def put(doc: dict[str, Any], dotted: str, value: Any) -> None:
@@ -195,9 +196,8 @@ def assumed_for_referral(q: Questionnaire, answers: dict[str, Any]) -> list[str]
 def referral_text(q: Questionnaire, flag: str, template: str | None = None) -> str:
     """The plain-words referral for one red flag: what was reported, whom to see, how soon, meanwhile."""
     rf = q.knowledge.red_flags[flag]
-    return (template or q.messages.referral).format(
-        reported=rf.reported, suspected=rf.suspected, whom=rf.whom, how_soon=rf.how_soon, meanwhile=rf.meanwhile
-    )
+    values = {name: getattr(rf, name) for name in REFERRAL_PLACEHOLDERS}
+    return templates.render(template or q.messages.referral, lambda p: values.get(p.name), str)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ repeats a number of the contract.  A problem is reported as ``file:line: field: 
 
 from __future__ import annotations
 
-import re
 import typing
 from collections.abc import Callable
 from functools import lru_cache
@@ -23,10 +22,12 @@ from footcoach.common.paths import knowledge_dir
 from footcoach.contract import state as models
 from footcoach.contract.errors import path_of
 from footcoach.knowledge.base import Knowledge, default_knowledge
+from footcoach.rulebook import templates
 from footcoach.triage.answer_forms import AnswerProblem, parse_value
 from footcoach.triage.spec import (
     QUESTIONNAIRE_FILE,
     RED_FLAG_PREFIX,
+    REFERRAL_PLACEHOLDERS,
     Allowed,
     CodeSpec,
     GroupField,
@@ -73,10 +74,11 @@ class _Checker:
     def err(self, loc: Loc, msg: str) -> None:
         self.errors.append(DataFileError(self.path, self.line(loc), path_of(loc), msg))
 
-    def check_placeholders(self, loc: Loc, text: str) -> None:
-        for name in re.findall(r"{(\w+)}", text):
-            if name not in self.placeholders:
-                self.err(loc, f"unknown placeholder {{{name}}}; allowed: {', '.join(self.placeholders)}")
+    def check_placeholders(self, loc: Loc, text: str, names: list[str] | None = None) -> None:
+        """Placeholders in the rules' template language, naming what a question's text may name
+        (or ``names``), each unknown one an error with did you mean."""
+        for problem in templates.check_names(text, self.placeholders if names is None else names):
+            self.err(loc, problem)
 
     def header(self) -> None:
         for key in self.spec.not_asked:
@@ -84,8 +86,8 @@ class _Checker:
             if allowed is None:
                 self.err(("not_asked", key), why)
         for mname, text in self.spec.messages.model_dump().items():
-            if mname not in ("referral", "referral_plan"):
-                self.check_placeholders(("messages", mname), text)
+            referral = mname in ("referral", "referral_plan")
+            self.check_placeholders(("messages", mname), text, list(REFERRAL_PLACEHOLDERS) if referral else None)
 
     def code(self, loc: Loc, name: str | None) -> CodeSpec | None:
         if name is None:

@@ -7,20 +7,20 @@ says what one answer may be, read from the contract models, never repeated in th
 
 from __future__ import annotations
 
-import re
 import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from footcoach.common.closed_model import ClosedModel
 from footcoach.common.documents import DataFileError, did_you_mean
 from footcoach.contract import state as models
 from footcoach.knowledge.base import Knowledge
 from footcoach.knowledge.base import num as _num
+from footcoach.rulebook import templates
 
 QUESTIONNAIRE_FILE = "questionnaire.yaml"
 TYPES = ("boolean", "integer", "decimal", "choice", "text", "group")
@@ -129,14 +129,6 @@ class Messages(ClosedModel):
     red_flags_intro: str
     referral: str
     referral_plan: str
-
-    @field_validator("referral", "referral_plan")
-    @classmethod
-    def _known_placeholders(cls, text: str) -> str:
-        for name in re.findall(r"{(\w+)}", text):
-            if name not in REFERRAL_PLACEHOLDERS:
-                raise ValueError(f"unknown placeholder {{{name}}}; allowed: {', '.join(REFERRAL_PLACEHOLDERS)}")
-        return text
 
 
 class QuestionnaireSpec(ClosedModel):
@@ -402,9 +394,10 @@ class QuestionnaireError(Exception):
 
 
 def fill_text(text: str, kb: Knowledge) -> str:
-    """Replace {nrs_max} and friends by the knowledge base's values (unknown names are left for the check)."""
+    """Fill {nrs_max} and friends with the knowledge base's values (the rules' template language;
+    the loader has checked every name)."""
     values = text_values(kb)
-    return re.sub(r"{(\w+)}", lambda m: str(values.get(m.group(1), m.group(0))), text)
+    return templates.render(text, lambda p: values.get(p.name), str)
 
 
 def contract_leaves(model: type[BaseModel], prefix: str = "") -> list[str]:
