@@ -166,6 +166,21 @@ def why_not(assessment: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def trace(assessment: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every rule that fired, its conditions in the text renderer's words (the CLI's ``--trace``)."""
+    from footcoach.render.explain_text import cond_text
+
+    return [
+        {
+            "step": t.get("step"),
+            "rule": t.get("rule"),
+            "title": t.get("title", ""),
+            "conditions": [cond_text(c) for c in t.get("conditions") or []],
+        }
+        for t in assessment.get("trace") or []
+    ]
+
+
 def carrier(assessment: dict[str, Any]) -> dict[str, Any]:
     return next((r for r in assessment.get("recommendations", []) if r.get("kind") in CARRIERS), {})
 
@@ -216,6 +231,7 @@ def runner_view(db_path: str | None, runner_id: str, record: dict[str, Any]) -> 
         "carrier": carrier(latest) if latest else {},
         "blocks": blocks(latest) if latest else [],
         "why_not": why_not(latest) if latest else [],
+        "trace": trace(latest) if latest else [],
         "events": events(history, data.changes(db_path, runner_id)),
         "charts": charts(db_path, runner_id),
         "links": accounts.list_runner_links(db_path, runner_id),
