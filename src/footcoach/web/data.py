@@ -93,6 +93,13 @@ def latest_assessment(db_path: str | None, runner_id: str) -> dict[str, Any] | N
     return _read(db_path, audit.latest_assessment, runner_id, full=True)
 
 
+def standing_override(db_path: str | None, runner_id: str) -> dict[str, Any] | None:
+    """The physiotherapist's override standing on the runner's record as it is now (the progress
+    report's ``current_override``), or None."""
+    override: dict[str, Any] | None = service.report_data(db_path, runner_id)["current_override"]
+    return override
+
+
 def add_runner(db_path: str | None, runner_id: str, age: int, sex: str | None, experience: str | None) -> None:
     service.add_runner(db_path, runner_id, age, sex, experience)
 

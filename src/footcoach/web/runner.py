@@ -16,7 +16,7 @@ from footcoach.storage import accounts
 from footcoach.triage.session import FieldError, Page, TriageSession, UnknownPage
 from footcoach.web import data, flow, views
 from footcoach.web.pages import render
-from footcoach.web.security import NothingHere, db, form_with_csrf, link_csrf
+from footcoach.web.security import LinkNotLive, NothingHere, db, form_with_csrf, link_csrf
 
 router = APIRouter(prefix="/t/{token}")
 BLOCKS = "What blocks progress"  # the summary section whose items the page words with how to measure
@@ -26,7 +26,7 @@ DECISION = "Decision: "  # the terminal's label before the decision, not repeate
 def _link(request: Request, token: str) -> dict[str, Any]:
     link = accounts.runner_link(db(request), token)
     if link is None:
-        raise NothingHere()
+        raise LinkNotLive()
     return link
 
 
@@ -36,7 +36,7 @@ def _context(request: Request, token: str) -> tuple[dict[str, Any], dict[str, An
     try:
         known = data.runner_known(db(request), link["runner_id"])
     except InputError:
-        raise NothingHere() from None  # the runner was removed since the link was made
+        raise LinkNotLive() from None  # the runner was removed since the link was made
     return link, known, flow.load(db(request), int(link["id"]), known.get("runner") or {})
 
 
@@ -175,10 +175,12 @@ def result(request: Request, token: str) -> Response:
     if latest is None:
         return RedirectResponse(f"/t/{token}", status_code=HTTPStatus.SEE_OTHER)
     assessment = latest["assessment"]
+    override = data.standing_override(db(request), link["runner_id"])  # as the report shows it
+    action = override["action"] if override else assessment["action"]
     plan = assessment.get("plan") or {}
     if plan.get("paused"):
         stops = red_flag_stops(flow.questionnaire(), [s["red_flag"] for s in plan.get("see", [])])
-        return render(request, "triage_stop.html", token=token, action=assessment["action"], stops=stops)
+        return render(request, "triage_stop.html", token=token, action=action, stops=stops)
     sections = [
         (heading, views.blocks(assessment, "runner") if heading == BLOCKS else items)
         for heading, items in summary_sections(assessment, "runner")
@@ -188,6 +190,8 @@ def result(request: Request, token: str) -> Response:
         "triage_result.html",
         token=token,
         a=assessment,
+        action=action,
+        override=override,
         decision=decision_line(assessment, "runner").removeprefix(DECISION),
         sections=sections,
         plan=plan,
