@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import html
 import re
+import sqlite3
+import time
 
 import pytest
 from click.testing import CliRunner
 
 from footcoach.cli import main
+from footcoach.storage import accounts
+from tests import record_calls as store
 from tests.web_support import client, make_clinic, sign_in
 
 TRACE_CONDITION_INDENT = " " * 7  # the text trace's indent of a condition line (source lines share it)
@@ -50,3 +54,61 @@ def test_every_trace_condition_on_the_runner_page_reads_as_the_cli_trace(clinic_
     assert web, "no trace condition on the page"
     assert web == _cli_trace_conditions(clinic.db, runner_id)
     assert not any(line.startswith(":") or ": None" in line or "True == True" in line for line in web)
+
+
+def test_the_runner_link_result_shows_the_physiotherapists_override_as_the_report_does(tmp_path):
+    clinic = make_clinic(tmp_path)
+    runner = client(clinic.db)
+    assert 'data-action="progress"' in runner.get(f"/t/{clinic.links['r-017']}/result").text
+    latest = store.list_assessments(clinic.db, "r-017")[-1]["id"]
+    reason = "Calf <still> sore on stairs"
+    cli = CliRunner()
+    done = cli.invoke(main, ["--db", clinic.db, "override", str(latest), "--action", "regress", "--reason", reason])
+    assert done.exit_code == 0, done.output
+    report = tmp_path / "report.html"
+    assert cli.invoke(main, ["--db", clinic.db, "report", "r-017", "--out", str(report)]).exit_code == 0
+    assert "Your physiotherapist decided <strong>regress</strong>" in report.read_text()
+    page = runner.get(f"/t/{clinic.links['r-017']}/result")
+    assert page.status_code == 200
+    assert 'data-action="regress"' in page.text
+    assert "Your physiotherapist decided <strong>regress</strong>" in page.text
+    assert "Calf &lt;still&gt; sore on stairs" in page.text and reason not in page.text
+    assert "footcoach had suggested progress" in page.text
+
+
+def _link_count(page: str) -> int:
+    match = re.search(r'<p class="live-links">(\d+) link\(s\) open', page)
+    assert match, "no link count on the runner page"
+    return int(match.group(1))
+
+
+def test_an_expired_revoked_or_unknown_link_says_ask_for_a_new_one_alike_and_shows_no_runner(clinic_and_physio):
+    clinic, physio = clinic_and_physio
+    runner = client(clinic.db)
+    assert _link_count(physio.get("/runners/r-017").text) == 1
+    assert _link_count(physio.get("/runners/ben").text) == 1
+    expired = accounts.new_runner_link(clinic.db, "ben", days=1)
+    assert runner.get(f"/t/{expired}").status_code == 200
+    assert _link_count(physio.get("/runners/ben").text) == 2
+    with sqlite3.connect(clinic.db) as conn:  # both of ben's links ran out a second ago
+        conn.execute("UPDATE web_runner_links SET expires_at = ? WHERE runner_id = 'ben'", (time.time() - 1,))
+    conn.close()
+    assert _link_count(physio.get("/runners/ben").text) == 0
+    revoked = clinic.links["r-017"]
+    accounts.revoke_runner_links(clinic.db, "r-017")
+    assert _link_count(physio.get("/runners/r-017").text) == 0
+    pages = {
+        name: runner.get(path)
+        for name, path in {
+            "expired": f"/t/{expired}",
+            "expired result": f"/t/{expired}/result",
+            "revoked": f"/t/{revoked}/review",
+            "never made": "/t/" + "x" * 43,
+        }.items()
+    }
+    for name, r in pages.items():
+        assert r.status_code == 404, name
+        assert "This link no longer works" in r.text and "ask your physiotherapist for a new link" in r.text, name
+        assert "ben" not in r.text and "r-017" not in r.text and "There is nothing here" not in r.text, name
+    bodies = {r.text for r in pages.values()}
+    assert len(bodies) == 1, "the page tells an expired, a revoked and an unknown link apart"

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from footcoach.web.pages import render, templates
-from footcoach.web.security import BadCsrf, Guard, NeedSignIn, NothingHere
+from footcoach.web.security import BadCsrf, Guard, LinkNotLive, NeedSignIn, NothingHere
 
 HERE = Path(__file__).parent
 # Reachable without a session: the sign-in form (and its post) and the stylesheet.  The runner's
@@ -62,6 +62,11 @@ def _handlers(app: FastAPI) -> None:
     @app.exception_handler(NothingHere)
     async def _not_found(request: Request, exc: NothingHere) -> Response:
         return _error(request, HTTPStatus.NOT_FOUND, "Not found", "There is nothing here.")
+
+    @app.exception_handler(LinkNotLive)
+    async def _link_gone(request: Request, exc: LinkNotLive) -> Response:
+        # 404 whether the link expired, was revoked or never existed: the page tells nothing apart
+        return render(request, "link_gone.html", HTTPStatus.NOT_FOUND)
 
     @app.exception_handler(BadCsrf)
     async def _csrf(request: Request, exc: BadCsrf) -> Response:

@@ -99,6 +99,11 @@ class NothingHere(Exception):
     """Nothing here for this caller (also what a runner link gets for anything not its own)."""
 
 
+class LinkNotLive(NothingHere):
+    """A runner link that does not open (never made, expired, revoked or its runner removed): the
+    runner is told to ask for a new one, the same words and status whichever it is."""
+
+
 class BadCsrf(Exception):
     """A form post without the right CSRF token."""
 

@@ -234,10 +234,18 @@ def runner_view(db_path: str | None, runner_id: str, record: dict[str, Any]) -> 
         "trace": trace(latest) if latest else [],
         "events": events(history, data.changes(db_path, runner_id)),
         "charts": charts(db_path, runner_id),
-        "links": accounts.list_runner_links(db_path, runner_id),
+        "live_links": live_links(accounts.list_runner_links(db_path, runner_id)),
         "actions": ACTIONS,
         "diary_fields": DIARY_FORM_FIELDS,
     }
+
+
+def live_links(links: list[dict[str, Any]], now: float | None = None) -> int:
+    """How many of the runner's links still open: neither revoked nor expired."""
+    import time
+
+    at = time.time() if now is None else now
+    return sum(1 for link in links if link.get("revoked_at") is None and float(link["expires_at"]) > at)
 
 
 def events(history: list[dict[str, Any]], changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
