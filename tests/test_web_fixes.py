@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import html
 import re
+import socket
 import sqlite3
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -112,3 +116,71 @@ def test_an_expired_revoked_or_unknown_link_says_ask_for_a_new_one_alike_and_sho
         assert "ben" not in r.text and "r-017" not in r.text and "There is nothing here" not in r.text, name
     bodies = {r.text for r in pages.values()}
     assert len(bodies) == 1, "the page tells an expired, a revoked and an unknown link apart"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _status_of(port: int, target: str, extra: str = "") -> int:
+    """The status a real server answers a raw GET with, within a bounded time (a hang fails the test)."""
+    request = f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}Connection: close\r\n\r\n".encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=ANSWER_WITHIN_S) as s:
+        s.sendall(request)
+        head = s.recv(64)
+    return int(head.split(b" ")[1])
+
+
+ANSWER_WITHIN_S = 10  # not clinical: a prompt answer is milliseconds; a hang would wait forever
+START_WITHIN_S = 60  # not clinical: the server's start-up on a busy machine
+
+
+def test_an_over_long_url_or_headers_get_a_prompt_414_or_431_from_a_real_server(tmp_path):
+    clinic = make_clinic(tmp_path)
+    port = _free_port()
+    server = Path(sys.executable).with_name("footcoach")
+    proc = subprocess.Popen(
+        [str(server), "--db", clinic.db, "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + START_WITHIN_S
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        what_if = "/runners/r-017/what-if?change="
+        assert _status_of(port, what_if + "a" * 8000) == 303  # to sign in, as before
+        assert _status_of(port, what_if + "a" * 60000) == 414
+        assert _status_of(port, f"/t/{clinic.links['r-017']}?x=" + "a" * 60000) == 414
+        assert _status_of(port, "/login", "Cookie: x=" + "a" * 40000 + "\r\n") == 431
+        assert _status_of(port, "/login") == 200  # and the server still answers
+    finally:
+        proc.terminate()
+        proc.wait(timeout=ANSWER_WITHIN_S)
+
+
+def test_a_what_if_error_on_the_web_is_422_in_the_forms_words(clinic_and_physio):
+    _clinic, c = clinic_and_physio
+    for change, named in (("tests.heel_raises.left=900", "tests.heel_raises.left"), ("no equals sign", "FIELD=VALUE")):
+        r = c.get("/runners/r-017/what-if", params={"change": change})
+        assert r.status_code == 422, change
+        errors = re.search(r'<ul class="errors" role="alert">(.*?)</ul>', r.text, re.S)
+        assert errors and named in errors.group(1), change
+        assert "--what-if" not in r.text and "<li>Change " in errors.group(1), change
+    assert c.get("/runners/r-017/what-if", params={"change": "tests.heel_raises.left=12"}).status_code == 200
+
+
+def test_head_answers_as_get_without_a_body(clinic_and_physio):
+    clinic, c = clinic_and_physio
+    for path in ("/", "/login", "/caseload", f"/t/{clinic.links['r-017']}"):
+        got, head = c.get(path), c.head(path)
+        assert head.status_code == got.status_code, path
+        assert head.content == b"", path
+        assert head.headers.get("content-security-policy") == got.headers.get("content-security-policy"), path

@@ -15,6 +15,8 @@ from footcoach.storage import accounts
 SESSION_COOKIE = "footcoach_session"
 LOGIN_COOKIE = "footcoach_login"
 BODY_LIMIT_BYTES = 256 * 1024  # a state with a long diary is a few kB; forms far less
+URL_LIMIT_BYTES = 16 * 1024  # not clinical: a what-if form of a few changes is well under 1 kB
+HEADERS_LIMIT_BYTES = 32 * 1024  # not clinical: our cookies and a browser's headers are about 1 kB
 
 SECURITY_HEADERS = {
     "content-security-policy": (
@@ -36,8 +38,9 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 class Guard:
-    """ASGI middleware: adds the security headers to every response and refuses a request body
-    over the limit with 413 (by its Content-Length, or while it streams in)."""
+    """ASGI middleware: adds the security headers to every response, refuses a request body over
+    the limit with 413 (by its Content-Length, or while it streams in), a URL or headers over theirs
+    with 414 or 431, and answers HEAD as GET without the body."""
 
     def __init__(self, app: ASGIApp, limit: int = BODY_LIMIT_BYTES) -> None:
         self.app, self.limit = app, limit
@@ -46,6 +49,8 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if await _head_too_large(scope, send):
+            return
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.limit):
@@ -53,6 +58,9 @@ class Guard:
             return
         received = 0
         started = False
+        head = scope.get("method") == "HEAD"
+        if head:  # answered as GET (FastAPI's routes take no HEAD), its body left out below
+            scope = dict(scope, method="GET")
 
         async def limited_receive() -> Message:
             nonlocal received
@@ -70,6 +78,8 @@ class Guard:
                 raw = [(k, v) for k, v in message.get("headers", []) if k.decode().lower() not in SECURITY_HEADERS]
                 raw += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
                 message["headers"] = raw
+            elif head and message["type"] == "http.response.body":
+                message = dict(message, body=b"")
             await send(message)
 
         try:
@@ -84,10 +94,26 @@ class _TooLarge(Exception):
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    body = f'{{"errors": ["(body): larger than {limit} bytes; allowed: at most {limit} bytes"]}}\n'.encode()
+    await _refuse(send, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "(body)", limit)
+
+
+async def _head_too_large(scope: Scope, send: Send) -> bool:
+    """Answer 414 for a URL, 431 for headers over the limit, before anything reads them; True when refused."""
+    url = len(scope.get("raw_path") or scope.get("path", "").encode()) + len(scope.get("query_string") or b"")
+    if url > URL_LIMIT_BYTES:
+        await _refuse(send, HTTPStatus.REQUEST_URI_TOO_LONG, "(url)", URL_LIMIT_BYTES)
+        return True
+    if sum(len(k) + len(v) for k, v in scope.get("headers") or []) > HEADERS_LIMIT_BYTES:
+        await _refuse(send, HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "(headers)", HEADERS_LIMIT_BYTES)
+        return True
+    return False
+
+
+async def _refuse(send: Send, status: HTTPStatus, what: str, limit: int) -> None:
+    body = f'{{"errors": ["{what}: larger than {limit} bytes; allowed: at most {limit} bytes"]}}\n'.encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
-    await send({"type": "http.response.start", "status": HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "headers": headers})
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
