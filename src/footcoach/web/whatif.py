@@ -3,6 +3,7 @@ values that would make the runner progress, and a what-if form (read-only: nothi
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -16,6 +17,7 @@ from footcoach.web.pages import render
 from footcoach.web.security import NothingHere, db, physio
 
 router = APIRouter()
+CLI_OPTION = "--what-if: "  # how the governance layer names the source of a change: the CLI's option
 User = dict[str, Any]
 
 
@@ -24,6 +26,11 @@ def _document(request: Request, runner_id: str) -> dict[str, Any]:
         return service.export_state(db(request), runner_id)
     except InputError:
         raise NothingHere() from None
+
+
+def web_wording(problem: str) -> str:
+    """A what-if problem as the form's words: the change typed in, not the CLI's option."""
+    return "Change " + problem.removeprefix(CLI_OPTION) if problem.startswith(CLI_OPTION) else problem
 
 
 @router.get("/runners/{runner_id}/what-if")
@@ -39,10 +46,11 @@ def what_if_page(request: Request, runner_id: str, change: str = "", user: User 
             result = what_if(assessor, doc, changes)
             result.pop("assessment_after", None)
         except InputError as exc:
-            problems = exc.problems
+            problems = [web_wording(p) for p in exc.problems]
     return render(
         request,
         "whatif.html",
+        HTTPStatus.UNPROCESSABLE_ENTITY if problems else HTTPStatus.OK,
         user=user,
         runner_id=runner_id,
         nearest=nearest,
