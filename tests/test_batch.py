@@ -120,3 +120,42 @@ def mc_decision_keys() -> tuple[str, ...]:
     from footcoach.inference.explain import DECISION_KEYS
 
     return DECISION_KEYS
+
+
+def test_jobs_above_the_per_core_cap_or_below_one_is_refused_in_the_project_form():
+    runner = CliRunner()
+    cap = batch_mod.max_jobs()
+    for jobs in (cap + 1, 99999999, 0):
+        result = runner.invoke(main, ["assess", "--batch", "-", "--jobs", str(jobs)], input=STATES[0] + "\n")
+        assert result.exit_code == EXIT_BAD_INPUT, (jobs, result.output)
+        assert result.stdout == ""
+        assert (
+            result.stderr
+            == f"error: --jobs: value {jobs}; allowed: 1 to {cap} ({batch_mod.MAX_JOBS_PER_CORE} per core)\n"
+        )
+    result = runner.invoke(main, ["assess", "--batch", "-", "--jobs", str(cap)], input=STATES[0] + "\n")
+    assert result.exit_code == EXIT_OK, result.output
+
+
+def test_never_more_worker_processes_than_chunks_of_input(monkeypatch):
+    import multiprocessing
+
+    sizes: list[int] = []
+    real = multiprocessing.get_context
+
+    class Counting:
+        def __init__(self, ctx):
+            self.ctx = ctx
+
+        def Pool(self, processes, **kwargs):
+            sizes.append(processes)
+            return self.ctx.Pool(processes, **kwargs)
+
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method=None: Counting(real(method)))
+    code, out = _run([s.encode() for s in STATES[:4]], 40)
+    assert code == EXIT_OK and out == mc.read_outputs()[:4]
+    assert sizes == []  # four lines are one chunk: assessed in this process, no pool of 40
+    lines = [s.encode() for s in STATES] * (2 * batch_mod.CHUNK // len(STATES) + 1)
+    code, out = _run(lines[: batch_mod.CHUNK + 1], 40)
+    assert code == EXIT_OK and len(out) == batch_mod.CHUNK + 1
+    assert sizes == [2]  # two chunks, two workers

@@ -9,6 +9,7 @@ the run goes on, and the exit code says whether any line failed (1; 0 when none 
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 CHUNK = 64  # not clinical: lines per task: large enough to amortise inter-process traffic, small for latency
 IN_FLIGHT_PER_JOB = 4  # not clinical: chunks queued per worker: bounds memory whatever the input size
+MAX_JOBS_PER_CORE = 4  # not clinical: --jobs above this many per core only adds processes, never speed
 
 PROGRESS_EVERY_S = 0.2  # not clinical: how often the progress line is redrawn
 MIN_ELAPSED_S = 1e-9  # not clinical: avoids a division by zero in the rate
@@ -98,8 +100,15 @@ def _results(lines: Iterable[bytes], jobs: int, decision_only: bool) -> Iterator
     from footcoach.inference.engine import default_rulebase
 
     default_rulebase()  # compiled once here; forked workers inherit it warm
+    chunks = _chunks(lines)
+    first: list[list[tuple[int, bytes]]] = []
+    for chunk in chunks:  # never more workers than chunks to share: a 4-line file needs no pool
+        first.append(chunk)
+        if len(first) >= jobs:
+            break
+    jobs = min(jobs, len(first))
     if jobs <= 1:
-        for chunk in _chunks(lines):
+        for chunk in itertools.chain(first, chunks):
             yield _assess_chunk(chunk)
         return
     import multiprocessing
@@ -107,7 +116,7 @@ def _results(lines: Iterable[bytes], jobs: int, decision_only: bool) -> Iterator
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with context.Pool(jobs, initializer=_init_worker, initargs=(decision_only,)) as pool:
         pending: deque[AsyncResult[list[tuple[bool, str]]]] = deque()
-        for chunk in _chunks(lines):
+        for chunk in itertools.chain(first, chunks):
             pending.append(pool.apply_async(_assess_chunk, (chunk,)))
             if len(pending) >= jobs * IN_FLIGHT_PER_JOB:
                 yield pending.popleft().get()
@@ -143,6 +152,11 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def max_jobs() -> int:
+    """The most worker processes ``--jobs`` accepts: a few per core."""
+    return MAX_JOBS_PER_CORE * default_jobs()
+
+
 def run_batch(source: IO[bytes], out: IO[str], jobs: int, decision_only: bool = False) -> int:
     """Assess every line of ``source`` onto ``out``; the exit code (1 when any line was bad)."""
     progress = _Progress(sys.stderr)
@@ -175,9 +189,10 @@ def batch_options() -> Callable[[F], F]:
         )(f)
         f = click.option(
             "--jobs",
-            type=click.IntRange(min=1),
+            type=int,
             default=None,
-            help="Worker processes for --batch (default: every core).",
+            help=f"Worker processes for --batch: 1 to {MAX_JOBS_PER_CORE} per core "
+            "(default: every core; never more than the input needs).",
         )(f)
         return click.option(
             "--batch",
@@ -207,6 +222,8 @@ def check_batch_options(
         problems.append("--batch: writes JSON lines; --for, --plan and --trace are for text")
     if jobs is not None and batch is None:
         problems.append(f"--jobs: value {jobs}: only with --batch")
+    elif jobs is not None and not 1 <= jobs <= max_jobs():
+        problems.append(f"--jobs: value {jobs}; allowed: 1 to {max_jobs()} ({MAX_JOBS_PER_CORE} per core)")
     if decision_only and batch is None and (fmt != "json" or runner_id is not None):
         problems.append("--decision-only: only with --format json for a FILE, or with --batch")
     if problems:
