@@ -131,3 +131,22 @@ def test_a_red_flag_added_to_the_diary_puts_the_runner_first_without_anyone_asse
     assert first["runner"] == "r1" and first["action"] == "refer" and first["flags"][0] == "red_flag"
     looked = cli(db, "assess", "--runner", "r1", "--format", "json")
     assert "not recorded: input and rule base unchanged" in looked.stderr
+
+
+def test_history_shows_user_strings_escaped_so_cr_lf_cannot_forge_a_line_and_old_values_as_field_value_text(db):
+    week = service.export_state(db, "r1")["history"][-1]["week"]
+    forged = "<i>typo</i>\r\nforged line"
+    edited = cli(db, "diary", "edit", "r1", "--week", str(week), "--heel-raises-left", "3", "--reason", forged)
+    assert edited.exit_code == 0, edited.output
+    aid = history(db, "r1")[-1]["id"]
+    overridden = cli(db, "override", str(aid), "--action", "hold", "--reason", "seen\nforged override", "--by", "P\rT")
+    assert overridden.exit_code == 0, overridden.output
+    result = cli(db, "history", "r1", "--changes")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert not [line for line in lines if line.lstrip().startswith("forged")], result.stdout
+    assert "\r" not in result.stdout
+    assert "<i>typo</i>\\u000d\\u000aforged line" in result.stdout
+    assert "seen\\u000aforged override" in result.stdout and "by P\\u000dT" in result.stdout
+    [change] = [line for line in lines if line.startswith("change #") and "diary.edit" in line]
+    assert "{'" not in change and 'old: entry: {"' in change

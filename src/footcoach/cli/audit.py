@@ -3,6 +3,7 @@ the physiotherapist reads from it."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import click
@@ -18,10 +19,20 @@ from footcoach.cli.options import (
     runner_id_argument,
 )
 from footcoach.cli.runners import who
+from footcoach.common.terminal import escape_user
 from footcoach.storage.audit import ACTIONS
 from footcoach.storage.caseload import OVERDUE_DAYS_DEFAULT
 
 SQLITE_INTEGER_MAX = 2**63 - 1  # the largest id SQLite stores; a larger one is bad input, not a crash
+
+
+def old_values_text(old: Any) -> str:
+    """Old values as ``field: value`` text (values in JSON), every user string escaped for one line."""
+    if not isinstance(old, dict):
+        return escape_user(json.dumps(old, ensure_ascii=False, sort_keys=True))
+    return ", ".join(
+        f"{escape_user(k)}: {escape_user(json.dumps(v, ensure_ascii=False, sort_keys=True))}" for k, v in old.items()
+    )
 
 
 def _cause(a: dict[str, Any]) -> str:
@@ -67,16 +78,16 @@ def history_cmd(ctx: click.Context, runner_id: str, fmt: str, full: bool, change
         for o in a["overrides"]:
             click.echo(
                 f"      override #{o['id']} {o['created_at']}: {o['action']}"
-                + (f" by {o['author']}" if o["author"] else "")
-                + f": {o['reason']}"
+                + (f" by {escape_user(o['author'])}" if o["author"] else "")
+                + f": {escape_user(o['reason'])}"
             )
     for c in log or []:
         week = f" week {c['week']}" if c["week"] is not None else ""
         click.echo(
             f"change #{c['id']}  {c['created_at']}  {c['kind']}{week}"
-            + (f" by {c['author']}" if c["author"] else "")
-            + (f": {c['reason']}" if c["reason"] else "")
-            + (f"; old: {c['old']}" if c["old"] is not None else "")
+            + (f" by {escape_user(c['author'])}" if c["author"] else "")
+            + (f": {escape_user(c['reason'])}" if c["reason"] else "")
+            + (f"; old: {old_values_text(c['old'])}" if c["old"] is not None else "")
         )
 
 
@@ -159,10 +170,10 @@ def caseload_cmd(ctx: click.Context, fmt: str, overdue_days: int) -> None:
         a = i["assessment"]
         action = (i["action"] or "-") + ("*" if a and a["overridden"] else "")
         click.echo(
-            f"{i['runner']:<16} {action:<9} {i['phase'] if i['phase'] is not None else '-':>5} "
+            f"{escape_user(i['runner']):<16} {action:<9} {i['phase'] if i['phase'] is not None else '-':>5} "
             f"{', '.join(i['flags']) or '-':<28} "
             f"{i['last_week'] if i['last_week'] is not None else '-':>9} {i['days_since_entry']:>5}  "
-            f"{(a or {}).get('summary') or ''}"
+            f"{escape_user((a or {}).get('summary') or '')}"
         )
     if any(i["assessment"] and i["assessment"]["overridden"] for i in items):
         click.echo("* overridden by a physiotherapist")

@@ -15,6 +15,7 @@ import click
 from footcoach.cli.options import F, db_option, db_path, format_option
 from footcoach.common.exits import EXIT_BAD_INPUT
 from footcoach.common.json_text import dump_json
+from footcoach.common.terminal import escape_user
 from footcoach.contract.errors import InputError
 
 # Contract field path -> the option that sets it (error messages name both).
@@ -192,7 +193,7 @@ def db_backup(ctx: click.Context, file: str) -> None:
         raise
     except OSError as exc:
         raise InputError([f"FILE: {file}: cannot write it: {exc.strerror}"]) from None
-    click.echo(f"backed up to {out}")
+    click.echo(f"backed up to {escape_user(out)}")
 
 
 def refuse_database_as_output(db: str | None, out: str) -> None:
