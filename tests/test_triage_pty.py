@@ -308,3 +308,57 @@ def test_interactive_diary_add_re_asks_a_bad_answer_at_once_and_keeps_every_answ
     assert "--pain-morning 3 --balance-eyes-open-left 30 --balance-eyes-open-right 28" in flat
     assert "--heel-raises-left 15 --heel-raises-right 14 --foot-fatigue 6" in flat
     assert "Traceback" not in term.text
+
+
+def _prepared_db(tmp_path: Path) -> str:
+    import subprocess
+
+    db = str(tmp_path / "clinic.db")
+    done = subprocess.run(
+        [*_command(), "--db", db, "runner", "add", "r1", "--age", "40"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return db
+
+
+def _diary_weeks(db: str) -> list:
+    import subprocess
+
+    done = subprocess.run(
+        [*_command(), "--db", db, "diary", "list", "r1", "--format", "json"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_ctrl_c_at_a_diary_add_prompt_stops_like_triage_exit_130_nothing_saved(tmp_path):
+    db = _prepared_db(tmp_path)
+    term = Terminal(["--db", db, "diary", "add", "r1", "--week", "1"], tmp_path)
+    term.answer("3")  # morning pain given, then Ctrl-C at the next question
+    term.expect("] > ")
+    os.write(term.fd, b"\x03")
+    assert term.finish() == 130, term.text
+    assert "Stopped: nothing was saved." in term.text
+    assert "Aborted!" not in term.text and "Traceback" not in term.text
+    assert _diary_weeks(db) == []
+
+
+def test_ctrl_c_at_the_user_add_password_prompt_stops_like_triage_exit_130(tmp_path):
+    db = str(tmp_path / "clinic.db")
+    term = Terminal(["--db", db, "user", "add", "pt@example.org"], tmp_path)
+    term.expect("Password: ")
+    os.write(term.fd, b"\x03")
+    assert term.finish() == 130, term.text
+    assert "Stopped: nothing was saved." in term.text
+    assert "Aborted!" not in term.text and "Traceback" not in term.text
+
+
+def test_the_input_ending_at_a_diary_add_prompt_is_exit_2_nothing_saved(tmp_path):
+    db = _prepared_db(tmp_path)
+    term = Terminal(["--db", db, "diary", "add", "r1", "--week", "1"], tmp_path)
+    term.expect("] > ")
+    os.write(term.fd, b"\x04")  # Ctrl-D at an empty line: the end of the input
+    assert term.finish() == 2, term.text
+    assert "The input ended before every answer was given: nothing was saved." in term.text
+    assert "Aborted!" not in term.text and "Traceback" not in term.text
+    assert _diary_weeks(db) == []

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -72,7 +72,9 @@ class _Group(click.Group):
             for p in storage_problems(exc) if isinstance(exc, InputError) else exc.problems:
                 click.echo(f"error: {p}", err=True)
             sys.exit(EXIT_BAD_INPUT)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+        except (click.Abort, KeyboardInterrupt) as exc:
+            _stopped(exc)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:
             if os.environ.get("FOOTCOACH_DEBUG"):
@@ -83,6 +85,18 @@ class _Group(click.Group):
                 err=True,
             )
             sys.exit(EXIT_INTERNAL)
+
+
+def _stopped(exc: BaseException) -> NoReturn:
+    """Ctrl-C at any prompt (click turns it into ``Abort``) or anywhere in a command: one line, exit 130,
+    as ``triage`` does; the input ending at a prompt: one line, exit 2.  Storage writes in one
+    transaction, so either way nothing was saved."""
+    cause = exc if isinstance(exc, KeyboardInterrupt) else exc.__context__
+    if isinstance(cause, EOFError):
+        click.echo("\nThe input ended before every answer was given: nothing was saved.", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo("\nStopped: nothing was saved.", err=True)
+    sys.exit(EXIT_INTERRUPTED)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
