@@ -56,8 +56,11 @@ def test_invite_prints_a_link_that_opens_the_runners_triage(tmp_path):
 def test_serve_is_local_by_default_and_says_so_when_it_is_not(tmp_path, monkeypatch):
     import uvicorn
 
+    from footcoach.cli import web
+
     calls = []
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: calls.append(k))
+    monkeypatch.setattr(web, "_free_port", lambda host, port: port)  # the default port may be busy here
     db = str(tmp_path / "c.db")
     local = _run(["serve", "--db", db])
     assert local.exit_code == 0 and calls[-1]["host"] == "127.0.0.1" and calls[-1]["port"] == 8765
@@ -73,7 +76,7 @@ def test_serve_runs_without_an_access_log_that_would_hold_runner_link_tokens(tmp
 
     calls = []
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: calls.append(k))
-    assert _run(["serve", "--db", str(tmp_path / "c.db"), "--workers", "2"]).exit_code == 0
+    assert _run(["serve", "--db", str(tmp_path / "c.db"), "--workers", "2", "--port", "0"]).exit_code == 0
     assert calls[-1]["access_log"] is False and calls[-1]["workers"] == 2
 
 
@@ -109,7 +112,40 @@ def test_serve_warns_when_several_workers_would_run_without_uvloop(tmp_path, mon
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: None)
     db = str(tmp_path / "c.db")
     monkeypatch.setattr(web, "_has_uvloop", lambda: False)
-    assert "without uvloop" in _run(["serve", "--db", db, "--workers", "2"]).stderr
-    assert "without uvloop" not in _run(["serve", "--db", db, "--workers", "1"]).stderr
+    assert "without uvloop" in _run(["serve", "--db", db, "--workers", "2", "--port", "0"]).stderr
+    assert "without uvloop" not in _run(["serve", "--db", db, "--workers", "1", "--port", "0"]).stderr
     monkeypatch.setattr(web, "_has_uvloop", lambda: True)
-    assert "without uvloop" not in _run(["serve", "--db", db, "--workers", "2"]).stderr
+    assert "without uvloop" not in _run(["serve", "--db", db, "--workers", "2", "--port", "0"]).stderr
+
+
+def test_serve_refuses_a_port_in_use_or_a_bad_host_before_announcing_anything(tmp_path, monkeypatch):
+    import socket
+
+    import uvicorn
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: calls.append(k))
+    db = str(tmp_path / "c.db")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        taken = _run(["serve", "--db", db, "--port", str(port)])
+    assert taken.exit_code == 2 and taken.stderr.startswith(f"error: --port: value {port}: "), taken.output
+    assert "allowed: " in taken.stderr and "serving" not in taken.stderr
+    for host in ("bad host!", "192.0.2.1"):  # not a name; an address this machine does not have (TEST-NET-1)
+        bad = _run(["serve", "--db", db, "--host", host, "--port", "0"])
+        assert bad.exit_code == 2 and bad.stderr.startswith(f'error: --host: value "{host}": '), bad.output
+        assert "allowed: " in bad.stderr and "serving" not in bad.stderr and "warning" not in bad.stderr
+    assert calls == []
+
+
+def test_serve_with_port_0_announces_and_listens_on_the_real_port(tmp_path, monkeypatch):
+    import uvicorn
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: calls.append(k))
+    result = _run(["serve", "--db", str(tmp_path / "c.db"), "--port", "0"])
+    assert result.exit_code == 0, result.output
+    [call] = calls
+    assert call["port"] > 0 and f"on http://127.0.0.1:{call['port']}/ " in result.stderr

@@ -6,6 +6,9 @@ import sys
 
 import click
 
+from footcoach.common.errors import BadInput
+from footcoach.common.terminal import escape_user
+
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 DEFAULT_PORT = 8765
 PORT_MAX = 65535
@@ -17,6 +20,46 @@ def _has_uvloop() -> bool:
     import importlib.util
 
     return importlib.util.find_spec("uvloop") is not None
+
+
+def _free_port(host: str, port: int) -> int:
+    """Bind ``host:port`` once before announcing anything: the port really listened on (``--port 0``
+    picks a free one), or a usage error naming the option (exit 2).  uvicorn binds it again at once."""
+    import errno
+    import json
+    import socket
+
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (socket.gaierror, UnicodeError, ValueError) as exc:
+        raise BadInput(
+            [
+                f"--host: value {json.dumps(host)}: not an address ({exc}); allowed: an address or name of this "
+                f"machine, e.g. {', '.join(LOOPBACK)}"
+            ]
+        ) from None
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds it
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                raise BadInput(
+                    [
+                        f"--port: value {port}: {exc.strerror}; allowed: a free port this user may open, "
+                        "or 0 for any free one"
+                    ]
+                ) from None
+            raise BadInput(
+                [
+                    f"--host: value {json.dumps(host)}: {exc.strerror}; allowed: an address of this machine, "
+                    f"e.g. {', '.join(LOOPBACK)}"
+                ]
+            ) from None
+        bound: int = sock.getsockname()[1]
+        return bound
 
 
 def _db(ctx: click.Context, db_path: str | None) -> str | None:
@@ -65,6 +108,7 @@ def serve_cmd(
     from footcoach.storage.connection import resolve_db_path
 
     db = str(resolve_db_path(_db(ctx, db_path)))
+    port = _free_port(host, port)
     if host not in LOOPBACK:
         click.echo(
             f"warning: listening on {host}, reachable from other machines: put it behind a TLS reverse proxy "
@@ -119,7 +163,7 @@ def user_add(ctx: click.Context, email: str, password_stdin: bool, db_path: str 
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
     user = accounts.add_user(_db(ctx, db_path), email, password)
-    click.echo(f"account {user['email']} created", err=True)
+    click.echo(f"account {escape_user(user['email'])} created", err=True)
 
 
 @user_group.command("token")
