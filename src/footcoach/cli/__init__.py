@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 
 import click
 
+from footcoach.cli.options import FileName
 from footcoach.common.errors import BadInput
 from footcoach.common.exits import EXIT_BAD_INPUT, EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_INTERRUPTED
 from footcoach.common.startup import no_pydantic_plugins, pause_collection, resume_collection
@@ -35,6 +36,10 @@ class _Group(click.Group):
         pause_collection()  # resumed by resolve_command unless the command does one document's work
         try:
             return super().main(*args, **kwargs)
+        except BadInput as exc:  # an option of the group itself (``--db`` a folder), refused while parsing
+            for p in exc.problems:
+                click.echo(f"error: {p}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
         finally:
             sys.stdout, sys.stderr = saved
             resume_collection()
@@ -103,7 +108,7 @@ def _stopped(exc: BaseException) -> NoReturn:
 @click.option(
     "--db",
     "db_path",
-    type=click.Path(dir_okay=False),
+    type=FileName(),
     envvar="FOOTCOACH_DB",
     default=None,
     help="SQLite database file (default: in your user data folder; env FOOTCOACH_DB).",

@@ -11,6 +11,7 @@ import click
 from footcoach import service
 from footcoach.cli.database import database_command, emit_json, input_errors
 from footcoach.cli.options import (
+    FileName,
     by_option,
     db_option,
     db_path,
@@ -181,7 +182,7 @@ def caseload_cmd(ctx: click.Context, fmt: str, overdue_days: int) -> None:
 
 @click.command("report")
 @runner_id_argument
-@click.option("--out", "out", type=click.Path(dir_okay=False), required=True, help="The HTML file to write.")
+@click.option("--out", "out", type=FileName(), required=True, help="The HTML file to write.")
 @database_command(with_format=False)
 def report_cmd(ctx: click.Context, runner_id: str, out: str) -> None:
     """Write runner ID's progress report: one self-contained HTML file with charts (no network)."""

@@ -12,7 +12,7 @@ from typing import Any, cast
 
 import click
 
-from footcoach.cli.options import F, db_option, db_path, format_option
+from footcoach.cli.options import F, FileName, db_option, db_path, format_option
 from footcoach.common.exits import EXIT_BAD_INPUT
 from footcoach.common.json_text import dump_json
 from footcoach.common.terminal import escape_user
@@ -177,7 +177,7 @@ def db_check(ctx: click.Context, fmt: str) -> None:
 
 
 @db_group.command("backup")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=FileName())
 @database_command(with_format=False)
 def db_backup(ctx: click.Context, file: str) -> None:
     """Copy the database to FILE with SQLite's online backup API: a consistent copy even while others

@@ -10,7 +10,7 @@ import click
 
 from footcoach import service
 from footcoach.cli.database import FIELD_OPTIONS, database_command, emit_json, storage_problems
-from footcoach.cli.options import by_option, db_path, reason_option, runner_id_argument
+from footcoach.cli.options import FileName, by_option, db_path, reason_option, runner_id_argument
 from footcoach.cli.runners import who
 from footcoach.contract.errors import InputError
 
@@ -243,7 +243,7 @@ def _read_document(file: str) -> Any:
 
 @diary_group.command("import")
 @runner_id_argument
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("file", type=FileName(allow_dash=True))
 @click.option(
     "--replace",
     is_flag=True,

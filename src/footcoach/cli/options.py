@@ -9,10 +9,14 @@ command ends with is :func:`footcoach.cli.database.database_command`.
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
+
+from footcoach.common.errors import BadInput
 
 FORMATS = ("text", "json")
 ENV_DB = "FOOTCOACH_DB"
@@ -20,6 +24,33 @@ FORMAT_HELP = "text for people, json for programs."
 OUT_HELP = "Write to FILE instead of stdout."
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class FileName(click.ParamType):
+    """A file footcoach reads or writes: a folder is refused in the project's form (``error: --out:
+    value "/tmp": is a folder; allowed: ...``, exit 2) instead of click's usage error.  Every other
+    check (symbolic links, devices, FIFOs, the database itself) is the reader's or writer's."""
+
+    name = "file"
+
+    def __init__(self, allow_dash: bool = False):
+        self.allow_dash = allow_dash
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "FILE|-" if self.allow_dash else "FILE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = os.fspath(value)
+        if isinstance(text, bytes):
+            text = os.fsdecode(text)
+        if not (self.allow_dash and text == "-") and os.path.isdir(text):
+            where = (
+                param.opts[0] if isinstance(param, click.Option) else (param.human_readable_name if param else "FILE")
+            )
+            raise BadInput(
+                [f"{where}: value {json.dumps(text, ensure_ascii=False)}: is a folder; allowed: a file name"]
+            )
+        return text
 
 
 def _remember_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
@@ -33,7 +64,7 @@ def db_option(fn: F) -> F:
     """``--db FILE`` after the subcommand too (it wins over one given before)."""
     return click.option(
         "--db",
-        type=click.Path(dir_okay=False),
+        type=FileName(),
         expose_value=False,
         callback=_remember_db,
         is_eager=True,
@@ -62,7 +93,7 @@ def format_option(fn: F) -> F:
 
 def out_option(fn: F) -> F:
     """``--out FILE``: write there instead of stdout."""
-    return click.option("--out", type=click.Path(dir_okay=False), default=None, help=OUT_HELP)(fn)
+    return click.option("--out", type=FileName(), default=None, help=OUT_HELP)(fn)
 
 
 def rule_base_options(rules_help: str, knowledge_help: str) -> Callable[[F], F]:

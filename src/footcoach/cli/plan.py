@@ -12,7 +12,7 @@ import click
 
 from footcoach.cli.assess import fail, read_document
 from footcoach.cli.database import storage_problems
-from footcoach.cli.options import FORMATS, db_option, db_path
+from footcoach.cli.options import FORMATS, FileName, db_option, db_path
 from footcoach.common.json_text import dump_json
 from footcoach.contract.errors import InputError
 
@@ -38,7 +38,7 @@ def _stored_state(db: str | None, runner_id: str) -> dict[str, Any]:
 @click.option(
     "--out",
     "out",
-    type=click.Path(dir_okay=False),
+    type=FileName(),
     default=None,
     help="Write the plan to this file (owner-only) instead of stdout: a printable HTML page unless --format says otherwise.",
 )

@@ -27,6 +27,7 @@ import click
 
 from footcoach.cli.database import storage_problems
 from footcoach.cli.options import (
+    FileName,
     db_option,
     db_path,
     format_option_with_help,
@@ -244,7 +245,7 @@ def _record(db: str | None, runner_id: str, state: dict[str, Any], assessment: d
 @click.option(
     "--save-response",
     "response_out",
-    type=click.Path(dir_okay=False),
+    type=FileName(),
     default=None,
     help="Also write the answers as a FHIR QuestionnaireResponse to FILE.",
 )

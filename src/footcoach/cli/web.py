@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from footcoach.cli.options import FileName
 from footcoach.common.errors import BadInput
 from footcoach.common.terminal import escape_user
 
@@ -69,7 +70,7 @@ def _db(ctx: click.Context, db_path: str | None) -> str | None:
 _db_option = click.option(
     "--db",
     "db_path",
-    type=click.Path(dir_okay=False),
+    type=FileName(),
     envvar="FOOTCOACH_DB",
     default=None,
     help="SQLite database file.",
