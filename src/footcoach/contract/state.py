@@ -97,6 +97,9 @@ Km = Annotated[float, Field(ge=0, allow_inf_nan=False, description="kilometres, 
 Count = Annotated[int, Field(ge=0, le=COUNT_MAX, description=">= 0")]
 
 
+ID_SEPARATORS = "/\\"  # not clinical: characters a runner id may not hold (it names a web page)
+
+
 class Strict(BaseModel):
     """Unknown fields are errors; no silent type coercion (``"3"`` is not 3, 1 is not true)."""
 
@@ -127,6 +130,9 @@ class Runner(Strict):
         value = _non_blank(value, cls.bounds().limits.id_chars, "runner id")
         if value is not None and not value.isprintable():
             raise FieldProblem("", value, "a runner id of printable characters", "holds a control character")
+        if value is not None and any(c in value for c in ID_SEPARATORS):
+            # an id is one segment of a web address (/runners/ID) and of file names: no path separator
+            raise FieldProblem("", value, "a runner id without '/' or '\\'", "holds a path separator")
         return value
 
 

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError, create_model
 
 from footcoach.contract.errors import InputError, describe
-from footcoach.contract.state import DiaryEntry, Pain, Program, Running, Shoe, State, Tests
+from footcoach.contract.state import DiaryEntry, Pain, Program, Runner, Running, Shoe, State, Tests
 from footcoach.knowledge.base import default_knowledge, num
 from footcoach.storage import records as rec
 from footcoach.storage.connection import now
@@ -323,6 +323,8 @@ def import_state(
     then replaced; its assessments are kept).  ``progress(done, total)`` is called after each diary
     entry.  Returns ``{"runner", "entries", "report_week", "created", "old"}`` (``old``: the state
     document replaced, or None)."""
+    if state.runner.id is None:  # the id given is checked as the state's own would be ('/' refused, ...)
+        rec.validate(Runner, {"id": runner_id, "age": state.runner.age}, "runner.")
     if state.runner.id is not None and state.runner.id != runner_id:
         raise InputError(
             [
