@@ -79,25 +79,50 @@ def _entry_and_report(v: dict[str, Any], *, partial: bool = False) -> tuple[dict
     return entry, report
 
 
+class KnowledgeHelpOption(click.Option):
+    """An option whose help names a knowledge value (``{nrs_max}``): the number the shipped knowledge
+    holds, read only when the help is shown (a command that runs loads nothing for it)."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        if self.help and "{nrs_max}" in self.help:
+            from footcoach.knowledge.base import default_knowledge
+
+            self.help = self.help.replace("{nrs_max}", str(default_knowledge().state_bounds.nrs_max))
+        return super().get_help_record(ctx)
+
+
 _ENTRY_OPTIONS = [
-    click.option("--pain-morning", type=int, help="Diary: pain_morning, first steps (NRS: 0 to scales.nrs_max)."),
+    click.option(
+        "--pain-morning",
+        type=int,
+        help="Diary: pain_morning, first steps (NRS: 0 to {nrs_max}).",
+        cls=KnowledgeHelpOption,
+    ),
     click.option("--balance-eyes-open-left", type=float, help="Diary: balance_eyes_open_s.left (seconds)."),
     click.option("--balance-eyes-open-right", type=float, help="Diary: balance_eyes_open_s.right (seconds)."),
     click.option("--heel-raises-left", type=int, help="Diary: heel_raises.left (repetitions)."),
     click.option("--heel-raises-right", type=int, help="Diary: heel_raises.right (repetitions)."),
-    click.option("--foot-fatigue", type=int, help="Diary: foot_fatigue (NRS: 0 to scales.nrs_max)."),
+    click.option(
+        "--foot-fatigue", type=int, help="Diary: foot_fatigue (NRS: 0 to {nrs_max}).", cls=KnowledgeHelpOption
+    ),
     click.option("--phase", type=int, help="Current report: program.phase."),
     click.option("--weeks-in-phase", type=int, help="Current report: program.weeks_in_phase."),
     click.option("--weeks-in-program", type=int, help="Current report: program.weeks_in_program."),
-    click.option("--pain-during", type=int, help="Current report: pain.during (NRS: 0 to scales.nrs_max)."),
-    click.option("--pain-after", type=int, help="Current report: pain.after (NRS: 0 to scales.nrs_max)."),
+    click.option(
+        "--pain-during", type=int, help="Current report: pain.during (NRS: 0 to {nrs_max}).", cls=KnowledgeHelpOption
+    ),
+    click.option(
+        "--pain-after", type=int, help="Current report: pain.after (NRS: 0 to {nrs_max}).", cls=KnowledgeHelpOption
+    ),
     click.option("--settled/--not-settled", "settled", default=None, help="Current report: pain.settled_next_morning."),
     click.option("--sharp/--no-sharp", "sharp", default=None, help="Current report: pain.sharp."),
     click.option("--red-flag", "red_flags", multiple=True, help="Current report: a red_flags id (repeatable)."),
     click.option("--no-red-flags", is_flag=True, help="Current report: clear red_flags."),
     click.option("--balance-eyes-closed-left", type=float, help="Current report: tests.balance_eyes_closed_s.left."),
     click.option("--balance-eyes-closed-right", type=float, help="Current report: tests.balance_eyes_closed_s.right."),
-    click.option("--hop-pain", type=int, help="Current report: tests.hop_pain (NRS: 0 to scales.nrs_max)."),
+    click.option(
+        "--hop-pain", type=int, help="Current report: tests.hop_pain (NRS: 0 to {nrs_max}).", cls=KnowledgeHelpOption
+    ),
     click.option("--weekly-km", type=float, help="Current report: running.weekly_km."),
     click.option("--previous-weekly-km", type=float, help="Current report: running.previous_weekly_km."),
     click.option("--longest-run-km-30d", type=float, help="Current report: running.longest_run_km_30d."),
