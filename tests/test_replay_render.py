@@ -28,7 +28,7 @@ def test_text_and_html_show_the_same_change(tmp_path):
     shutil.copytree(ROOT / "knowledge", k)
     t = k / "thresholds.yaml"
     t.write_text(t.read_text().replace("start_dose:\n    value: 12", "start_dose:\n    value: 14"))
-    items = [_item("<script>alert(1)</script>", 13), _item("r-2", 20)]
+    items = [_item("<script>alert(1)", 13), _item("r-2", 20)]
     record = replay(items, Assessor(), Assessor(None, str(k))).as_record()
     text = replay_text(record)
     assert "1 would change, 1 would not" in text
@@ -38,7 +38,7 @@ def test_text_and_html_show_the_same_change(tmp_path):
         line.startswith("+    value: 14") for line in diff
     )
     html = replay_html(record, diff)
-    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
     assert "progress -&gt; hold; gate-p1-heel-raises; heel_raises.start_dose 12 -&gt; 14" in html
     assert 'class="add">+    value: 14' in html
 

@@ -235,7 +235,7 @@ def test_pages_have_no_inline_script_or_style(clinic):
         assert re.search(r"\son[a-z]+=", html) is None, path
 
 
-EVIL = '<script>alert("x")</script>'
+EVIL = '<script>alert("x")'  # no end tag: the runner id holds it too, and ids may not hold '/'
 
 
 def test_script_in_every_user_supplied_field_comes_back_escaped(clinic):
