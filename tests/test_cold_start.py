@@ -31,7 +31,7 @@ def test_every_command_is_found_lazily_under_its_module():
     assert found == MODULE_OF
 
 
-def test_assess_imports_no_database_fhir_web_or_triage_module():
+def test_assess_imports_no_database_fhir_web_triage_or_typed_assessment_module():
     code = (
         "import sys\n"
         "from footcoach.cli import main\n"
@@ -41,11 +41,25 @@ def test_assess_imports_no_database_fhir_web_or_triage_module():
         "    assert exc.code in (0, None), exc.code\n"
         "heavy = ('sqlite3', '_sqlite3', 'footcoach.storage', 'footcoach.web', 'footcoach.triage', 'footcoach.governance',\n"
         "         'footcoach.render', 'fhir', 'fastapi', 'starlette', 'uvicorn', 'httpx', 'jinja2', 'argon2',\n"
-        "         'importlib.metadata', 'email')\n"
+        "         'importlib.metadata', 'email', 'difflib',\n"
+        "         'footcoach.contract.assessment')\n"
         "print(sorted(m for m in sys.modules if m.startswith(heavy)), file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert done.stderr.strip() == "[]"
+
+
+def test_importing_the_contract_builds_no_validator():
+    """The contract's classes are the shape of a state; only the bound models of a knowledge base
+    validate, and each is built at its first validation, not at import (a cold-start cost)."""
+    code = (
+        "from footcoach.contract import state\n"
+        "built = [n for n in ('Strict', 'Runner', 'Program', 'Pain', 'BalancePair', 'RepsPair', 'Tests',\n"
+        "         'DiaryEntry', 'Shoe', 'Running', 'State') if getattr(state, n).__pydantic_complete__]\n"
+        "print(built)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 @pytest.fixture

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ValidationError
 
-from footcoach.contract.assessment import Assessment
 from footcoach.contract.errors import InputError, describe
 from footcoach.contract.state import State
 
 if TYPE_CHECKING:
     import sqlite3
 
+    from footcoach.contract.assessment import Assessment
     from footcoach.inference.engine import RuleBase
     from footcoach.knowledge.base import Knowledge
     from footcoach.planning.catalogue import Catalogue
@@ -61,6 +61,8 @@ def assess_document_with(data: Any, rules: str | None, knowledge: str | None) ->
 
 def assessment_with(rb: RuleBase, state: State) -> Assessment:
     """The typed assessment of one validated state under a rule base, with this week's plan."""
+    from footcoach.contract.assessment import Assessment  # the typed model: not built by `assess FILE`
+
     return Assessment.model_validate(record_with(rb, state))
 
 

@@ -23,7 +23,6 @@ reports it) to the line that holds it, so every error can say ``file:line: field
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import os
@@ -50,6 +49,8 @@ LineOf = Callable[[tuple[Any, ...]], int | None]  # a path of keys and indexes -
 
 def did_you_mean(name: str, known: Iterable[Any]) -> str:
     """`` (did you mean 'x'?)`` for the closest known name, or an empty string."""
+    import difflib  # only when a name is unknown
+
     close = difflib.get_close_matches(str(name), sorted(str(k) for k in known), n=1, cutoff=NAME_SIMILARITY_CUTOFF)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

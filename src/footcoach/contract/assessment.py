@@ -8,27 +8,15 @@ is absent, not null).  Field order is the JSON key order.  The JSON Schema is co
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-Action = Literal["refer", "regress", "hold", "progress"]
-RecommendationKind = Literal[
-    "progression",
-    "hold",
-    "regression",
-    "referral",
-    "reintroduce",
-    "shoe_check",
-    "shoe_replace",
-    "load_advice",
-    "advice",
-]
-Scalar = bool | int | float | str | None
-DISCLAIMER = (
-    "Decision support, not a diagnosis: footcoach suggests what to do next from the answers given; "
-    "a physiotherapist or doctor who examines you decides."
-)
+# The plain vocabulary, re-exported (defined apart so the engine names it without these models).
+from footcoach.contract.vocabulary import DISCLAIMER as DISCLAIMER
+from footcoach.contract.vocabulary import Action as Action
+from footcoach.contract.vocabulary import RecommendationKind as RecommendationKind
+from footcoach.contract.vocabulary import Scalar as Scalar
 
 
 class Record(BaseModel):

@@ -103,7 +103,7 @@ ID_SEPARATORS = "/\\"  # not clinical: characters a runner id may not hold (it n
 class Strict(BaseModel):
     """Unknown fields are errors; no silent type coercion (``"3"`` is not 3, 1 is not true)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
     # The knowledge base this class checks against: set on the subclasses :func:`bound_model` builds.
     knowledge_bounds: ClassVar[StateBounds | None] = None
@@ -243,10 +243,10 @@ class State(Strict):
     program: Program
     pain: Pain
     red_flags: Annotated[list[str], Field(description="ids from the knowledge base's red_flags.yaml")] = []
-    tests: Tests = Tests()
+    tests: Tests = Tests.model_construct()  # its defaults, without building the model's validator
     history: list[DiaryEntry] = []
     shoes: list[Shoe] = []
-    running: Running = Running()
+    running: Running = Running.model_construct()
 
     @field_validator("shoes", "history", "red_flags", mode="before")
     @classmethod
@@ -350,10 +350,10 @@ def _bound_models(bounds: StateBounds) -> dict[type[Strict], type[Strict]]:
         runner=(runner, ...),
         program=(program, ...),
         pain=(pain, ...),
-        tests=(tests, tests()),
+        tests=(tests, tests.model_construct()),
         history=(list[diary], []),  # type: ignore[valid-type]
         shoes=(list[shoe], []),  # type: ignore[valid-type]
-        running=(running, running()),
+        running=(running, running.model_construct()),
     )
     models: list[type[Strict]] = [balance, raises, tests, diary, runner, program, pain, shoe, running, state]
     return {cast("type[Strict]", m.__mro__[1]): m for m in models}

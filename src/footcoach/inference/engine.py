@@ -18,12 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from experta import AND, AS, MATCH, NOT, OR, TEST, P
 from experta import Rule as XRule
 
-from footcoach.contract.assessment import Assessment
 from footcoach.contract.state import State
 from footcoach.inference.comparison import OPS, compare, exact
 from footcoach.inference.facts import RUNNER, Obs, catalogue, derive
@@ -42,6 +41,9 @@ from footcoach.rulebook.model import (
     Rule,
     RuleSet,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from footcoach.contract.assessment import Assessment
 
 PHASE_FACT = "program.phase"
 T = TypeVar("T")

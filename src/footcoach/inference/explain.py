@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from footcoach.contract.assessment import DISCLAIMER, Assessment
+from footcoach.contract.vocabulary import DISCLAIMER
 from footcoach.inference.blockers import flat_blockers
 from footcoach.inference.comparison import exact
 from footcoach.inference.facts import RUNNER, Obs, catalogue
@@ -22,6 +22,7 @@ from footcoach.rulebook.model import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    from footcoach.contract.assessment import Assessment
     from footcoach.inference.engine import Firing, RuleBase, Run
 
 KIND_ORDER = (
@@ -296,6 +297,8 @@ def _progress_rules(rb: RuleBase, phase: int) -> list[Rule]:
 
 def assemble(rb: RuleBase, run: Run) -> Assessment:
     """The typed assessment of one run (this week's plan is attached by the caller)."""
+    from footcoach.contract.assessment import Assessment  # the typed model, built when first asked for
+
     return Assessment.model_validate(assemble_record(rb, run))
 
 

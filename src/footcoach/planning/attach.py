@@ -7,13 +7,15 @@ recommends one, and the ``reintroduce`` recommendation names what comes back.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from footcoach.contract.assessment import Assessment
 from footcoach.contract.state import State
 from footcoach.knowledge.base import Knowledge
 from footcoach.planning.catalogue import Catalogue
 from footcoach.planning.plan import build_plan
+
+if TYPE_CHECKING:  # pragma: no cover
+    from footcoach.contract.assessment import Assessment
 
 PAUSED_WHY = "a red flag was reported: the routine is paused until you have been seen"
 
@@ -63,6 +65,8 @@ def _reintroduced(plan: dict[str, Any]) -> tuple[list[str], str] | None:
 
 def attach_plan(a: Assessment, state: State, kb: Knowledge, catalogue: Catalogue) -> Assessment:
     """The assessment with this week's plan (a new object; ``a`` is left as it was)."""
+    from footcoach.contract.assessment import Assessment  # the typed model, built when first asked for
+
     return Assessment.model_validate(attach_plan_record(a.record(), state, kb, catalogue))
 
 

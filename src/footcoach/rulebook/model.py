@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from footcoach.common.closed_model import ClosedModel
-from footcoach.contract.assessment import RecommendationKind
+from footcoach.contract.vocabulary import RecommendationKind
 from footcoach.knowledge.base import Knowledge
 from footcoach.rulebook import templates
 from footcoach.rulebook.conditions import (
