@@ -12,7 +12,6 @@ whatever ``PYTHONHASHSEED`` is.
 
 from __future__ import annotations
 
-import inspect
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,9 +23,10 @@ from experta import AND, AS, MATCH, NOT, OR, TEST, P
 from experta import Rule as XRule
 
 from footcoach.contract.state import State
-from footcoach.inference.comparison import OPS, compare, exact
+from footcoach.inference.compiled import Fire, KnowledgeCheck, LiteralCheck, TimesTest
 from footcoach.inference.facts import RUNNER, Obs, catalogue, derive
 from footcoach.inference.fast_match import FastFact, FastKnowledgeEngine, StableStrategy
+from footcoach.inference.network_cache import SHARED, CachedReteMatcher
 from footcoach.knowledge.base import (
     Knowledge,
     ResolvedValue,
@@ -93,47 +93,22 @@ def _fact_patterns(idx: str, fc: FactCondition, per_subject: set[str], values: V
 
     A comparison with a literal or with a knowledge value is a field constraint on the fact
     (checked once, in the alpha network, against the value resolved for this runner); a
-    comparison with a multiple of another fact (``times``) joins the two facts and tests them.
-    A comparison is :func:`footcoach.common.comparison.compare`, inlined (it runs for every fact
-    of its name in every run)."""
+    comparison with a multiple of another fact (``times``) joins the two facts and tests them
+    (:mod:`footcoach.inference.compiled`: callables made of data, so the network can be cached)."""
     subject = MATCH.subject if fc.fact in per_subject else RUNNER
-    fn, literal, name, times = OPS[fc.op], fc.literal, str(fc.value), fc.times
+    literal, name, times = fc.literal, str(fc.value), fc.times
     if times is None:
         if literal is not None and fc.op == "==":
             # A literal value in the pattern: the alpha plan compares it in place (== cannot raise).
             return [ObsFact(name=fc.fact, subject=subject, value=literal)]
-        if literal is not None:
-
-            def check(v: Any) -> bool:
-                try:
-                    return bool(fn(v, literal))
-                except TypeError:
-                    return False
-        else:
-
-            def check(v: Any) -> bool:
-                try:
-                    return bool(fn(v, values.now[name]))
-                except TypeError:
-                    return False
-
-        check.__name__ = f"check_{idx}"
+        check = LiteralCheck(fc.op, literal) if literal is not None else KnowledgeCheck(fc.op, name, values)
         return [ObsFact(name=fc.fact, subject=subject, value=P(check))]
     times_subject = MATCH.subject if times in per_subject else RUNNER
     v, x = f"v{idx}", f"x{idx}"
-    op = fc.op
-
-    def test(**kw: Any) -> bool:
-        return compare(kw[v], op, exact("*", values.now[name], kw[x]))
-
-    test.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [inspect.Parameter(p, inspect.Parameter.KEYWORD_ONLY) for p in (v, x)]
-    )
-    test.__name__ = f"test_{idx}"
     return [
         ObsFact(name=fc.fact, subject=subject, value=getattr(MATCH, v)),
         ObsFact(name=times, subject=times_subject, value=getattr(MATCH, x)),
-        TEST(test),
+        TEST(TimesTest(fc.op, name, v, x, values)),
     ]
 
 
@@ -167,12 +142,7 @@ def _compile(
         ces.append(ObsFact(name="shoe.name", subject=MATCH.subject))
     for i, c in enumerate(rule.spec.when):
         ces.extend(c.compile(patterns, str(i)))
-
-    def rhs(engine: Any, **ctx: Any) -> None:
-        on_fire(engine, rule, ctx)
-
-    rhs.__name__ = rule.id
-    return XRule(*ces, salience=salience)(rhs)
+    return XRule(*ces, salience=salience)(Fire(on_fire, rule))
 
 
 class RuleBase:
@@ -188,6 +158,10 @@ class RuleBase:
         for rid in sorted(rules.rules):
             attrs[rid.replace("-", "_")] = _compile(rules.rules[rid], rules.salience[rid], self._on_fire, patterns)
         attrs["__strategy__"] = StableStrategy
+        # The network is restored from the disk cache when these rules built it before; what in it
+        # belongs to this rule base is pickled by name and restored as this rule base's own.
+        attrs["__matcher__"] = CachedReteMatcher
+        attrs[SHARED] = {"rulebase": self, "values": self.values, **{f"rule:{k}": r for k, r in rules.rules.items()}}
         self.engine_class = type("FootcoachEngine", (FastKnowledgeEngine,), attrs)
         self._engine: Any = None
         self._lock = threading.Lock()
