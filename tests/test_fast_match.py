@@ -15,7 +15,7 @@ import pytest
 import footcoach.inference  # noqa: F401  (experta needs the collections patch first)
 
 # isort: on
-from experta import AND, MATCH, NOT, OR, TEST, DefFacts, Fact, KnowledgeEngine, L, P, Rule, W
+from experta import AND, MATCH, NOT, OR, TEST, DefFacts, Fact, InitialFact, KnowledgeEngine, L, P, Rule, W
 from experta.activation import Activation
 from experta.factlist import FactList
 from experta.matchers.rete import ReteMatcher
@@ -122,6 +122,9 @@ def test_experta_internals_fast_match_relies_on_are_unchanged():
     update = inspect.getsource(DepthStrategy._update_agenda)
     assert "self.get_key(act)" in update and "bisect.insort(agenda.activations, act)" in update
     assert Activation(Rule(), []).key is None and "self.key < other.key" in inspect.getsource(Activation.__lt__)
+    assert "self._hash" in inspect.getsource(Fact.__hash__)  # fast_facts sets a declared fact's cached hash
+    initial = vars(KnowledgeEngine)["_declare_initial_fact"]
+    assert [type(f) for f in initial._wrapped(None)] == [InitialFact] and initial is fast_match._INITIAL_DEFFACTS_OBJ
 
 
 def test_fast_matcher_fires_exactly_what_experta_fires():
@@ -146,7 +149,8 @@ def test_joins_are_hash_joins_and_no_edge_copies_tokens():
     assert not any(type(n) is OrdinaryMatchNode for n in nodes)
     for node in nodes:
         for child in node.children:
-            assert child.callback.__name__.startswith("_activate"), child.callback
+            routine = getattr(child.callback, "func", child.callback)  # a join's side: a partial of _activate_side
+            assert routine.__name__.startswith("_activate"), child.callback
 
 
 def test_join_work_is_linear_in_the_number_of_shoes():
@@ -225,6 +229,18 @@ def test_the_fast_fact_list_declares_as_experta_does():
         a, b = slow.declare(fact.copy()), fast.declare(fact.copy())
         assert (a is None) == (b is None) and (a is None or a["__factid__"] == b["__factid__"])
     assert slow.last_index == fast.last_index == 4 and slow.reference_counter == fast.reference_counter
+
+
+def test_plain_rows_are_declared_as_experta_declares_their_facts():
+    slow, fast = FactList(), fast_match.FastFactList()
+    rows = [("a", 1, "runner"), ("a", 1, "runner"), ("a", True, "runner"), ("b", [1, 2], "shoes[0]"), ("c", 1.5, "x")]
+    for name, value, subject in rows:
+        slow.declare(Item(name=name, value=value, subject=subject))
+    fast.declare_plain(Item, rows)  # ("a", True) is ("a", 1) to experta: dropped as identical
+    assert slow.last_index == fast.last_index == 3 and slow.reference_counter == fast.reference_counter
+    assert list(slow.items()) == list(fast.items()) and [type(f) for f in fast.values()] == [Item] * 3
+    assert all(vars(f)["_Fact__defaults"] == {} for f in fast.values())
+    assert len({*slow.values(), *fast.values()}) == 3  # equal declared facts hash alike
 
 
 def test_firing_order_is_experta_order():

@@ -259,6 +259,8 @@ class RuleBase:
         facts = derive(state, self.kb)
         resolved, values = self._knowledge_for(state.runner.age, state.runner.sex)
         run = Run(state, {(o.name, o.subject): o for o in facts}, resolved)
+        used = self.facts_used  # the others stay in the run, for explanations
+        rows = [o[:-1] for o in facts if o.name in used]  # (name, value, subject): an Obs without its note
         with self._lock:
             if self._engine is None:
                 self._engine = self.engine_class()
@@ -267,13 +269,7 @@ class RuleBase:
             self.values.now = values
             try:
                 engine.reset()
-                engine.declare(
-                    *[
-                        ObsFact(name=o.name, subject=o.subject, value=o.value)
-                        for o in facts
-                        if o.name in self.facts_used
-                    ]
-                )
+                engine.declare_plain(ObsFact, rows)
                 engine.run()
             finally:
                 self._run = None

@@ -8,8 +8,7 @@ Window sizes and tolerances used by derivations are knowledge values, read by na
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from footcoach.contract.state import BalancePair, RepsPair, Running, State
 from footcoach.inference.comparison import exact
@@ -19,9 +18,9 @@ from footcoach.rulebook.facts import RUNNER, FactSpec, catalogue
 __all__ = ["RUNNER", "FactSpec", "Obs", "catalogue", "derive"]
 
 
-@dataclass(frozen=True)
-class Obs:
-    """One observed or derived fact about a subject (the runner, or one shoe)."""
+class Obs(NamedTuple):
+    """One observed or derived fact about a subject (the runner, or one shoe); a named tuple, as
+    ``derive`` makes about fifty for every assessment."""
 
     name: str
     value: Any

@@ -1,7 +1,9 @@
 """A faster RETE match for experta, built on experta's own extension point (``__matcher__``).
 
-experta is frozen at 1.9.4 (pinned in pyproject.toml).  This module is the only place that relies on
-its internals; ``tests/test_fast_match.py`` fails loudly if any of them change.  It relies on:
+experta is frozen at 1.9.4 (pinned in pyproject.toml).  This module, with its two parts kept apart
+(:mod:`footcoach.inference.fast_prepare`, the rules; :mod:`footcoach.inference.fast_facts`, the fact
+list), is the only place that relies on its internals; ``tests/test_fast_match.py`` fails loudly if
+any of them change.  It relies on:
 ``ReteMatcher.build_network`` calling ``build_alpha_part(ruleset, root_node)`` (returning
 ``{fact pattern: alpha terminal}``) then ``build_beta_part``; ``rete.utils.extract_facts`` and
 ``generate_checks`` (a ``TypeCheck``, a ``FeatureCheck`` per field with ``what``/``how``, a
@@ -13,10 +15,9 @@ its internals; ``tests/test_fast_match.py`` fails loudly if any of them change. 
 ``removed``/``memory``/``rule``; ``KnowledgeEngine.reset`` (a new ``Agenda`` and ``FactList``,
 ``matcher.reset``, the deffacts declared), ``get_deffacts``, ``get_activations``, ``strategy``,
 ``agenda.get_next``, ``running``; ``DepthStrategy`` (``get_key``, ``_update_agenda`` keeping
-``agenda.activations`` sorted by key); ``FactList`` (``last_index``, ``reference_counter``,
-``added``, ``duplication``; a fact's identity is its class and non-special items); a fact class's
-``__fields__``; ``Fact.__init__`` being ``update`` plus a private ``_Fact__defaults`` dict; a rule's
-``salience`` and ``_wrapped`` (its function, whose name is the rule's).
+``agenda.activations`` sorted by key); experta's own deffacts ``_declare_initial_fact`` (its
+``_wrapped`` yields one ``InitialFact``); a rule's ``salience`` and ``_wrapped`` (its function, whose
+name is the rule's); what fast_facts lists.
 
 What changes (the matches, activations and firing order stay experta's): (1) the alpha network is
 indexed by fact type and name (experta tests every ``name == X`` against every fact), each pattern a
@@ -26,7 +27,8 @@ pair untested; (3) no token copies, asserts or logging between nodes (none mutat
 receives); (4) reset clears only what holds memory; activations are collected, unhashed, only from
 the conflict sets that changed; (5) the engine resets without reading deffact signatures, declares
 and runs without per-fact or per-firing logging, on a fact list that takes a plain fact (no fields,
-plain keys) as is; (6) a ``FastFact`` of plain scalars skips ``freeze``; (7) ``StableStrategy``:
+plain keys) as is, the facts of a run built and listed in one pass (``declare_plain``); (6) a
+``FastFact`` of plain scalars skips ``freeze``; (7) ``StableStrategy``:
 experta's depth order with the rule name breaking ties (whatever the hash seed), bisected on keys;
 (8) rules already in disjunctive normal form are prepared without experta's rewrite (fast_prepare).
 """
@@ -36,8 +38,7 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable
 from contextlib import suppress
-from decimal import Decimal
-from functools import partial
+from functools import partial, partialmethod
 from itertools import chain
 from operator import attrgetter
 from typing import Any, ClassVar
@@ -46,7 +47,6 @@ from experta import KnowledgeEngine
 from experta.activation import Activation
 from experta.agenda import Agenda
 from experta.fact import Fact, InitialFact
-from experta.factlist import FactList
 from experta.fieldconstraint import L, P, W
 from experta.matchers.rete import ReteMatcher
 from experta.matchers.rete.check import FactCapture, FeatureCheck, SameContextCheck, TypeCheck, WhereCheck
@@ -57,15 +57,18 @@ from experta.matchers.rete.utils import extract_facts, generate_checks
 from experta.rule import Rule
 from experta.strategies import DepthStrategy
 
+from footcoach.inference.fast_facts import PLAIN_KEYS as PLAIN_KEYS  # re-exported: the fact side
+from footcoach.inference.fast_facts import FastFact as FastFact
+from footcoach.inference.fast_facts import FastFactList
 from footcoach.inference.fast_prepare import prepare_ruleset
 from footcoach.inference.join_index import Context, Item, JoinIndex
 
 EXPERTA_VERSION = "1.9.4"
-_SCALARS = frozenset({str, int, float, bool, Decimal, type(None)})
-PLAIN_KEYS = frozenset({"name", "subject", "value", "by"})  # the fields of the facts footcoach declares
 VALID = Token.TagType.VALID
 INVALID = Token.TagType.INVALID
 _ANY_NAME = object()  # index key of patterns that do not fix a name
+_INITIAL_DEFFACTS_OBJ = vars(KnowledgeEngine)["_declare_initial_fact"]  # experta's deffacts of the InitialFact
+_INITIAL_DEFFACTS = _INITIAL_DEFFACTS_OBJ._wrapped
 _KEY = attrgetter("key")  # an activation's place on the agenda
 _make_token = partial(tuple.__new__, Token)  # Token((tag, data, context)) without experta's asserts
 Check = tuple[str, Any]  # (field, literal value or predicate)
@@ -136,12 +139,19 @@ class IndexedBusNode:
     def __init__(self) -> None:
         self.children: list[ChildNode] = []  # kept empty: experta's walkers find nothing to do here
         self.index: dict[tuple[type, Any], list[AlphaPattern]] = {}
+        self.routes: dict[tuple[type, str], list[AlphaPattern]] = {}  # filled as facts arrive (index fixed)
 
     def _send(self, fact: Any, tag: Token.TagType) -> None:
         kind, name = type(fact), fact.get("name")
-        patterns = self.index.get((kind, name), ()) if isinstance(name, str) else ()
-        anyname = self.index.get((kind, _ANY_NAME))
-        for pattern in chain(patterns, anyname) if anyname else patterns:
+        route: list[AlphaPattern] | None
+        if not isinstance(name, str):
+            route = self.index.get((kind, _ANY_NAME), [])
+        elif (route := self.routes.get((kind, name))) is None:  # its name's patterns, then any name's
+            route = self.routes[kind, name] = [
+                *self.index.get((kind, name), ()),
+                *self.index.get((kind, _ANY_NAME), ()),
+            ]
+        for pattern in route:
             if (context := pattern.match(fact)) is not None:
                 token = _make_token((tag, {fact}, context))
                 for child in pattern.children:
@@ -165,22 +175,20 @@ class HashJoinNode(OrdinaryMatchNode):  # type: ignore[misc]  # experta is untyp
         tag, data, context = token
         join = self.join
         if tag is VALID:
-            join.add(side, (data, context))
+            candidates = join.enter(side, (data, context))
         else:
             join.discard(side, data)
+            candidates = join.candidates(side, context)
         exact, matcher, children = join.exact, self.matcher, self.children
-        for other_data, other_context in join.candidates(side, context):
+        for other_data, other_context in candidates:
             # Not exact (a side scanned): experta's test; patterns bind no negated variable (see _plan).
             if exact or (matcher(context, other_context) if side == 0 else matcher(other_context, context)):
                 newtoken = _make_token((tag, data | other_data, {**context, **other_context}))
                 for child in children:
                     child.callback(newtoken)
 
-    def _activate_left(self, token: Token) -> None:
-        self._activate_side(token, 0)
-
-    def _activate_right(self, token: Token) -> None:
-        self._activate_side(token, 1)
+    _activate_left = partialmethod(_activate_side, side=0)
+    _activate_right = partialmethod(_activate_side, side=1)
 
 
 class HashNotNode(NotNode):  # type: ignore[misc]  # experta is untyped
@@ -210,8 +218,7 @@ class HashNotNode(NotNode):  # type: ignore[misc]  # experta is untyped
         tag, data, context = token
         key = frozenset(data)
         if tag is VALID:
-            count = len(self._matching(self.join.candidates(0, context), context, 0))
-            self.join.add(0, (data, context))
+            count = len(self._matching(self.join.enter(0, (data, context)), context, 0))
             self.counts[key] = count
         else:
             count = self.counts.pop(key)
@@ -412,29 +419,6 @@ class StableStrategy(DepthStrategy):  # type: ignore[misc]  # experta is untyped
             insort(activations, act, key=_KEY)
 
 
-class FastFactList(FactList):  # type: ignore[misc]  # experta is untyped
-    """experta's ``FactList``: a fact without fields (nothing to validate) whose keys are all plain
-    (``PLAIN_KEYS``: no special key, so its identity is its class and items) is declared without
-    the per-key identity walk and the log call."""
-
-    last_index: int
-
-    def declare(self, fact: Any) -> Any:
-        if not (isinstance(fact, Fact) and fact.keys() <= PLAIN_KEYS and not fact.__fields__):
-            return super().declare(fact)
-        fact_id = frozenset([fact.__class__, *fact.items()])  # experta's _get_fact_id for such a fact
-        counter = self.reference_counter
-        if self.duplication or fact_id not in counter:
-            idx = self.last_index
-            dict.__setitem__(fact, "__factid__", idx)  # what experta's __factid__ setter does
-            self[idx] = fact
-            self.last_index = idx + 1
-            self.added.append(fact)
-            counter[fact_id] = counter.get(fact_id, 0) + 1
-            return fact
-        return None
-
-
 class FastKnowledgeEngine(KnowledgeEngine):  # type: ignore[misc]  # experta is untyped
     """A KnowledgeEngine with the fast matcher; its rules and deffacts are class attributes."""
 
@@ -451,7 +435,11 @@ class FastKnowledgeEngine(KnowledgeEngine):  # type: ignore[misc]  # experta is 
     def reset(self, **kwargs: Any) -> None:
         """experta's ``reset`` (new agenda and fact list, matcher reset, deffacts declared) for deffacts
         that take no arguments, without reading their signatures each time."""
-        facts = [] if kwargs else [fact for deffact in self.get_deffacts() for fact in deffact()]
+        deffacts = [] if kwargs else self.get_deffacts()
+        if len(deffacts) == 1 and deffacts[0]._wrapped is _INITIAL_DEFFACTS:
+            facts = [InitialFact()]  # what experta's own deffacts yields (a copy of), without the generator
+        else:
+            facts = [fact for deffact in deffacts for fact in deffact()]
         if kwargs or any(f.has_field_constraints() or f.has_nested_accessor() for f in facts):
             super().reset(**kwargs)  # arguments to pass, or facts experta refuses with its own error
             return
@@ -472,6 +460,13 @@ class FastKnowledgeEngine(KnowledgeEngine):  # type: ignore[misc]  # experta is 
             self.strategy._update_agenda(self.agenda, added, removed)  # update_agenda without its log check
         return last
 
+    def declare_plain(self, kind: type[Fact], rows: Iterable[tuple[str, Any, str]]) -> None:
+        """``declare`` of ``kind(name=n, value=v, subject=s)`` for each row ``(n, v, s)`` (FastFactList.declare_plain)."""
+        self.facts.declare_plain(kind, rows)
+        if not self.running:
+            added, removed = self.get_activations()
+            self.strategy._update_agenda(self.agenda, added, removed)
+
     def run(self, steps: float = float("inf")) -> None:
         """experta's ``run`` loop without its per-firing logging."""
         self.running = True
@@ -484,14 +479,3 @@ class FastKnowledgeEngine(KnowledgeEngine):  # type: ignore[misc]  # experta is 
             steps -= 1
             activation.rule(self, **{k: v for k, v in activation.context.items() if not k.startswith("__")})
         self.running = False
-
-
-class FastFact(Fact):  # type: ignore[misc]  # experta is untyped
-    """A Fact built without per-field checks when every value is a plain scalar under a plain key."""
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        if args or not (kwargs.keys() <= PLAIN_KEYS and _SCALARS.issuperset(map(type, kwargs.values()))):
-            super().__init__(*args, **kwargs)
-            return
-        dict.update(self, kwargs)
-        self._Fact__defaults: dict[Any, Any] = {}

@@ -10,6 +10,7 @@ from typing import Any
 
 Context = dict[Any, Any]  # variable name (or experta's (False, name) for a negated one) -> value
 Item = tuple[set[Any], Context]  # (facts, bindings) of a token in a join memory
+_NONE: list[Item] = []  # no candidates (never added to)
 
 
 class JoinIndex:
@@ -34,12 +35,14 @@ class JoinIndex:
         self.exact = False  # both sides learned, no scan: the index (or no shared variable) decides
 
     def clear(self) -> None:
-        for memory in self.items:
-            memory.clear()
-        for index in self.index:
-            if index:
-                index.clear()
-        self.counts.clear()
+        left, right = self.items
+        left.clear()
+        right.clear()
+        if self.shared:
+            self.index[0].clear()
+            self.index[1].clear()
+        if self.counts:
+            self.counts.clear()
         self.held = False
 
     def _learn(self, side: int, context: Context) -> None:
@@ -72,6 +75,27 @@ class JoinIndex:
         self.items[side].append(item)
         if self.shared and not self.scan:
             self._file(side, item)
+
+    def enter(self, side: int, item: Item) -> list[Item]:
+        """``add(side, item)`` then ``candidates(side, item's context)``, in one step (what a join
+        does with every token it receives)."""
+        if not self.held:
+            self.held = True
+            self.touched.append(self)
+        context = item[1]
+        if self.width[side] != len(context):
+            self._learn(side, context)
+        self.items[side].append(item)
+        shared = self.shared
+        if not shared or self.scan:
+            return self.items[1 - side]
+        try:
+            key = tuple([context[k] for k in shared])
+            self.index[side].setdefault(key, []).append(item)
+        except TypeError:  # a value that cannot be hashed: scan from now on
+            self.scan, self.exact = True, False
+            return self.items[1 - side]
+        return self.index[1 - side].get(key, _NONE)
 
     def discard(self, side: int, data: set[Any]) -> None:
         for memory in (self.items[side], *self.index[side].values()):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Any
 
 from footcoach.common.documents import did_you_mean
@@ -31,6 +32,7 @@ _BRACES = re.compile(r"\{([^{}]*)\}")
 _NAME = re.compile(r"^(?P<name>[a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*)(?::(?P<fmt>[^|]*))?(?:\|(?P<fallback>.*))?$")
 FLAG_ATTRS = ("id", "reported", "suspected", "whom", "how_soon", "meanwhile")
 TITLE_NAMESPACES = ("k", "pct")
+SENTENCES_CACHED = 4096  # not clinical: parsed sentences kept (rule and questionnaire sentences are fewer)
 
 
 @dataclass(frozen=True)
@@ -42,11 +44,11 @@ class Placeholder:
     fmt: str | None
     fallback: str | None
 
-    @property
+    @cached_property
     def namespace(self) -> str:
         return self.name.split(".", 1)[0]
 
-    @property
+    @cached_property
     def key(self) -> str:
         return self.name.split(".", 1)[1] if "." in self.name else ""
 
@@ -114,22 +116,41 @@ def render(text: str, value: Callable[[Placeholder], Any], show: Callable[[Any],
     """Fill every placeholder with ``value(placeholder)`` (None: not known, the fallback or ``?``),
     formatted by its format spec or by ``show``."""
 
-    def sub(m: re.Match[str]) -> str:
-        parsed = _NAME.match(m.group(1))
-        if parsed is None:
-            return m.group(0)
-        p = Placeholder(m.group(0), parsed["name"], parsed["fmt"], parsed["fallback"])
+    out: list[str] = []
+    for p in _parsed(text):
+        if isinstance(p, str):
+            out.append(p)
+            continue
         v = value(p)
         if v is None:
-            return p.fallback if p.fallback is not None else "?"
-        if p.fmt:
+            out.append(p.fallback if p.fallback is not None else "?")
+        elif p.fmt:
             try:
-                return format(v, p.fmt)
+                out.append(format(v, p.fmt))
             except (TypeError, ValueError):
-                return show(v)
-        return show(v)
+                out.append(show(v))
+        else:
+            out.append(show(v))
+    return "".join(out)
 
-    return _BRACES.sub(sub, text)
+
+@lru_cache(maxsize=SENTENCES_CACHED)
+def _parsed(text: str) -> tuple[str | Placeholder, ...]:
+    """A sentence as its text between placeholders and its placeholders, in order (a ``{...}``
+    that is not a placeholder stays text), parsed once (rules render theirs at every firing)."""
+    out: list[str | Placeholder] = []
+    at = 0
+    for m in _BRACES.finditer(text):
+        parsed = _NAME.match(m.group(1))
+        if parsed is None:
+            continue  # stays in the text before the next placeholder
+        if m.start() > at:
+            out.append(text[at : m.start()])
+        out.append(Placeholder(m.group(0), parsed["name"], parsed["fmt"], parsed["fallback"]))
+        at = m.end()
+    if at < len(text) or not out:
+        out.append(text[at:])
+    return tuple(out)
 
 
 def knowledge_names(text: str | None) -> list[str]:
