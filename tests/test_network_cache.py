@@ -109,10 +109,14 @@ def test_a_restored_matcher_has_the_state_of_a_built_one(cache_in, monkeypatch):
     restored = _rulebase().engine_class().matcher
     assert sorted(vars(restored)) == sorted(vars(built))
     assert restored.root_node.index.keys() == built.root_node.index.keys()
-    assert (fast_match._ANY_NAME in {name for _kind, name in restored.root_node.index}) is True
-    kinds = [sorted(type(n).__name__ for n in m._walk()) for m in (built, restored)]
-    assert kinds[0] == kinds[1]
+    assert fast_match._ANY_NAME in {name for _kind, name in restored.root_node.index}
+    shapes = [sorted((type(n).__name__, sorted(vars(n))) for n in m._walk()) for m in (built, restored)]
+    assert shapes[0] == shapes[1]  # the same nodes, each with the same attributes (memories made afresh)
     assert all(node.join.touched is restored._touched for node in restored._memory_nodes)
+    assert all(n.left_memory is n.join.items[0] for n in restored._memory_nodes if type(n) is fast_match.HashJoinNode)
+    csns = [n for n in restored._walk() if type(n) is fast_match.FastConflictSetNode]
+    assert all(c.changed is restored._changed and c.filled is restored._filled for c in csns)
+    assert all(c.memory == set() and c.added == {} == c.removed for c in csns)
 
 
 def test_pickled_elements_and_facts_come_back_equal_without_their_cached_hash():
@@ -149,6 +153,8 @@ def test_the_compiled_parts_are_data_that_describe_themselves():
     fire = Fire(lambda engine, r, ctx: seen.append((engine, r.id, ctx)), rule)
     fire("engine", subject="s1")
     assert seen == [("engine", "my-rule", {"subject": "s1"})] and fire.__name__ == "my-rule"
+    compiled = XRule(Fact(a=1))(fire)  # experta passes every binding to an action taking **ctx
+    assert compiled._wrapped_args == [] and compiled.__name__ == "my-rule"
 
 
 def test_a_miss_builds_and_caches_the_network_owner_only_then_a_hit_restores_it(cache_in, builds):

@@ -92,6 +92,13 @@ class Fire:
     """A rule's action: ``on_fire(engine, rule, bindings)``; experta names the rule after it (``__name__``)."""
 
     __slots__ = ("on_fire", "rule")
+    # What experta reads to learn that the action takes every binding (without deriving it each time).
+    __signature__ = inspect.Signature(
+        [
+            inspect.Parameter("engine", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+            inspect.Parameter("ctx", inspect.Parameter.VAR_KEYWORD),
+        ]
+    )
 
     def __init__(self, on_fire: Any, rule: Any):
         self.on_fire, self.rule = on_fire, rule

@@ -24,12 +24,16 @@ takes its items spread out, with its attributes (``__bind__``; a rule's ``_wrapp
 ``_wrapped_args``, ``_wrapped_self``, ``salience`` and what ``update_wrapper`` copied) in its
 ``__dict__``; a ``Fact`` is a dict whose ``__dict__`` holds ``_Fact__defaults`` and a cached
 ``_hash`` (seeded per process: never kept); ``WhereCheck(test)`` computes its ``parameters`` from
-the test's signature; the matcher's state is its ``__dict__`` (with ``engine``); ``fast_match``'s
-index key for patterns without a name is the module's ``_ANY_NAME`` object.
+the test's signature; ``ChildNode`` is a plain namedtuple; the matcher's state is its ``__dict__``
+(with ``engine``); ``fast_match``'s index key for patterns without a name is the module's
+``_ANY_NAME`` object; its nodes with memory make their empty memories in ``_reset`` (a join's
+``join``, ``left_memory``, ``right_memory``, ``counts``; a conflict set's ``memory``, ``added``,
+``removed``: not pickled), a join memory reporting to the matcher's ``_touched``.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import pickle
@@ -38,17 +42,20 @@ from typing import Any
 from experta.conditionalelement import ConditionalElement
 from experta.fact import Fact
 from experta.matchers.rete.check import WhereCheck
+from experta.matchers.rete.mixins import ChildNode
 from experta.rule import Rule
 
 from footcoach.common import disk_cache
 from footcoach.inference import fast_match
-from footcoach.inference.fast_match import FastReteMatcher
+from footcoach.inference.fast_match import FastConflictSetNode, FastReteMatcher, HashJoinNode, HashNotNode
 
 FORMAT = "network-v1"  # bump when what is pickled changes shape
 KIND = "network"  # the entries' name in the cache folder
 SHARED = "__shared__"  # engine class attribute: {name: object of the rule base} pickled by name
 ENGINE = "engine"  # the persistent name of the engine the network is built for
 _ANY_NAME = "fast_match.any-name"
+_MEMORY = frozenset({"join", "left_memory", "right_memory", "counts", "memory", "added", "removed"})
+_WITH_MEMORY = (HashJoinNode, HashNotNode, FastConflictSetNode)  # nodes whose memory ``_reset`` makes
 
 
 class _Pickler(pickle.Pickler):
@@ -68,6 +75,11 @@ class _Pickler(pickle.Pickler):
             return (_fact, (type(obj), dict(obj), state))
         if isinstance(obj, WhereCheck):
             return (WhereCheck, (obj.test,))
+        if type(obj) is ChildNode:  # its class's __new__ is Python: the tuple's own is quicker
+            return (tuple.__new__, (ChildNode, tuple(obj)))
+        if isinstance(obj, _WITH_MEMORY):  # an empty memory is made, not read
+            state = {k: v for k, v in vars(obj).items() if k not in _MEMORY}
+            return (object.__new__, (type(obj),), state, None, None, _with_fresh_memory)
         if isinstance(obj, ConditionalElement):
             state = vars(obj)
             if isinstance(obj, Rule):  # the engine a rule was last read through is not part of it
@@ -101,6 +113,11 @@ def _element(cls: type, items: tuple[Any, ...], state: dict[str, Any]) -> Any:
     return element
 
 
+def _with_fresh_memory(node: Any, state: dict[str, Any]) -> None:
+    vars(node).update(state)
+    node._reset()
+
+
 def _shared(engine: Any) -> dict[str, Any]:
     """The objects pickled by name: the rule base's (engine class ``SHARED``), the engine, and the
     fast matcher's index key for patterns without a name."""
@@ -115,8 +132,15 @@ def dumps(value: Any, shared: dict[str, Any]) -> bytes:
 
 
 def loads(data: bytes, shared: dict[str, Any]) -> Any:
-    """What :func:`dumps` pickled, the ``shared`` names restored as these objects."""
-    return _Unpickler(io.BytesIO(data), shared).load()
+    """What :func:`dumps` pickled, the ``shared`` names restored as these objects (the collector
+    paused: thousands of new objects, none of them garbage, would only make it walk the heap)."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _Unpickler(io.BytesIO(data), shared).load()
+    finally:
+        if paused:
+            gc.enable()
 
 
 def compiled_rules(engine_class: type) -> list[tuple[str, Any]]:
@@ -199,4 +223,6 @@ class CachedReteMatcher(FastReteMatcher):
             return False
         self.__dict__.update(state)
         self.engine = engine
+        for node in self._memory_nodes:  # the join memories made afresh report to the matcher
+            node.join.touched = self._touched
         return True
