@@ -71,3 +71,26 @@ def test_decision_only_is_the_full_assessment_without_its_explanations():
         projected = {k: v for k, v in full.items() if k in DECISION_KEYS}
         assert mc.render(decision) == mc.render(projected), f"state {i}"
         assert {"why_not", "trace", "plan"} & set(full) and not {"why_not", "trace", "plan"} & set(decision)
+
+
+def test_decision_only_words_a_stall_as_the_plan_does_and_reads_red_flags_as_the_trace_says():
+    """decision-only words a stall's reintroduce recommendation from this week's plan without
+    building the explanations: the plan is paused by the red flags the run concluded, which it
+    reads from the run where the full assessment reads them from the trace."""
+    from footcoach.inference.engine import default_rulebase
+    from footcoach.inference.explain import DECISION_KEYS, assemble_record, concluded
+    from footcoach.planning.attach import _red_flags
+    from footcoach.service import assess, load_state
+
+    states = [json.loads(line) for line in mc.STATES.read_text(encoding="utf-8").splitlines()]
+    outputs = [json.loads(line) for line in mc.read_outputs()]
+    stalls = [s for s, o in zip(states, outputs) if any(r["kind"] == "reintroduce" for r in o["recommendations"])]
+    assert stalls
+    rb = default_rulebase()
+    for state in stalls:
+        for flags in ([], ["numbness_tingling", "night_pain"]):
+            validated = load_state({**state, "red_flags": flags})
+            full, decision = assess(validated), assess(validated, explain=False)
+            assert mc.render(decision) == mc.render({k: v for k, v in full.items() if k in DECISION_KEYS})
+            run = rb.run(validated)
+            assert concluded(run, "red_flag") == _red_flags(assemble_record(rb, run)) == sorted(flags)

@@ -102,16 +102,17 @@ def decision_with(rb: RuleBase, state: State) -> dict[str, Any]:
     """The decision only: the assessment record's action, phase, recommendations, superseded,
     rules_version and disclaimer, the same values in the same order, without building the
     explanations (why-not, what blocks progress, notes, trace) or this week's plan."""
-    from footcoach.inference.explain import DECISION_KEYS, assemble_record, decide
+    from footcoach.inference.explain import concluded, decide
 
     run = rb.run(state)
     out = decide(rb, run)
     if any(r["kind"] == "reintroduce" for r in out["recommendations"]):
-        # A stall's recommendation names the exercises this week's plan brings back.
-        from footcoach.planning.attach import attach_plan_record
+        # A stall's recommendation names the exercises this week's plan brings back (the plan is
+        # built for that, and dropped; no explanation is).
+        from footcoach.planning.attach import plan_for
 
-        full = attach_plan_record(assemble_record(rb, run), state, rb.kb, catalogue_for(rb.kb))
-        out = {k: v for k, v in full.items() if k in DECISION_KEYS}
+        flags = concluded(run, "red_flag")
+        out["recommendations"] = plan_for(out, flags, state, rb.kb, catalogue_for(rb.kb))[1]
     return out
 
 

@@ -280,6 +280,14 @@ def decide(rb: RuleBase, run: Run) -> dict[str, Any]:
     return out
 
 
+def concluded(run: Run, finding: str) -> list[Any]:
+    """The values the rules of this run concluded for ``finding``, sorted (what the trace's
+    ``concluded`` records say, read from the run)."""
+    return sorted(
+        {f.concluded for f in run.firings if f.rule.spec.conclude and f.rule.spec.conclude.finding == finding}
+    )
+
+
 def _progress_rules(rb: RuleBase, phase: int) -> list[Rule]:
     """The progress rules of this phase (they admit it, and not every phase), by id."""
 

@@ -51,14 +51,22 @@ class FastFactList(FactList):  # type: ignore[misc]  # experta is untyped
     def declare_plain(self, kind: type[Fact], rows: Iterable[tuple[str, Any, str]]) -> None:
         """``declare(kind(name=n, value=v, subject=s))`` for each row ``(n, v, s)``, each fact built
         and listed in one step when ``kind`` has no fields and ``v`` is a plain scalar."""
+        counter, listed, plain = self.reference_counter, self.added, not kind.__fields__
         for name, value, subject in rows:
-            if type(value) not in SCALARS or kind.__fields__:
+            if not (plain and type(value) in SCALARS):
                 self.declare(kind(name=name, subject=subject, value=value))
                 continue
+            fact_id = frozenset((kind, ("name", name), ("subject", subject), ("value", value)))
+            if fact_id in counter and not self.duplication:
+                continue  # an identical fact is already declared
             fact: Any = dict.__new__(kind)
-            dict.update(fact, name=name, subject=subject, value=value)
-            fact._Fact__defaults = {}
-            self._list(fact, frozenset((kind, ("name", name), ("subject", subject), ("value", value))))
+            idx = self.last_index
+            dict.update(fact, name=name, subject=subject, value=value, __factid__=idx)
+            fact._Fact__defaults, fact._hash = {}, hash(frozenset(dict.items(fact)))
+            self[idx] = fact
+            self.last_index = idx + 1
+            listed.append(fact)
+            counter[fact_id] = counter.get(fact_id, 0) + 1
 
 
 class FastFact(Fact):  # type: ignore[misc]  # experta is untyped

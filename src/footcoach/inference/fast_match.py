@@ -61,7 +61,7 @@ from footcoach.inference.fast_facts import PLAIN_KEYS as PLAIN_KEYS  # re-export
 from footcoach.inference.fast_facts import FastFact as FastFact
 from footcoach.inference.fast_facts import FastFactList
 from footcoach.inference.fast_prepare import prepare_ruleset
-from footcoach.inference.join_index import Context, Item, JoinIndex
+from footcoach.inference.join_index import Context, Item, JoinIndex, clear_all
 
 EXPERTA_VERSION = "1.9.4"
 VALID = Token.TagType.VALID
@@ -80,7 +80,7 @@ class AlphaPattern:
     predicates, then its bindings (experta's checks, in experta's order, without a token copy or a
     log call per test).  Every pattern footcoach compiles is such a plan; any other pattern
     (nested field names, negated bindings, a variable bound twice) is refused when the network is
-    built, loudly, rather than matched differently from experta."""
+    built, loudly, rather than matched differently from experta.  The bus node runs the plan."""
 
     def __init__(self, checks: list[Any]):
         self.plan = _plan(checks)
@@ -89,22 +89,6 @@ class AlphaPattern:
     def add_child(self, node: Any, callback: Callable[[Any], None]) -> None:
         if node not in [c.node for c in self.children]:
             self.children.append(ChildNode(node, callback))
-
-    def match(self, fact: Any) -> Context | None:
-        """The token context for ``fact``, or None when the pattern does not match."""
-        literals, predicates, binds, capture = self.plan
-        try:
-            for what, value in literals:
-                if value != fact[what]:
-                    return None
-            for what, test in predicates:
-                if not test(fact[what]):
-                    return None
-            context = {bind: fact[what] for what, bind in binds}
-        except (IndexError, KeyError, TypeError):
-            return None
-        context[capture] = fact
-        return context
 
 
 def _plan(checks: list[Any]) -> Plan:
@@ -151,8 +135,23 @@ class IndexedBusNode:
                 *self.index.get((kind, name), ()),
                 *self.index.get((kind, _ANY_NAME), ()),
             ]
-        for pattern in route:
-            if (context := pattern.match(fact)) is not None:
+        for pattern in route:  # each pattern's plan, run inline (not a call per pattern of every fact)
+            literals, predicates, binds, capture = pattern.plan
+            context: Context | None = None
+            try:
+                for what, value in literals:
+                    if value != fact[what]:
+                        break
+                else:
+                    for what, test in predicates:
+                        if not test(fact[what]):
+                            break
+                    else:
+                        context = {bind: fact[what] for what, bind in binds} if binds else {}
+            except (IndexError, KeyError, TypeError):
+                continue
+            if context is not None:
+                context[capture] = fact
                 token = _make_token((tag, {fact}, context))
                 for child in pattern.children:
                     child.callback(token)
@@ -387,11 +386,9 @@ class FastReteMatcher(ReteMatcher):  # type: ignore[misc]  # experta is untyped
 
     def reset(self) -> None:
         """Wipe the join memories that hold something, and the conflict sets filled or changed."""
-        for join in self._touched:
-            join.clear()
-        self._touched.clear()
+        clear_all(self._touched)
         for csn in chain(self._filled, self._changed):
-            csn._reset()
+            csn.memory, csn.added, csn.removed = set(), {}, {}  # csn._reset(), inline
         self._filled.clear()
         self._changed.clear()
 

@@ -35,15 +35,7 @@ class JoinIndex:
         self.exact = False  # both sides learned, no scan: the index (or no shared variable) decides
 
     def clear(self) -> None:
-        left, right = self.items
-        left.clear()
-        right.clear()
-        if self.shared:
-            self.index[0].clear()
-            self.index[1].clear()
-        if self.counts:
-            self.counts.clear()
-        self.held = False
+        clear_all([self])
 
     def _learn(self, side: int, context: Context) -> None:
         if self.width[side] != -1 or any(not isinstance(k, str) for k in context):
@@ -115,3 +107,18 @@ class JoinIndex:
         except TypeError:
             self.scan, self.exact = True, False
             return self.items[1 - side]
+
+
+def clear_all(joins: list[JoinIndex]) -> None:
+    """``join.clear()`` for each of ``joins`` (the touched ones), inline, then forget them."""
+    for join in joins:
+        left, right = join.items
+        left.clear()
+        right.clear()
+        if join.shared:
+            join.index[0].clear()
+            join.index[1].clear()
+        if join.counts:
+            join.counts.clear()
+        join.held = False
+    joins.clear()

@@ -73,12 +73,21 @@ def attach_plan(a: Assessment, state: State, kb: Knowledge, catalogue: Catalogue
 def attach_plan_record(record: dict[str, Any], state: State, kb: Knowledge, catalogue: Catalogue) -> dict[str, Any]:
     """An assessment record (``Assessment.record``, without a plan) with this week's plan: a new
     record, in the contract's field order (``record`` is left as it was)."""
-    nxt = record["phase"]["next"]
-    flags = _red_flags(record)
-    if record["action"] == "refer" and flags:
-        return _with_plan(record, _paused(nxt, kb, flags), record["recommendations"])
+    plan, recs = plan_for(record, _red_flags(record), state, kb, catalogue)
+    return _with_plan(record, plan, recs)
+
+
+def plan_for(
+    decision: dict[str, Any], flags: list[str], state: State, kb: Knowledge, catalogue: Catalogue
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """This week's plan for a decision (a record's ``action``, ``phase`` and ``recommendations``;
+    ``flags``: the red flags its rules concluded), and the recommendations as the plan words them
+    (a stall's ``reintroduce`` names what comes back); ``decision`` is left as it was."""
+    nxt = decision["phase"]["next"]
+    recs = decision["recommendations"]
+    if decision["action"] == "refer" and flags:
+        return _paused(nxt, kb, flags), recs
     phase = state.program.phase
-    recs = record["recommendations"]
     reintro = any(r["kind"] == "reintroduce" for r in recs)
     hr = state.tests.heel_raises
     plan = build_plan(
@@ -96,7 +105,7 @@ def attach_plan_record(record: dict[str, Any], state: State, kb: Knowledge, cata
             {**r, "summary": r["summary"].rstrip(".") + words, "exercises": names} if r["kind"] == "reintroduce" else r
             for r in recs
         ]
-    return _with_plan(record, plan, recs)
+    return plan, recs
 
 
 def _with_plan(record: dict[str, Any], plan: dict[str, Any], recs: list[dict[str, Any]]) -> dict[str, Any]:
