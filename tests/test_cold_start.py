@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import os
 import shutil
@@ -254,3 +255,16 @@ def test_one_document_commands_run_with_the_collector_paused_and_others_resume_i
         assert gc.isenabled()  # any other command collects as usual
     finally:
         resume_collection()
+
+
+EAGER_ANNOTATIONS = ("contract/state.py", "planning/catalogue.py", "knowledge/base.py", "knowledge/measurements.py",
+                     "rulebook/model.py", "rulebook/conditions.py")  # fmt: skip
+
+
+@pytest.mark.parametrize("module", EAGER_ANNOTATIONS)
+def test_the_models_an_assessment_loads_have_their_annotations_evaluated_where_written(module):
+    """With postponed annotations pydantic compiles every field's annotation text when the class is
+    defined: about a fifth of what defining these models costs at every start."""
+    tree = ast.parse((ROOT / "src" / "footcoach" / module).read_text())
+    future = [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module == "__future__"]
+    assert future == []

@@ -13,7 +13,8 @@ bound subclasses validate a document.  Validating with a bare class is a program
 (:class:`UnboundModelError`), so no state is ever checked against no knowledge, or the wrong one.
 """
 
-from __future__ import annotations
+# Annotations are evaluated where they are written (no "from __future__ import annotations"): pydantic
+# would compile each field's annotation text at import, a cold-start cost (tests/test_cold_start.py).
 
 from dataclasses import dataclass
 from functools import lru_cache
@@ -147,7 +148,7 @@ class Program(Strict):
         return _at_most(value, cls.bounds().limits.weeks, "weeks")
 
     @model_validator(mode="after")
-    def _program_covers_phase(self) -> Program:
+    def _program_covers_phase(self) -> "Program":
         if self.weeks_in_program is not None and self.weeks_in_program < self.weeks_in_phase:
             raise FieldProblem(
                 "weeks_in_program",

@@ -5,7 +5,8 @@ unit and a source key.  Files are validated when they load; a problem is reporte
 ``file:line: field: message``.
 """
 
-from __future__ import annotations
+# Annotations are evaluated where they are written (no "from __future__ import annotations"): pydantic
+# would compile each field's annotation text at import, a cold-start cost (tests/test_cold_start.py).
 
 import hashlib
 from dataclasses import dataclass, field
@@ -47,7 +48,7 @@ class Threshold(ClosedModel):
     description: str
 
     @model_validator(mode="after")
-    def _within_range(self) -> Threshold:
+    def _within_range(self) -> "Threshold":
         lo, hi = self.range
         if lo > hi:
             raise ValueError(f"range [{lo}, {hi}] is empty")
@@ -72,7 +73,7 @@ class Norm(ClosedModel):
     bands: tuple[Band, ...]
 
     @model_validator(mode="after")
-    def _bands_cover_ages(self) -> Norm:
+    def _bands_cover_ages(self) -> "Norm":
         prev_max: int | None = None
         for i, b in enumerate(self.bands):
             if i == 0 and b.age_min is not None:
@@ -117,7 +118,7 @@ class ResolvedValue:
     also: tuple[str, ...] = ()
     note: str = ""
 
-    def as_record(self, kb: Knowledge) -> dict[str, Any]:
+    def as_record(self, kb: "Knowledge") -> dict[str, Any]:
         rec: dict[str, Any] = {
             "name": self.name,
             "value": _num(self.value),

@@ -5,7 +5,8 @@ by the contract field of the test; ``{k.NAME}`` in its text is filled from the k
 an unknown name or source key is a ``file:line`` error when the file loads.
 """
 
-from __future__ import annotations
+# Annotations are evaluated where they are written (no "from __future__ import annotations"): pydantic
+# would compile each field's annotation text at import, a cold-start cost (tests/test_cold_start.py).
 
 import re
 from dataclasses import dataclass

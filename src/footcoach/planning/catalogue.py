@@ -5,7 +5,8 @@ knowledge base (source keys, threshold names, exercise ids); a problem is report
 ``file:line: field: message``.
 """
 
-from __future__ import annotations
+# Annotations are evaluated where they are written (no "from __future__ import annotations"): pydantic
+# would compile each field's annotation text at import, a cold-start cost (tests/test_cold_start.py).
 
 from functools import lru_cache
 from pathlib import Path
@@ -72,7 +73,7 @@ class DosingStep(ClosedModel):
     load: str = ""
 
     @model_validator(mode="after")
-    def _weeks_in_order(self) -> DosingStep:
+    def _weeks_in_order(self) -> "DosingStep":
         if self.weeks_to is not None and self.weeks_to < self.weeks_from:
             raise ValueError(f"weeks_to {self.weeks_to} is before weeks_from {self.weeks_from}")
         return self
@@ -92,7 +93,7 @@ class HeelRaiseDosing(ClosedModel):
     both_legs: BothLegs
 
     @model_validator(mode="after")
-    def _steps_cover_weeks(self) -> HeelRaiseDosing:
+    def _steps_cover_weeks(self) -> "HeelRaiseDosing":
         expected = 0
         for i, s in enumerate(self.steps):
             if s.weeks_from != expected:

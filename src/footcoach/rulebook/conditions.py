@@ -7,7 +7,8 @@ facts, knowledge values and findings it uses, checks those names when the rule l
 describes itself for the rule book.  Nothing else dispatches on the kind of a condition.
 """
 
-from __future__ import annotations
+# Annotations are evaluated where they are written (no "from __future__ import annotations"): pydantic
+# would compile each field's annotation text at import, a cold-start cost (tests/test_cold_start.py).
 
 from collections.abc import Callable
 from typing import Annotated, Any, ClassVar, Literal, Protocol
@@ -63,7 +64,7 @@ class MatchedFinding(Protocol):
 class Patterns(Protocol):
     """The engine's pattern primitives a condition compiles itself with."""
 
-    def compare(self, idx: str, condition: FactCondition) -> list[Any]: ...
+    def compare(self, idx: str, condition: "FactCondition") -> list[Any]: ...
 
     def finding(self, idx: str, name: str, value: str | None) -> Any: ...
 
@@ -94,7 +95,7 @@ class FactCondition(ClosedModel):
     literal: bool | int | str | None = None
 
     @model_validator(mode="after")
-    def _one_right_side(self) -> FactCondition:
+    def _one_right_side(self) -> "FactCondition":
         if (self.value is None) == (self.literal is None):
             raise ValueError("give exactly one of value (a knowledge name) or literal")
         if self.times and self.value is None:
@@ -108,7 +109,7 @@ class FactCondition(ClosedModel):
     def knowledge(self) -> list[str]:
         return [self.value] if self.value else []
 
-    def limit_for(self, fact: str) -> FactCondition | None:
+    def limit_for(self, fact: str) -> "FactCondition | None":
         """This condition, when it compares ``fact`` with a knowledge value (a sentence's ``{limit.FACT}``)."""
         return self if self.fact == fact and self.value else None
 

@@ -7,7 +7,8 @@ when it loads; a bad file is refused with ``file:line: field: message`` and neve
 engine.
 """
 
-from __future__ import annotations
+# Annotations are evaluated where they are written (no "from __future__ import annotations"): pydantic
+# would compile each field's annotation text at import, a cold-start cost (tests/test_cold_start.py).
 
 import re
 from collections.abc import Iterable
@@ -61,7 +62,7 @@ class Conclusion(ClosedModel):
     value_from: str | None = None
 
     @model_validator(mode="after")
-    def _one_value(self) -> Conclusion:
+    def _one_value(self) -> "Conclusion":
         if (self.value is None) == (self.value_from is None):
             raise ValueError("give exactly one of value or value_from (a fact name)")
         return self
@@ -104,7 +105,7 @@ class RuleSpec(ClosedModel):
     cases: Cases
 
     @model_validator(mode="after")
-    def _does_something(self) -> RuleSpec:
+    def _does_something(self) -> "RuleSpec":
         if self.conclude is None and self.recommend is None:
             raise ValueError("a rule must conclude a finding, recommend, or both")
         if self.recommend is not None and (not self.physio or not self.runner):
