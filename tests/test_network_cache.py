@@ -195,7 +195,10 @@ def test_a_restored_engine_runs_again_and_again_like_a_fresh_one(cache_in, monke
     assert twice == _outputs(_rulebase(), states + states)
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage", "not-bytes", "unknown-name", "world-readable", "empty"])
+DAMAGES = ["truncated", "garbage", "not-bytes", "unknown-name", "missing-parts", "world-readable", "empty"]
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
 def test_a_damaged_foreign_or_unsafe_entry_is_ignored_and_rebuilt(cache_in, builds, damage):
     states = _states(20)
     expected = _outputs(_rulebase(), states)
@@ -212,6 +215,8 @@ def test_a_damaged_foreign_or_unsafe_entry_is_ignored_and_rebuilt(cache_in, buil
         state = network_cache.loads(pickle.loads(raw), shared)
         renamed = {f"someone-else:{name}": obj for name, obj in shared.items()}
         entry.write_bytes(pickle.dumps(network_cache.dumps(state, renamed)))
+    elif damage == "missing-parts":  # a network's root without the rest of the matcher
+        entry.write_bytes(pickle.dumps(network_cache.dumps({"root_node": fast_match.IndexedBusNode()}, {})))
     elif damage == "world-readable":
         entry.chmod(0o644)
     elif damage == "empty":
@@ -281,6 +286,19 @@ def test_an_engine_whose_rule_parts_do_not_describe_themselves_is_built_and_not_
     assert builds["n"] == 2 and _entries(cache_in) == []
     with pytest.raises(TypeError, match="stable description"):
         network_cache.describe(odd)
+
+
+def test_a_network_pickle_cannot_store_is_built_and_not_cached(cache_in, builds, monkeypatch):
+    def too_deep(*_a, **_k):
+        raise RecursionError("maximum recursion depth exceeded while pickling an object")
+
+    monkeypatch.setattr(network_cache, "dumps", too_deep)
+    states = _states(10)
+    outputs = _outputs(_rulebase(), states)
+    assert builds["n"] == 1 and _entries(cache_in) == []
+    monkeypatch.undo()
+    monkeypatch.setenv(CACHE_ENV, "")
+    assert _outputs(_rulebase(), states) == outputs
 
 
 def test_caching_off_builds_every_time_and_writes_nothing(tmp_path, monkeypatch, builds):

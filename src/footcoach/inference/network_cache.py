@@ -196,7 +196,7 @@ class CachedReteMatcher(FastReteMatcher):
             return
         try:
             key = network_key(type(engine))
-        except TypeError:  # a rule part not made of data: built each time
+        except TypeError:  # a rule part not made of data: built at every start
             super().__init__(engine)
             return
         shared = _shared(engine)
@@ -206,7 +206,7 @@ class CachedReteMatcher(FastReteMatcher):
         super().__init__(engine)
         try:
             data = dumps({k: v for k, v in vars(self).items() if k != "engine"}, shared)
-        except (pickle.PicklingError, TypeError, AttributeError):
+        except Exception:  # a network pickle cannot store (too deep, a part not made of data): not cached
             return
         disk_cache.write_entry(where, path, data)
 
@@ -217,12 +217,12 @@ class CachedReteMatcher(FastReteMatcher):
             return False
         try:
             state = loads(data, shared)
+            if not isinstance(state["root_node"], fast_match.IndexedBusNode):
+                return False
+            for node in state["_memory_nodes"]:  # the join memories made afresh report to the matcher
+                node.join.touched = state["_touched"]
         except Exception:  # a damaged, stale or foreign entry: rebuild it
-            return False
-        if not isinstance(state, dict) or not isinstance(state.get("root_node"), fast_match.IndexedBusNode):
             return False
         self.__dict__.update(state)
         self.engine = engine
-        for node in self._memory_nodes:  # the join memories made afresh report to the matcher
-            node.join.touched = self._touched
         return True
