@@ -25,6 +25,7 @@ import footcoach.inference  # noqa: F401  (experta needs the collections patch f
 from experta import MATCH, NOT, OR, TEST, Fact, KnowledgeEngine, P, W
 from experta import Rule as XRule
 from experta.matchers.rete.check import WhereCheck
+from experta.matchers.rete.mixins import ChildNode
 
 from footcoach.inference import fast_match, network_cache
 from footcoach.inference.compiled import Fire, KnowledgeCheck, LiteralCheck, TimesTest
@@ -101,6 +102,7 @@ def test_experta_internals_the_network_cache_relies_on_are_unchanged():
     assert set(vars(fact)) == {"_Fact__defaults", "_hash"}  # seeded per process: never pickled
     assert "inspect.signature(test).parameters" in inspect.getsource(WhereCheck.__new__)
     assert "_ANY_NAME" in inspect.getsource(fast_match.IndexedBusNode._send)
+    assert ChildNode.__bases__ == (tuple,) and ChildNode._fields == ("node", "callback")
     assert "self.matcher = self.__matcher__(self)" in inspect.getsource(KnowledgeEngine.__init__)
 
 

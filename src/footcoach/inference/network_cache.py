@@ -55,6 +55,7 @@ SHARED = "__shared__"  # engine class attribute: {name: object of the rule base}
 ENGINE = "engine"  # the persistent name of the engine the network is built for
 _ANY_NAME = "fast_match.any-name"
 _MEMORY = frozenset({"join", "left_memory", "right_memory", "counts", "memory", "added", "removed"})
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # values whose repr differs between types
 _WITH_MEMORY = (HashJoinNode, HashNotNode, FastConflictSetNode)  # nodes whose memory ``_reset`` makes
 
 
@@ -154,8 +155,10 @@ def compiled_rules(engine_class: type) -> list[tuple[str, Any]]:
 
 def _describe(part: Any) -> str:
     """A rule part as text: its kind, binding and items, down to the values and callables (whose
-    ``repr`` names what they hold)."""
+    ``repr`` names what they hold; a plain value's ``repr`` tells its type)."""
     kind = type(part)
+    if kind in _PLAIN:
+        return repr(part)
     if isinstance(part, Fact):
         items = ", ".join(f"{k!r}={_describe(v)}" for k, v in part.items() if k != "__bind__")
         return f"{kind.__module__}.{kind.__qualname__}<{part.__bind__!r}>({items})"
