@@ -336,3 +336,17 @@ def test_prepared_rules_are_the_ones_experta_prepares():
     plain = [r for r in shipped.get_rules() if fast_prepare.is_plain(r)]
     assert len(plain) > len(shipped.get_rules()) // 2  # the short cut is the common case
     assert not fast_prepare.is_plain(cases.get_rules()[0].__class__(OR(Item(a=1), Item(a=2))))
+
+
+def test_an_unpickled_pattern_has_its_plan_with_interned_names():
+    import pickle
+    import sys
+
+    matcher = FastKnowledgeEngine().matcher  # no rules: the InitialFact's pattern only
+    pattern = next(p for ps in matcher.root_node.index.values() for p in ps)
+    pattern.plan = ((("va" + "lue", 1),), (), ((("sub" + "ject"), "s" + "x"),), "f" + "0")  # built, not interned
+    copy = pickle.loads(pickle.dumps(pattern))
+    assert copy.plan == pattern.plan and copy.children == pattern.children
+    names = [copy.plan[0][0][0], *copy.plan[2][0], copy.plan[3]]
+    assert all(sys.intern(n) is n for n in names)
+    assert "plan" in vars(copy) and "children" in vars(copy)

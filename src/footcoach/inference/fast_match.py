@@ -35,6 +35,7 @@ experta's depth order with the rule name breaking ties (whatever the hash seed),
 
 from __future__ import annotations
 
+import sys
 from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable
 from contextlib import suppress
@@ -86,9 +87,24 @@ class AlphaPattern:
         self.plan = _plan(checks)
         self.children: list[ChildNode] = []
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickled (a cached network): attributes set one by one (kept in place, not in a dict),
+        the plan's names interned (``fact[what]`` then finds a fact's key by identity)."""
+        for key, value in state.items():
+            setattr(self, key, _interned(value) if key == "plan" else value)
+
     def add_child(self, node: Any, callback: Callable[[Any], None]) -> None:
         if node not in [c.node for c in self.children]:
             self.children.append(ChildNode(node, callback))
+
+
+def _interned(x: Any) -> Any:
+    """``x`` with every string in it (through tuples) interned."""
+    if type(x) is str:
+        return sys.intern(x)
+    if type(x) is tuple:
+        return tuple(_interned(y) for y in x)
+    return x
 
 
 def _plan(checks: list[Any]) -> Plan:
@@ -468,11 +484,15 @@ class FastKnowledgeEngine(KnowledgeEngine):  # type: ignore[misc]  # experta is 
         """experta's ``run`` loop without its per-firing logging."""
         self.running = True
         while steps > 0 and self.running:
-            added, removed = self.get_activations()
+            added, removed = self.matcher.changes(*self.facts.changes)  # get_activations
             self.strategy._update_agenda(self.agenda, added, removed)
             activation = self.agenda.get_next()
             if activation is None:
                 break
             steps -= 1
-            activation.rule(self, **{k: v for k, v in activation.context.items() if not k.startswith("__")})
+            rule, context = activation.rule, {k: v for k, v in activation.context.items() if not k.startswith("__")}
+            if rule._wrapped_args or rule._wrapped_self is not None:
+                rule(self, **context)  # experta's call: it passes only the named bindings, or a bound self
+            else:
+                rule._wrapped(self, **context)  # what that call does for a function taking every binding
         self.running = False

@@ -115,7 +115,8 @@ def _element(cls: type, items: tuple[Any, ...], state: dict[str, Any]) -> Any:
 
 
 def _with_fresh_memory(node: Any, state: dict[str, Any]) -> None:
-    vars(node).update(state)
+    for key, value in state.items():  # one by one: the node keeps its attributes in place (no dict)
+        setattr(node, key, value)
     node._reset()
 
 
