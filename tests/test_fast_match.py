@@ -123,6 +123,11 @@ def test_experta_internals_fast_match_relies_on_are_unchanged():
     assert "self.get_key(act)" in update and "bisect.insort(agenda.activations, act)" in update
     assert Activation(Rule(), []).key is None and "self.key < other.key" in inspect.getsource(Activation.__lt__)
     assert "self._hash" in inspect.getsource(Fact.__hash__)  # fast_facts sets a declared fact's cached hash
+    beta = inspect.getsource(ReteMatcher.build_beta_part)  # fast_beta: experta's wiring, on shared nodes
+    assert "isinstance(rule[0], OR)" in beta and "wire_rule(rule, alpha_terminals, lhs=" in beta
+    wire = inspect.getsource(rete_utils.wire_rule).replace(" ", "")
+    for part in ("node_cls(SameContextCheck())", "ConflictSetNode(rule)", "activate_left", "activate_right"):
+        assert part in wire, part
     initial = vars(KnowledgeEngine)["_declare_initial_fact"]
     assert [type(f) for f in initial._wrapped(None)] == [InitialFact] and initial is fast_match._INITIAL_DEFFACTS_OBJ
 
@@ -131,6 +136,58 @@ def test_fast_matcher_fires_exactly_what_experta_fires():
     slow, fast, _seen = _engine_classes()
     for shoes in (0, 1, 4, 9):
         assert _run(fast, _facts(shoes)) == _run(slow, _facts(shoes)), shoes
+
+
+def _branching_classes():
+    """Rules whose branches (an ``any``) and whose leading conditions are alike, on both matchers."""
+
+    def rule(name, *ces):
+        def rhs(engine, **kw):
+            engine.fired.append((name, tuple(sorted((k, repr(v)) for k, v in kw.items()))))
+
+        rhs.__name__ = name
+        return Rule(*ces)(rhs)
+
+    def under(a, b):
+        return a < b
+
+    shoe, km = Item(name="shoe", subject=MATCH.s), Item(name="km", subject=MATCH.s, value=MATCH.a)
+    attrs = {
+        "either": rule(
+            "either", shoe, NOT(Item(name="worn", subject=MATCH.s)), OR(km, Item(name="flag", subject=MATCH.s))
+        ),
+        "both": rule("both", shoe, NOT(Item(name="worn", subject=MATCH.s)), km, Item(name="limit", value=MATCH.b)),
+        "tested": rule("tested", shoe, km, Item(name="limit", value=MATCH.b), TEST(under)),
+    }
+
+    def init(self):
+        KnowledgeEngine.__init__(self)
+        self.fired = []
+
+    slow = type("Slow", (KnowledgeEngine,), {**attrs, "__init__": init})
+    fast = type("Fast", (FastKnowledgeEngine,), {**attrs, "__init__": init})
+    return slow, fast
+
+
+def test_rules_and_branches_share_the_nodes_experta_builds_alike():
+    slow, fast = _branching_classes()
+    for shoes in (0, 1, 4, 9):
+        facts = _facts(shoes) + [Item(name="worn", subject="s2"), Item(name="flag", subject="s3")]
+        assert _run(fast, facts) == _run(slow, facts), shoes
+    built = [n for n in fast().matcher._walk() if isinstance(n, (HashJoinNode, HashNotNode))]
+
+    def experta_nodes(node, seen):
+        for child in node.children:
+            if id(child.node) not in seen:
+                seen[id(child.node)] = child.node
+                experta_nodes(child.node, seen)
+        return seen
+
+    theirs = [
+        n for n in experta_nodes(slow().matcher.root_node, {}).values() if isinstance(n, (OrdinaryMatchNode, NotNode))
+    ]
+    # experta: 2 + 2 (either's branches) + 3 (both) + 2 (tested); shared: shoe-not-worn and its km join once
+    assert (len(theirs), len(built)) == (9, 6)
 
 
 def test_a_fact_meets_only_the_tests_of_its_own_name():

@@ -1,9 +1,9 @@
 """A faster RETE match for experta, built on experta's own extension point (``__matcher__``).
 
-experta is frozen at 1.9.4 (pinned in pyproject.toml).  This module, with its two parts kept apart
-(:mod:`footcoach.inference.fast_prepare`, the rules; :mod:`footcoach.inference.fast_facts`, the fact
-list), is the only place that relies on its internals; ``tests/test_fast_match.py`` fails loudly if
-any of them change.  It relies on:
+experta is frozen at 1.9.4 (pinned in pyproject.toml).  This module, with its parts kept apart
+(:mod:`footcoach.inference.fast_prepare`, the rules; :mod:`footcoach.inference.fast_beta`, the beta
+part; :mod:`footcoach.inference.fast_facts`, the fact list), is the only place that relies on its
+internals; ``tests/test_fast_match.py`` fails loudly if any of them change.  It relies on:
 ``ReteMatcher.build_network`` calling ``build_alpha_part(ruleset, root_node)`` (returning
 ``{fact pattern: alpha terminal}``) then ``build_beta_part``; ``rete.utils.extract_facts`` and
 ``generate_checks`` (a ``TypeCheck``, a ``FeatureCheck`` per field with ``what``/``how``, a
@@ -30,7 +30,8 @@ and runs without per-fact or per-firing logging, on a fact list that takes a pla
 plain keys) as is, the facts of a run built and listed in one pass (``declare_plain``); (6) a
 ``FastFact`` of plain scalars skips ``freeze``; (7) ``StableStrategy``:
 experta's depth order with the rule name breaking ties (whatever the hash seed), bisected on keys;
-(8) rules already in disjunctive normal form are prepared without experta's rewrite (fast_prepare).
+(8) rules already in disjunctive normal form are prepared without experta's rewrite (fast_prepare);
+(9) rules and branches share the beta nodes experta would build alike (fast_beta).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ from experta.matchers.rete.utils import extract_facts, generate_checks
 from experta.rule import Rule
 from experta.strategies import DepthStrategy
 
+from footcoach.inference.fast_beta import build_beta_part
 from footcoach.inference.fast_facts import PLAIN_KEYS as PLAIN_KEYS  # re-exported: the fact side
 from footcoach.inference.fast_facts import FastFact as FastFact
 from footcoach.inference.fast_facts import FastFactList
@@ -100,11 +102,7 @@ class AlphaPattern:
 
 def _interned(x: Any) -> Any:
     """``x`` with every string in it (through tuples) interned."""
-    if type(x) is str:
-        return sys.intern(x)
-    if type(x) is tuple:
-        return tuple(_interned(y) for y in x)
-    return x
+    return sys.intern(x) if type(x) is str else tuple(map(_interned, x)) if type(x) is tuple else x
 
 
 def _plan(checks: list[Any]) -> Plan:
@@ -321,6 +319,7 @@ class FastReteMatcher(ReteMatcher):  # type: ignore[misc]  # experta is untyped
         self._finish()
 
     prepare_ruleset = staticmethod(prepare_ruleset)  # experta's, without its rewrite of plain rules
+    build_beta_part = staticmethod(build_beta_part)  # experta's, on shared nodes
 
     def build_alpha_part(self, ruleset: Any, root_node: IndexedBusNode) -> dict[Any, AlphaPattern]:
         """experta's alpha part, one terminal per distinct pattern, indexed by (type, name)."""
