@@ -52,21 +52,25 @@ class FastFactList(FactList):  # type: ignore[misc]  # experta is untyped
         """``declare(kind(name=n, value=v, subject=s))`` for each row ``(n, v, s)``, each fact built
         and listed in one step when ``kind`` has no fields and ``v`` is a plain scalar."""
         counter, listed, plain = self.reference_counter, self.added, not kind.__fields__
+        new, update, items = dict.__new__, dict.update, dict.items  # looked up once, not per fact
         for name, value, subject in rows:
             if not (plain and type(value) in SCALARS):
                 self.declare(kind(name=name, subject=subject, value=value))
                 continue
             fact_id = frozenset((kind, ("name", name), ("subject", subject), ("value", value)))
-            if fact_id in counter and not self.duplication:
-                continue  # an identical fact is already declared
-            fact: Any = dict.__new__(kind)
+            if fact_id in counter:
+                if not self.duplication:
+                    continue  # an identical fact is already declared
+                counter[fact_id] += 1
+            else:
+                counter[fact_id] = 1
+            fact: Any = new(kind)
             idx = self.last_index
-            dict.update(fact, name=name, subject=subject, value=value, __factid__=idx)
-            fact._Fact__defaults, fact._hash = {}, hash(frozenset(dict.items(fact)))
+            update(fact, name=name, subject=subject, value=value, __factid__=idx)
+            fact._Fact__defaults, fact._hash = {}, hash(frozenset(items(fact)))
             self[idx] = fact
             self.last_index = idx + 1
             listed.append(fact)
-            counter[fact_id] = counter.get(fact_id, 0) + 1
 
 
 class FastFact(Fact):  # type: ignore[misc]  # experta is untyped
