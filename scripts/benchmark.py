@@ -13,6 +13,8 @@ Figures (medians over repeated runs; p95 where it says so):
   median and minimum, with every imported module byte-compiled beforehand (as after ``pip install``)
   and with footcoach's own modules compiled from source at every start (a checkout run with
   PYTHONDONTWRITEBYTECODE=1); how it was measured is printed with the figures (``COLD_HOW``);
+  ``--cold-against FOOTCOACH`` times another installation (an earlier commit installed in its own
+  virtual environment) in the same interleaved runs, for a before/after from one run;
 - caseload: ``caseload`` over a database of 1,000 runners with stored assessments;
 - diary: a 104-week diary against a 4-week one (warm, full explanation);
 - shoes: 1, 20, the shoe limit of knowledge/limits.yaml, and engine runs far past it (cost per shoe).
@@ -20,7 +22,7 @@ Figures (medians over repeated runs; p95 where it says so):
 The machine is shared: quote medians, and re-run before comparing.  Only the standard library's
 clocks and ``resource``/``os.wait4`` are used.
 Run: .venv/bin/python scripts/benchmark.py [--quick] [--json] [--baseline REV] [--skip NAME ...] [--only NAME ...]
-     [--cold-runs N]
+     [--cold-runs N] [--cold-against PATH/TO/OTHER/.venv/bin/footcoach]
 """
 
 from __future__ import annotations
@@ -166,8 +168,8 @@ with open(os.environ["FOOTCOACH_BENCH_IMPORTED"], "w", encoding="utf-8") as out:
 """
 
 
-def _cold_cmd(i: int) -> list[str]:
-    return [_footcoach(), "assess", str(EXAMPLES[i % len(EXAMPLES)]), "--format", "json"]
+def _cold_cmd(i: int, footcoach: str | None = None) -> list[str]:
+    return [footcoach or _footcoach(), "assess", str(EXAMPLES[i % len(EXAMPLES)]), "--format", "json"]
 
 
 def _imported_files(env: dict[str, str], tmp: Path) -> list[str]:
@@ -188,15 +190,18 @@ def _compile(files: list[str], prefix: Path, env: dict[str, str]) -> None:
     )
 
 
-def _cold_runs(runs: int, envs: dict[str, dict[str, str]]) -> dict[str, dict[str, Any]]:
+def _cold_runs(
+    runs: int, envs: dict[str, dict[str, str]], programs: dict[str, str] | None = None
+) -> dict[str, dict[str, Any]]:
     """``runs`` measured runs per mode, the modes interleaved (a shared machine's load falls on each
-    alike), after one discarded run per mode."""
+    alike), after one discarded run per mode; ``programs`` names another ``footcoach`` for a mode."""
     walls: dict[str, list[float]] = {mode: [] for mode in envs}
     cpus: dict[str, list[float]] = {mode: [] for mode in envs}
     rss = dict.fromkeys(envs, 0.0)
     for i in range(runs + 1):
         for mode, env in envs.items():
-            wall, cpu, peak, code = _run(_cold_cmd(i), stdout=subprocess.DEVNULL, env=env)
+            cmd = _cold_cmd(i, (programs or {}).get(mode))
+            wall, cpu, peak, code = _run(cmd, stdout=subprocess.DEVNULL, env=env)
             assert code == 0, mode
             if i:  # the first run fills the rule-base cache
                 walls[mode].append(wall)
@@ -224,11 +229,17 @@ COLD_HOW = (
     "the same without footcoach's own {own} modules, which are compiled from source at every start (a "
     "checkout run with PYTHONDONTWRITEBYTECODE=1, as on this machine)."
 )
+COLD_AGAINST_HOW = (
+    " against: {program} (another installation, e.g. an earlier commit's `pip install .` in its own "
+    "virtual environment, with the bytecode pip compiled), in turn with the two modes above, its own "
+    "rule-base cache filled by its discarded run."
+)
 
 
-def cold(tmp: Path, runs: int) -> dict[str, Any]:
+def cold(tmp: Path, runs: int, against: str | None = None) -> dict[str, Any]:
     """A new `footcoach assess FILE --format json` per run, with and without footcoach's modules
-    byte-compiled (see COLD_HOW, printed with the figures); the rule-base cache filled first."""
+    byte-compiled (see COLD_HOW, printed with the figures); the rule-base cache filled first.
+    ``against``: another installation's ``footcoach``, measured in the same runs (before/after)."""
     import footcoach
 
     base = {k: v for k, v in os.environ.items() if k not in ("PYTHONPYCACHEPREFIX", "PYTHONDONTWRITEBYTECODE")}
@@ -243,7 +254,15 @@ def cold(tmp: Path, runs: int) -> dict[str, Any]:
         _compile(compiled, prefix, base)
         before[mode] = sorted(prefix.rglob("*.pyc"))
         envs[mode] = {**base, "PYTHONPYCACHEPREFIX": str(prefix), "PYTHONDONTWRITEBYTECODE": "1"}
-    out.update(_cold_runs(runs, envs))
+    programs = {}
+    if against:
+        out["how"] += COLD_AGAINST_HOW.format(program=against)
+        own = {k: v for k, v in base.items() if k != "PYTHONPATH"}  # the other installation's own code
+        envs["against"] = {**own, CACHE_ENV: str(tmp / "against-cache"), "PYTHONDONTWRITEBYTECODE": "1"}
+        programs["against"] = against
+    out.update(_cold_runs(runs, envs, programs))
+    if against:
+        out["bytecode_vs_against_wall"] = round(out["bytecode"]["wall_median_ms"] / out["against"]["wall_median_ms"], 3)
     for mode, (prefix, _compiled) in modes.items():
         assert sorted(prefix.rglob("*.pyc")) == before[mode], f"{mode}: a run wrote bytecode"
     return out
@@ -340,6 +359,11 @@ def main() -> None:
     ap.add_argument("--skip", nargs="*", default=[], choices=SECTIONS)
     ap.add_argument("--only", nargs="*", default=None, choices=SECTIONS, help="run only these sections")
     ap.add_argument("--cold-runs", type=int, default=20, help="measured runs per cold-start mode (default 20)")
+    ap.add_argument(
+        "--cold-against",
+        metavar="FOOTCOACH",
+        help="another installation's footcoach program, timed in the same cold runs (e.g. the previous release)",
+    )
     args = ap.parse_args()
     if args.only is not None:
         args.skip = [name for name in SECTIONS if name not in args.only]
@@ -355,7 +379,7 @@ def main() -> None:
         if "batch" not in args.skip:
             result["batch"] = batch(tmp, 200 if q else 1000)
         if "cold" not in args.skip:
-            result["cold"] = cold(tmp, 3 if q else args.cold_runs)
+            result["cold"] = cold(tmp, 3 if q else args.cold_runs, args.cold_against)
         if "caseload" not in args.skip:
             result["caseload"] = caseload(tmp, 100 if q else 1000, 3 if q else 7)
         if "diary" not in args.skip:
