@@ -174,10 +174,13 @@ def test_schema_output_option_prints_the_assessment_schema():
     assert json.loads(run(["schema"]).stdout)["title"] == "State"
 
 
-def test_json_is_byte_identical_across_hash_seeds(root):
+def test_json_is_byte_identical_across_hash_seeds_built_or_from_the_cache(root, tmp_path):
+    """Each seed once with nothing cached (the rule base and its network built under that seed)
+    and once from a cache another seed filled."""
     outs = set()
-    for seed in ("0", "1", "42", "4242"):
-        env = {**os.environ, "PYTHONHASHSEED": seed}
+    cache = str(tmp_path / "cache")
+    for seed, cache_dir in (("0", ""), ("0", cache), ("1", ""), ("1", cache), ("42", ""), ("42", cache), ("4242", "")):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "FOOTCOACH_CACHE_DIR": cache_dir}
         for name in ("stall-reintroduce", "amber-hold-worn-shoes"):
             proc = subprocess.run(
                 [sys.executable, "-m", "footcoach.cli", "assess", str(EXAMPLES / f"{name}.json"), "--format", "json"],

@@ -27,6 +27,7 @@ from experta import Rule as XRule
 from experta.matchers.rete.check import WhereCheck
 from experta.matchers.rete.mixins import ChildNode
 
+from footcoach.common import disk_cache
 from footcoach.inference import fast_match, network_cache
 from footcoach.inference.compiled import Fire, KnowledgeCheck, LiteralCheck, TimesTest
 from footcoach.inference.engine import RuleBase
@@ -197,7 +198,22 @@ def test_a_restored_engine_runs_again_and_again_like_a_fresh_one(cache_in, monke
     assert twice == _outputs(_rulebase(), states + states)
 
 
-DAMAGES = ["truncated", "garbage", "not-bytes", "unknown-name", "missing-parts", "world-readable", "empty"]
+DAMAGES = [
+    "truncated",
+    "garbage",
+    "old-format",
+    "not-bytes",
+    "unknown-name",
+    "missing-parts",
+    "partial-matcher",
+    "world-readable",
+    "empty",
+]
+
+
+def _entry_bytes(entry, value) -> bytes:
+    """An entry as disk_cache writes it under ``entry``'s name (so a damage is the only fault)."""
+    return pickle.dumps((disk_cache.ENTRY_TAG, entry.name, value))
 
 
 @pytest.mark.parametrize("damage", DAMAGES)
@@ -210,15 +226,21 @@ def test_a_damaged_foreign_or_unsafe_entry_is_ignored_and_rebuilt(cache_in, buil
         entry.write_bytes(raw[: len(raw) // 2])
     elif damage == "garbage":
         entry.write_bytes(b"not a pickle at all")
+    elif damage == "old-format":  # the network's bytes without the entry's tag and name
+        entry.write_bytes(pickle.dumps(pickle.loads(raw)[2]))
     elif damage == "not-bytes":
-        entry.write_bytes(pickle.dumps({"root_node": None}))
+        entry.write_bytes(_entry_bytes(entry, {"root_node": None}))
     elif damage == "unknown-name":  # a network pickled for objects this rule base does not have
         shared = _shared_of(_rulebase())
-        state = network_cache.loads(pickle.loads(raw), shared)
+        state = network_cache.loads(pickle.loads(raw)[2], shared)
         renamed = {f"someone-else:{name}": obj for name, obj in shared.items()}
-        entry.write_bytes(pickle.dumps(network_cache.dumps(state, renamed)))
+        entry.write_bytes(_entry_bytes(entry, network_cache.dumps(state, renamed)))
     elif damage == "missing-parts":  # a network's root without the rest of the matcher
-        entry.write_bytes(pickle.dumps(network_cache.dumps({"root_node": fast_match.IndexedBusNode()}, {})))
+        part = network_cache.dumps({"root_node": fast_match.IndexedBusNode()}, {})
+        entry.write_bytes(_entry_bytes(entry, part))
+    elif damage == "partial-matcher":  # well formed, but not all a matcher holds
+        part = network_cache.dumps({"root_node": fast_match.IndexedBusNode(), "_memory_nodes": []}, {})
+        entry.write_bytes(_entry_bytes(entry, part))
     elif damage == "world-readable":
         entry.chmod(0o644)
     elif damage == "empty":
@@ -329,3 +351,45 @@ def test_cli_assess_restores_across_processes_and_hash_seeds(tmp_path):
     restored = {assess(str(cache), seed) for seed in ("2", "77")}
     assert _entries(cache)[0].read_bytes() == entry  # read, not rewritten
     assert restored == {built} == {assess("", "3")}
+
+
+def test_a_built_matcher_holds_what_a_restored_entry_must_hold(cache_in):
+    """The names a restore accepts are exactly what building a network leaves in a matcher."""
+    engine = _rulebase().engine_class()
+    assert set(vars(engine.matcher)) - {"engine"} == network_cache.MATCHER_STATE
+
+
+def test_an_entry_moved_onto_another_rule_sets_key_is_ignored_not_used(cache_in, builds, tmp_path):
+    """Two rule sets that differ in one comparison: their entries swapped (as someone who can write
+    the folder could) are both refused and rebuilt, and each rule set decides with its own rules."""
+    states = _states(60)
+    changed = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", changed)
+    target = changed / "footwear" / "shoe-check-persistent-morning-pain-no-shoes.yaml"
+    text = target.read_text(encoding="utf-8")
+    assert '{fact: shoes.count, op: "==", literal: 0}' in text
+    target.write_text(text.replace("literal: 0}", "literal: 1}", 1), encoding="utf-8")
+    shipped_out = _outputs(_rulebase(), states)
+    changed_out = _outputs(_rulebase(changed), states)
+    assert shipped_out != changed_out and builds["n"] == 2
+    first, second = _entries(cache_in)
+    a, b = first.read_bytes(), second.read_bytes()
+    first.write_bytes(b)
+    second.write_bytes(a)
+    assert _outputs(_rulebase(), states) == shipped_out
+    assert _outputs(_rulebase(changed), states) == changed_out
+    assert builds["n"] == 4  # both rebuilt, neither used under the other's key
+
+
+def test_a_cache_folder_others_may_write_to_is_never_used(tmp_path, monkeypatch, builds):
+    folder = tmp_path / "shared-cache"
+    folder.mkdir()
+    folder.chmod(0o777)
+    monkeypatch.setenv(CACHE_ENV, str(folder))
+    states = _states(10)
+    expected = _outputs(_rulebase(), states)
+    assert list(folder.iterdir()) == []  # nothing written there
+    assert _outputs(_rulebase(), states) == expected and builds["n"] == 2  # nothing read: built again
+    assert disk_cache.private_folder(folder) is False
+    folder.chmod(0o700)
+    assert disk_cache.private_folder(folder) is True

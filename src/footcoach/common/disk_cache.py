@@ -9,7 +9,10 @@ paths, the versions of footcoach, Python and pydantic, and the source of the pac
 classes are pickled (other code, such as an older checkout at the same path or a developer's edit,
 never reads a stale entry).  The folder is owner-only (0700), each file too (0600, written to a
 temporary file and renamed); a file not owned by this user, readable or writable by others, of
-another type, or that fails to load is ignored and rebuilt.  Nothing else is ever read from it.
+another type, or that fails to load is ignored and rebuilt.  Each entry holds the name it was written
+under, so an entry renamed or copied onto another key is ignored too.  A folder that is not this
+user's, or that others may write to, is not used at all (nothing read from it, nothing written): a
+start then builds everything.  Nothing else is ever read from it.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ CACHE_ENV = "FOOTCOACH_CACHE_DIR"
 KEY_CHARS = 32  # not clinical: hex digits of a cache key
 OWNER_ONLY_DIR = 0o700  # not clinical: folder mode
 OTHERS_BITS = 0o077  # not clinical: group and world permission bits
+SHARED_WRITE_BITS = 0o022  # not clinical: group and world write permission bits
+ENTRY_TAG = "footcoach-cache-entry"  # an entry is (ENTRY_TAG, the file name it was written under, value)
 KEPT_PER_KIND = 8  # not clinical: entries of one kind kept (the newest); older ones are deleted
 PACKAGE = Path(__file__).resolve().parent.parent  # the footcoach package folder
 
@@ -88,17 +93,32 @@ def cache_key(*parts: str) -> str:
     return hashlib.sha256("\0".join((*parts, *versions)).encode()).hexdigest()[:KEY_CHARS]
 
 
+def private_folder(folder: Path) -> bool:
+    """Whether ``folder`` is a folder of this user's that no one else may write to."""
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & SHARED_WRITE_BITS
+
+
 def read_entry(path: Path, expect: type[T]) -> T | None:
-    """The object pickled in ``path`` when it is safe to read and of type ``expect``, else None."""
+    """The object pickled in ``path`` when it is safe to read, was written under this name and is
+    of type ``expect``, else None."""
     import pickle
 
+    if not private_folder(path.parent):
+        return None
     try:
         with path.open("rb") as f:
             st = os.fstat(f.fileno())
             if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & OTHERS_BITS:
                 return None
-            value = pickle.load(f)
+            entry = pickle.load(f)
+        tag, name, value = entry
     except Exception:  # a missing, truncated, foreign or stale file: rebuild it
+        return None
+    if tag != ENTRY_TAG or name != path.name:  # an older format, or an entry moved onto another key
         return None
     return value if isinstance(value, expect) else None
 
@@ -110,10 +130,12 @@ def write_entry(folder: Path, path: Path, value: object) -> None:
 
     try:
         folder.mkdir(mode=OWNER_ONLY_DIR, parents=True, exist_ok=True)
+        if not private_folder(folder):
+            return  # a folder others may write to is never used (see the module's docstring)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.stem}-", suffix=".tmp")  # created 0600
         try:
             with os.fdopen(fd, "wb") as f:
-                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((ENTRY_TAG, path.name, value), f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         finally:
             if os.path.exists(tmp):

@@ -39,6 +39,7 @@ import io
 import pickle
 from typing import Any
 
+import experta
 from experta.conditionalelement import ConditionalElement
 from experta.fact import Fact
 from experta.matchers.rete.check import WhereCheck
@@ -49,7 +50,10 @@ from footcoach.common import disk_cache
 from footcoach.inference import fast_match
 from footcoach.inference.fast_match import FastConflictSetNode, FastReteMatcher, HashJoinNode, HashNotNode
 
-FORMAT = "network-v1"  # bump when what is pickled changes shape
+FORMAT = "network-v2"  # bump when what is pickled changes shape
+# What a built matcher holds besides its engine (tests/test_network_cache.py checks a built one):
+# a restored entry holds exactly these, or it is rebuilt.
+MATCHER_STATE = frozenset({"_changed", "_filled", "_memory_nodes", "_touched", "root_node"})
 KIND = "network"  # the entries' name in the cache folder
 SHARED = "__shared__"  # engine class attribute: {name: object of the rule base} pickled by name
 ENGINE = "engine"  # the persistent name of the engine the network is built for
@@ -186,7 +190,7 @@ def network_key(engine_class: type) -> str:
     network from them, experta's version."""
     described = hashlib.sha256(describe(engine_class).encode()).hexdigest()
     code = disk_cache.code_fingerprint(("inference",))
-    return disk_cache.cache_key(FORMAT, described, code, fast_match.EXPERTA_VERSION)
+    return disk_cache.cache_key(FORMAT, described, code, experta.__version__)
 
 
 class CachedReteMatcher(FastReteMatcher):
@@ -221,8 +225,8 @@ class CachedReteMatcher(FastReteMatcher):
             return False
         try:
             state = loads(data, shared)
-            if not isinstance(state["root_node"], fast_match.IndexedBusNode):
-                return False
+            if set(state) != MATCHER_STATE or not isinstance(state["root_node"], fast_match.IndexedBusNode):
+                return False  # not a whole matcher of this code
             for node in state["_memory_nodes"]:  # the join memories made afresh report to the matcher
                 node.join.touched = state["_touched"]
         except Exception:  # a damaged, stale or foreign entry: rebuild it
