@@ -405,5 +405,25 @@ def test_an_unpickled_pattern_has_its_plan_with_interned_names():
     copy = pickle.loads(pickle.dumps(pattern))
     assert copy.plan == pattern.plan and copy.children == pattern.children
     names = [copy.plan[0][0][0], *copy.plan[2][0], copy.plan[3]]
+    for name in ("value", "subject", "sx", "f0"):
+        sys.intern(name)  # already interned by someone: an unpickled copy must become that string
     assert all(sys.intern(n) is n for n in names)
     assert "plan" in vars(copy) and "children" in vars(copy)
+
+
+def test_a_compiled_comparison_and_the_run_values_name_knowledge_by_interned_strings():
+    import pickle
+    import sys
+
+    from footcoach.inference.compiled import KnowledgeCheck, TimesTest
+    from footcoach.inference.engine import Values, default_rulebase
+
+    for name in ("pain.safe_max", "k.x", "v0", "x0"):
+        sys.intern(name)  # already interned by someone: an unpickled copy must become that string
+    values = Values()
+    check = pickle.loads(pickle.dumps(KnowledgeCheck("<", "pain." + "safe_max", values)))
+    test = pickle.loads(pickle.dumps(TimesTest("<", "k." + "x", "v" + "0", "x" + "0", values)))
+    assert all(sys.intern(n) is n for n in (check.name, test.name, test.v, test.x))
+    rb = default_rulebase()
+    names = rb._knowledge_for(40, "female")[1]
+    assert names and all(sys.intern(n) is n for n in names)

@@ -11,6 +11,7 @@ for every fact of its name in every run).
 from __future__ import annotations
 
 import inspect
+import sys
 from typing import Any, Protocol
 
 from footcoach.common.comparison import OPS, compare, exact
@@ -44,12 +45,13 @@ class LiteralCheck:
 
 
 class KnowledgeCheck:
-    """``value op knowledge[name]``, the knowledge value resolved for the runner of this run."""
+    """``value op knowledge[name]``, the knowledge value resolved for the runner of this run (the
+    name interned, as the run's values are: unpickled, it would be compared by content)."""
 
     __slots__ = ("_fn", "name", "op", "values")
 
     def __init__(self, op: str, name: str, values: KnowledgeValues):
-        self.op, self.name, self.values, self._fn = op, name, values, OPS[op]
+        self.op, self.name, self.values, self._fn = op, sys.intern(name), values, OPS[op]
 
     def __call__(self, v: Any) -> bool:
         try:
@@ -71,7 +73,7 @@ class TimesTest:
     __slots__ = ("name", "op", "v", "values", "x")
 
     def __init__(self, op: str, name: str, v: str, x: str, values: KnowledgeValues):
-        self.op, self.name, self.v, self.x, self.values = op, name, v, x, values
+        self.op, self.name, self.v, self.x, self.values = op, sys.intern(name), sys.intern(v), sys.intern(x), values
 
     @property
     def __signature__(self) -> inspect.Signature:

@@ -12,6 +12,7 @@ whatever ``PYTHONHASHSEED`` is.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -187,7 +188,8 @@ class RuleBase:
         found = self._resolved.get((age, sex))
         if found is None:
             resolved = {name: self.kb.resolve(name, age, sex) for name in self.knowledge_used}
-            found = (resolved, {name: r.value for name, r in resolved.items()})
+            # Names interned: a compiled comparison (its name interned too) finds its value by identity.
+            found = (resolved, {sys.intern(name): r.value for name, r in resolved.items()})
             if len(self._resolved) < RESOLVED_CACHED:
                 self._resolved[(age, sex)] = found
         return found
