@@ -17,6 +17,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import ValidationError, model_validator
 
 from footcoach.common.closed_model import ClosedModel
+from footcoach.common.disk_cache import read_bytes, yaml_files
 from footcoach.common.documents import (
     DataFileError,
     current_limits,
@@ -297,9 +298,9 @@ def fingerprint_folder(*folders: Path) -> str:
     """A short hash of every data file in the folders: the rule-base version."""
     h = hashlib.sha256()
     for folder in folders:
-        for p in sorted(folder.rglob("*.yaml")):
-            h.update(str(p.relative_to(folder)).encode())
-            h.update(p.read_bytes())
+        for rel, full in yaml_files(folder):
+            h.update(rel.encode())
+            h.update(read_bytes(full))
     return h.hexdigest()[:FINGERPRINT_CHARS]
 
 
