@@ -101,3 +101,20 @@ def test_a_runner_id_with_a_control_character_is_refused(tmp_path: Path):
         main, ["assess", "-"], input=json.dumps({**state(), "runner": {"age": 40, "id": "a\nb"}})
     )
     assert refused.exit_code == EXIT_BAD_INPUT and "runner.id" in refused.stderr
+
+
+def test_the_quick_scan_before_escaping_output_lets_no_character_through():
+    """escape_output skips the substitution when a one-class scan finds nothing: for every character
+    of the Basic Multilingual Plane, alone, between text, first, last and before a newline, the
+    result is the full substitution's."""
+    from footcoach.common import terminal
+
+    def full(text: str) -> str:
+        return terminal._UNSAFE_IN_OUTPUT.sub(terminal._escape, text)
+
+    for code in range(0x10000):
+        c = chr(code)
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        for text in (c, f"a{c}b", f"{c}ab", f"ab{c}", f"a{c}\n", f'{{"k": "{c}"}}'):
+            assert terminal.escape_output(text) == full(text), hex(code)

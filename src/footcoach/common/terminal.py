@@ -21,6 +21,9 @@ _UNSAFE_IN_VALUE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
 # A carriage return is layout only at the start of a write (a progress line redrawn) or before a
 # newline; anywhere else it could redraw a line the program printed, so it is escaped too.
 _UNSAFE_IN_OUTPUT = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]|(?<=.)\r(?!\n)", re.DOTALL)
+# Every character _UNSAFE_IN_OUTPUT can match (carriage return included), as one character class:
+# a scan for it is several times quicker than the substitution, and most output holds none.
+_MAYBE_UNSAFE_IN_OUTPUT = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -34,6 +37,8 @@ def escape_user(value: object) -> str:
 
 def escape_output(text: str) -> str:
     """``text`` with its layout kept and every other control character escaped."""
+    if _MAYBE_UNSAFE_IN_OUTPUT.search(text) is None:  # nothing to escape: the common case
+        return text
     return _UNSAFE_IN_OUTPUT.sub(_escape, text)
 
 
