@@ -2,7 +2,8 @@
 
 experta is frozen at 1.9.4 (pinned in pyproject.toml).  This module, with its parts kept apart
 (:mod:`footcoach.inference.fast_prepare`, the rules; :mod:`footcoach.inference.fast_beta`, the beta
-part; :mod:`footcoach.inference.fast_facts`, the fact list), is the only place that relies on its
+part; :mod:`footcoach.inference.fast_facts`, the fact list; :mod:`footcoach.inference.network_cache`,
+the network pickled and restored: each lists what it relies on), is the only place that relies on its
 internals; ``tests/test_fast_match.py`` fails loudly if any of them change.  It relies on:
 ``ReteMatcher.build_network`` calling ``build_alpha_part(ruleset, root_node)`` (returning
 ``{fact pattern: alpha terminal}``) then ``build_beta_part``; ``rete.utils.extract_facts`` and
